@@ -1,0 +1,252 @@
+"""The command line: ``python -m vae_core {summary,train,evaluate,info}``.
+
+Errors (bad arguments, missing data, bad files) exit with code 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .config import BACKBONES, DEVICES, KINDS, RECON_LOSSES, ConfigError, ModelConfig, TrainConfig
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints the whole usage)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _channels(s: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(c) for c in s.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 12,24,48,96, got {s!r}") from None
+
+
+def _positive(kind):
+    def parse(s: str):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {s!r}") from None
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {s}")
+        return v
+    return parse
+
+
+def _add_model_args(p: argparse.ArgumentParser, latent_default: int | None) -> None:
+    p.add_argument("--model", choices=KINDS, default="vae", help="ae or vae")
+    p.add_argument("--backbone", choices=BACKBONES, default="conv")
+    p.add_argument("--latent-dim", type=int, default=latent_default,
+                   help="size of the latent vector; 0 = no bottleneck (conv AE: the 96×2×2 map)")
+    p.add_argument("--channels", type=_channels, default=None, help="conv widths (default 12,24,48,96)")
+    p.add_argument("--hidden", type=_positive(int), default=400, help="MLP hidden width")
+    p.add_argument("--recon-loss", choices=RECON_LOSSES, default="bce")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m vae_core", description="Train, evaluate and inspect AE/VAE checkpoints.")
+    p.add_argument("--version", action="version", version=f"vae_core {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("summary", help="print the layer table of a model or a checkpoint")
+    s.add_argument("file", nargs="?", help="a .safetensors checkpoint (otherwise build from the options)")
+    _add_model_args(s, None)
+    s.set_defaults(model="ae")
+    s.add_argument("--in-channels", type=int, default=3)
+    s.add_argument("--image-size", type=int, default=32)
+
+    t = sub.add_parser("train", help="train a model and save it as .safetensors")
+    t.add_argument("--dataset", required=True, help="digits, mnist, fashion-mnist, cifar10, npz:PATH or folder:PATH")
+    _add_model_args(t, 16)
+    t.add_argument("--epochs", type=_positive(int), default=10)
+    t.add_argument("--batch-size", type=_positive(int), default=128)
+    t.add_argument("--lr", type=_positive(float), default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (VAE)")
+    t.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which beta ramps up from 0")
+    t.add_argument("--out", required=True, help="output FILE.safetensors")
+    t.add_argument("--data-dir", default=None)
+    t.add_argument("--no-download", action="store_true", help="fail instead of downloading a missing dataset")
+    t.add_argument("--device", choices=DEVICES, default="auto")
+    t.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
+    t.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
+    t.add_argument("--nll-k", type=_positive(int), default=100, help="importance samples for the final NLL")
+    t.add_argument("--no-eval", action="store_true", help="skip the final test metrics")
+
+    e = sub.add_parser("evaluate", help="metrics of a checkpoint on a dataset split")
+    e.add_argument("file")
+    e.add_argument("--dataset", default=None, help="default: the dataset it was trained on")
+    e.add_argument("--split", choices=("train", "test"), default="test")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--nll-k", type=_positive(int), default=100)
+    e.add_argument("--data-dir", default=None)
+    e.add_argument("--no-download", action="store_true")
+    e.add_argument("--device", choices=DEVICES, default="auto")
+
+    i = sub.add_parser("info", help="what a checkpoint holds, without running anything from it")
+    i.add_argument("file")
+    i.add_argument("--json", action="store_true")
+    return p
+
+
+def _model_config(a, in_channels: int, image_size: int) -> ModelConfig:
+    from .config import REFERENCE_CHANNELS
+
+    latent = None if a.latent_dim == 0 else a.latent_dim
+    return ModelConfig(kind=a.model, backbone=a.backbone, in_channels=in_channels, image_size=image_size,
+                       latent_dim=latent, channels=a.channels or REFERENCE_CHANNELS, hidden=a.hidden,
+                       recon_loss=a.recon_loss)
+
+
+def cmd_summary(a) -> int:
+    from .models import build_model
+    from .summary import format_table, layer_table
+
+    if a.file:
+        from .checkpoint import load
+
+        model = load(a.file).model
+    else:
+        if a.latent_dim is None:
+            a.latent_dim = 0 if (a.model == "ae" and a.backbone == "conv") else 16
+        model = build_model(_model_config(a, a.in_channels, a.image_size))
+    print(format_table(layer_table(model, model.config.image_shape), model))
+    return 0
+
+
+def _load_data(name: str, a, image_size: int | None = None, channels: int | None = None):
+    from .data import load_dataset
+
+    return load_dataset(name, a.data_dir, download=not a.no_download, image_size=image_size, channels=channels)
+
+
+def cmd_train(a) -> int:
+    from tqdm import tqdm
+
+    from .checkpoint import save
+    from .metrics import evaluate
+    from .models import build_model
+    from .train import fit, resolve_device
+
+    out = Path(a.out)
+    if out.suffix != ".safetensors":
+        raise UsageError(f"--out must end in .safetensors, got {out.name}")
+    tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
+                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device)
+    data = _load_data(a.dataset, a, a.image_size, a.in_channels)
+    c, h, w = data.image_shape
+    if h != w:
+        raise UsageError(f"images must be square, {a.dataset} has {h}×{w}")
+    mcfg = _model_config(a, c, h)
+    model = build_model(mcfg, seed=a.seed)
+    device = resolve_device(a.device)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"{mcfg.kind}/{mcfg.backbone} latent={mcfg.latent_dim or 'feature map'} params={n_params:,} "
+          f"on {a.dataset} {tuple(data.image_shape)} train={len(data.x_train):,} test={len(data.x_test):,} "
+          f"device={device}", file=sys.stderr)
+    bar = tqdm(total=a.epochs * -(-len(data.x_train) // a.batch_size), unit="step", file=sys.stderr,
+               dynamic_ncols=True, mininterval=0.5)
+
+    def progress(p):
+        if p.event == "step":
+            bar.update(1)
+            bar.set_postfix(epoch=f"{p.epoch}/{p.epochs}", loss=f"{p.losses['loss']:.2f}", refresh=False)
+        else:
+            te = p.history.test["loss"][-1] if p.history.test["loss"] else float("nan")
+            bar.write(f"epoch {p.epoch:3d}  train {p.losses['loss']:.3f} (recon {p.losses['recon']:.3f} "
+                      f"kl {p.losses['kl']:.3f})  test {te:.3f}  {p.images_per_second:,.0f} img/s")
+
+    t0 = time.perf_counter()
+    try:
+        hist = fit(model, data, tcfg, progress)
+    finally:
+        bar.close()
+    train_s = time.perf_counter() - t0
+    metrics = {}
+    if not a.no_eval:
+        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k)
+    metrics["train_seconds"] = round(train_s, 2)
+    save(out, model, tcfg, a.dataset, hist.to_dict(), metrics)
+    shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
+    print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) in {train_s:.1f}s  {shown}", file=sys.stderr)
+    return 0
+
+
+def cmd_evaluate(a) -> int:
+    from .checkpoint import load
+    from .metrics import evaluate
+    from .train import resolve_device
+
+    ck = load(a.file, resolve_device(a.device))
+    name = a.dataset or ck.dataset
+    if not name:
+        raise UsageError(f"{Path(a.file).name} does not record its dataset; pass --dataset")
+    cfg = ck.model_config
+    data = _load_data(name, a, cfg.image_size if name == "digits" or name.startswith("folder:") else None,
+                      cfg.in_channels if name.startswith("folder:") else None)
+    if data.image_shape != cfg.image_shape:
+        raise UsageError(f"{Path(a.file).name} expects images {cfg.image_shape}, {name} has {data.image_shape}")
+    beta = ck.train_config.beta if ck.train_config else 1.0
+    m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k)
+    m = {"file": str(a.file), "dataset": name, "kind": cfg.kind, **m}
+    if a.json:
+        print(json.dumps(m))
+    else:
+        for k, v in m.items():
+            if k != "kl_per_dim":
+                print(f"{k:>10}  {v:.4f}" if isinstance(v, float) else f"{k:>10}  {v}")
+    return 0
+
+
+def cmd_info(a) -> int:
+    from .checkpoint import info
+
+    meta = info(a.file)
+    m = meta["model"]
+    meta = {**meta, "kind": m.get("kind"), "backbone": m.get("backbone"), "latent_dim": m.get("latent_dim"),
+            "image_shape": meta["dataset"].get("image_shape"), "epochs": len(meta.get("history", {}).get("epoch", []))}
+    if a.json:
+        print(json.dumps(meta))
+        return 0
+    print(f"{Path(a.file).name}: {m['kind']}/{m['backbone']}, latent {m['latent_dim'] or 'feature map'}, "
+          f"{m.get('num_params', 0):,} parameters, {meta['file_bytes'] / 1e6:.2f} MB")
+    print(f"  dataset {meta['dataset'].get('name')} {meta['image_shape']}, {meta['epochs']} epochs, "
+          f"created {meta.get('created')}, vae_core {meta.get('library_version')}")
+    for k, v in (meta.get("metrics") or {}).items():
+        if isinstance(v, (int, float)):
+            print(f"  {k:>14}  {v:.4f}" if isinstance(v, float) else f"  {k:>14}  {v}")
+    return 0
+
+
+COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .checkpoint import CheckpointError
+    from .data import DataError
+    from .latent import ProjectionError
+    from .train import TrainingError
+
+    try:
+        a = build_parser().parse_args(argv)
+        return COMMANDS[a.command](a)
+    except (UsageError, ConfigError, DataError, CheckpointError, TrainingError, ProjectionError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

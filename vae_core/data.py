@@ -1,0 +1,310 @@
+"""Datasets: a registry of names, an npz cache, torchvision download, and image folder/zip import.
+
+Names: ``digits`` (scikit-learn's 8×8 digits scaled to 28×28; ships with scikit-learn, so
+it works offline), ``mnist``, ``fashion-mnist``, ``cifar10``, ``npz:PATH``, ``folder:PATH``
+(a folder or .zip with one sub-folder per label, optionally under ``train/`` and ``test/``).
+
+Data lives in memory as uint8 tensors (N, C, H, W); batches are index slices converted to
+float in [0, 1] with :func:`to_float`. The cache is ``<data dir>/<file>.npz`` holding uint8
+``x_train, y_train, x_test, y_test`` (NHW grey, NHWC RGB). The data dir is the argument,
+else ``$VAE_EXPLORER_DATA``, else ``./data``. Nothing is written there unless a download
+was asked for.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DATA_ENV = "VAE_EXPLORER_DATA"
+IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+MAX_FOLDER_IMAGES = 200_000
+MAX_ZIP_BYTES = 2 << 30  # uncompressed, guards against zip bombs
+
+
+class DataError(RuntimeError):
+    """A dataset cannot be found, downloaded or read. The message says what to do."""
+
+
+@dataclass(frozen=True)
+class BuiltinSpec:
+    file: str
+    torchvision_name: str
+    classes: tuple[str, ...]
+
+
+DIGIT_CLASSES = tuple(str(i) for i in range(10))
+BUILTIN = {
+    "mnist": BuiltinSpec("mnist.npz", "MNIST", DIGIT_CLASSES),
+    "fashion-mnist": BuiltinSpec(
+        "fashion_mnist.npz",
+        "FashionMNIST",
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    ),
+    "cifar10": BuiltinSpec(
+        "cifar10.npz",
+        "CIFAR10",
+        ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+    ),
+}
+DATASET_NAMES = ("digits", *BUILTIN)
+
+
+@dataclass
+class Dataset:
+    name: str
+    x_train: torch.Tensor  # uint8 (N, C, H, W)
+    y_train: torch.Tensor  # int64 (N,)
+    x_test: torch.Tensor  # uint8 (M, C, H, W)
+    y_test: torch.Tensor  # int64 (M,)
+    classes: tuple[str, ...]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.x_test.shape[1:])  # type: ignore[return-value]
+
+    def split(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+        if split not in ("train", "test"):
+            raise DataError(f"split must be 'train' or 'test', got {split!r}")
+        return (self.x_train, self.y_train) if split == "train" else (self.x_test, self.y_test)
+
+    def label_name(self, y: int) -> str:
+        return self.classes[y] if 0 <= y < len(self.classes) else str(y)
+
+
+def to_float(x: torch.Tensor) -> torch.Tensor:
+    """uint8 (B, C, H, W) → float32 in [0, 1]."""
+    return x.float().div_(255.0)
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get(DATA_ENV) or "data")
+
+
+def _nchw(x: np.ndarray, what: str) -> torch.Tensor:
+    if x.dtype != np.uint8:
+        raise DataError(f"{what}: images must be uint8, got {x.dtype}")
+    if x.ndim == 3:
+        x = x[:, None]
+    elif x.ndim == 4 and x.shape[-1] in (1, 3):
+        x = x.transpose(0, 3, 1, 2)
+    else:
+        raise DataError(f"{what}: images must be NHW (grey) or NHWC with 1 or 3 channels, got shape {x.shape}")
+    return torch.from_numpy(np.ascontiguousarray(x))
+
+
+def _labels(y: np.ndarray, n: int, what: str) -> torch.Tensor:
+    if y.ndim != 1 or y.shape[0] != n or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{what}: labels must be {n} integers, got {y.dtype} {y.shape}")
+    return torch.from_numpy(y.astype(np.int64))
+
+
+def load_npz(path: str | os.PathLike, name: str | None = None, classes: tuple[str, ...] | None = None,
+             require_train: bool = True) -> Dataset:
+    """Read an npz of uint8 arrays (never with pickle). ``require_train=False`` accepts a
+    test-only file (a shipped sample); its train split is then empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"no such file: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise DataError(f"{path.name}: not a readable npz of plain arrays ({e})") from None
+    need = ["x_test", "y_test"] + (["x_train", "y_train"] if require_train else [])
+    missing = [k for k in need if k not in arrays]
+    if missing:
+        raise DataError(f"{path.name}: missing array(s) {', '.join(missing)} (need uint8 x_train, y_train, x_test, y_test)")
+    x_test = _nchw(arrays["x_test"], f"{path.name} x_test")
+    y_test = _labels(arrays["y_test"], x_test.shape[0], f"{path.name} y_test")
+    if "x_train" in arrays and "y_train" in arrays:
+        x_train = _nchw(arrays["x_train"], f"{path.name} x_train")
+        y_train = _labels(arrays["y_train"], x_train.shape[0], f"{path.name} y_train")
+        if x_train.shape[1:] != x_test.shape[1:]:
+            raise DataError(f"{path.name}: train images {tuple(x_train.shape[1:])} and test images {tuple(x_test.shape[1:])} differ")
+    else:
+        x_train = x_test[:0]
+        y_train = y_test[:0]
+    if x_test.shape[0] == 0:
+        raise DataError(f"{path.name}: the test split is empty")
+    n_cls = int(max(y_train.max().item() if len(y_train) else 0, y_test.max().item())) + 1
+    return Dataset(name or f"npz:{path}", x_train, y_train, x_test, y_test,
+                   classes or tuple(str(i) for i in range(n_cls)))
+
+
+def save_npz(path: str | os.PathLike, ds: Dataset) -> None:
+    """Write the cache format atomically (NHW grey, NHWC RGB)."""
+    def back(x: torch.Tensor) -> np.ndarray:
+        a = x.numpy()
+        return a[:, 0] if a.shape[1] == 1 else a.transpose(0, 2, 3, 1)
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, x_train=back(ds.x_train), y_train=ds.y_train.numpy().astype(np.uint8),
+                                x_test=back(ds.x_test), y_test=ds.y_test.numpy().astype(np.uint8))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_digits(size: int = 28) -> Dataset:
+    """scikit-learn's 1,797 8×8 digits (values 0..16), scaled to size×size, split 80/20 with a fixed seed."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    d = sk_digits()
+    x = torch.from_numpy(d.images.astype(np.float32) / 16.0)[:, None]  # (N, 1, 8, 8)
+    x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+    x = (x.clamp(0, 1) * 255).round().to(torch.uint8)
+    y = torch.from_numpy(d.target.astype(np.int64))
+    perm = torch.from_numpy(np.random.RandomState(0).permutation(len(y)))
+    n_test = len(y) // 5
+    te, tr = perm[:n_test], perm[n_test:]
+    return Dataset("digits", x[tr], y[tr], x[te], y[te], DIGIT_CLASSES)
+
+
+def download_builtin(name: str, directory: Path) -> Path:
+    """Download with torchvision (progress bar on stderr) and write ``<dir>/<file>.npz``."""
+    import torchvision.datasets as tvd
+
+    spec = BUILTIN[name]
+    cls = getattr(tvd, spec.torchvision_name)
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".download-") as root:
+        parts = {}
+        for train in (True, False):
+            ds = cls(root=root, train=train, download=True)
+            x = np.asarray(ds.data, dtype=np.uint8)
+            parts["train" if train else "test"] = (x, np.asarray(ds.targets, dtype=np.int64))
+    x_tr, y_tr = parts["train"]
+    x_te, y_te = parts["test"]
+    out = directory / spec.file
+    save_npz(out, Dataset(name, _nchw(x_tr, name), torch.from_numpy(y_tr), _nchw(x_te, name),
+                          torch.from_numpy(y_te), spec.classes))
+    return out
+
+
+def load_builtin(name: str, directory: str | os.PathLike | None = None, download: bool = True) -> Dataset:
+    spec = BUILTIN[name]
+    d = data_dir(directory)
+    path = d / spec.file
+    if not path.is_file():
+        hint = (f"place {spec.file} (uint8 x_train, y_train, x_test, y_test) in {d.resolve()}, "
+                f"or set --data-dir / ${DATA_ENV}")
+        if not download:
+            raise DataError(f"{name}: {path} not found; {hint}")
+        try:
+            download_builtin(name, d)
+        except (OSError, RuntimeError) as e:  # URLError is an OSError
+            raise DataError(f"{name}: {path} not found and the download failed ({type(e).__name__}: "
+                            f"{str(e).splitlines()[0] if str(e) else ''}); {hint}") from None
+    return load_npz(path, name, spec.classes)
+
+
+# ---------------------------------------------------------------- image folders and zips
+
+def _decode_image(data: bytes, where: str, size: int, channels: int) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im = im.convert("L" if channels == 1 else "RGB").resize((size, size), Image.BILINEAR)
+            a = np.asarray(im, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
+        raise DataError(f"cannot read image {where}: {type(e).__name__}: {e}") from None
+    return a[None] if channels == 1 else a.transpose(2, 0, 1)
+
+
+def _list_entries(path: Path) -> list[tuple[tuple[str, ...], callable]]:
+    """(relative path parts, reader) for every image file in a folder or zip."""
+    entries = []
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and p.suffix.lower() in IMAGE_EXTS and not any(s.startswith(".") for s in p.relative_to(path).parts):
+                entries.append((p.relative_to(path).parts, p.read_bytes))
+    elif zipfile.is_zipfile(path):
+        zf = zipfile.ZipFile(path)
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+            raise DataError(f"{path.name}: uncompressed size over {MAX_ZIP_BYTES >> 30} GiB")
+        for i in sorted(infos, key=lambda i: i.filename):
+            parts = tuple(s for s in i.filename.replace("\\", "/").split("/") if s)
+            if (any(s.startswith(".") or s == "__MACOSX" or s == ".." for s in parts)
+                    or Path(parts[-1]).suffix.lower() not in IMAGE_EXTS):
+                continue
+            entries.append((parts, lambda i=i: zf.read(i)))
+    else:
+        raise DataError(f"{path}: not a folder or a .zip file")
+    # strip one wrapping folder ("mydata/cats/1.png" → "cats/1.png")
+    while entries and all(len(p) >= 3 for p, _ in entries) and len({p[0] for p, _ in entries}) == 1:
+        entries = [(p[1:], r) for p, r in entries]
+    if len(entries) > MAX_FOLDER_IMAGES:
+        raise DataError(f"{path.name}: more than {MAX_FOLDER_IMAGES} images")
+    return entries
+
+
+def load_folder(path: str | os.PathLike, image_size: int = 32, channels: int = 3, test_fraction: float = 0.2) -> Dataset:
+    """One sub-folder per label (``cats/1.png``), or ``train/<label>/…`` and ``test/<label>/…``.
+    Without train/test folders, every 1/test_fraction-th image of each label goes to test."""
+    path = Path(path)
+    if channels not in (1, 3):
+        raise DataError(f"channels must be 1 or 3, got {channels}")
+    entries = _list_entries(path)
+    if not entries:
+        raise DataError(f"{path}: no images found (expected one sub-folder per label)")
+    tops = {p[0] for p, _ in entries}
+    presplit = tops == {"train", "test"}
+    label_of = (lambda p: p[1]) if presplit else (lambda p: p[0])
+    bad = [p for p, _ in entries if len(p) != (3 if presplit else 2)]
+    if bad:
+        raise DataError(f"{path.name}: {'/'.join(bad[0])} is not inside exactly one label folder")
+    classes = tuple(sorted({label_of(p) for p, _ in entries}))
+    cls_idx = {c: i for i, c in enumerate(classes)}
+    xs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
+    ys: dict[str, list[int]] = {"train": [], "test": []}
+    seen: dict[str, int] = {}
+    every = max(2, round(1 / test_fraction)) if test_fraction > 0 else 0
+    for parts, read in entries:
+        label = label_of(parts)
+        if presplit:
+            split = parts[0]
+        else:
+            k = seen[label] = seen.get(label, -1) + 1
+            split = "test" if every and k % every == every - 1 else "train"
+        xs[split].append(_decode_image(read(), "/".join(parts), image_size, channels))
+        ys[split].append(cls_idx[label])
+    if not xs["test"]:
+        raise DataError(f"{path.name}: too few images to hold out a test split")
+
+    def stack(s: str) -> torch.Tensor:
+        return torch.from_numpy(np.stack(xs[s])) if xs[s] else torch.zeros((0, channels, image_size, image_size), dtype=torch.uint8)
+
+    return Dataset(f"folder:{path}", stack("train"), torch.tensor(ys["train"], dtype=torch.int64),
+                   stack("test"), torch.tensor(ys["test"], dtype=torch.int64), classes)
+
+
+def load_dataset(name: str, directory: str | os.PathLike | None = None, *, download: bool = True,
+                 image_size: int | None = None, channels: int | None = None) -> Dataset:
+    """Load a dataset by registry name (see the module docstring)."""
+    if name == "digits":
+        return load_digits(image_size or 28)
+    if name in BUILTIN:
+        return load_builtin(name, directory, download)
+    if name.startswith("npz:"):
+        return load_npz(name[4:], name)
+    if name.startswith("folder:"):
+        return load_folder(name[7:], image_size or 32, channels or 3)
+    raise DataError(f"unknown dataset {name!r}; choose from {', '.join(DATASET_NAMES)}, npz:PATH, folder:PATH")

@@ -1,0 +1,197 @@
+"""Latent-space tools: encode a dataset, project to 2-D with an inverse map back to the
+latent space, decode an n×n grid of plane points in one batch, interpolate, find neighbours.
+
+    proj = fit_projection(z, "pca")        # (N, d) → a Projection
+    xy = proj.coords                         # (N, 2)
+    pts = grid_points(proj.bounds(), n=20)   # (400, 2), row-major, top row first
+    imgs = decode_points(model, proj.inverse(pts))   # (400, C, H, W), one batch
+
+Methods: ``identity`` (d = 2), ``pca`` (exact inverse on its plane), ``umap`` (its
+``inverse_transform``; imported only when asked for), ``tsne`` (no inverse).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .data import to_float
+from .models import AE
+
+METHODS = ("pca", "umap", "tsne", "identity")
+
+
+class ProjectionError(ValueError):
+    pass
+
+
+@dataclass
+class Projection:
+    method: str
+    coords: np.ndarray  # (N, 2) float32
+    params: dict[str, Any] = field(default_factory=dict)
+    _mean: np.ndarray | None = None  # pca
+    _components: np.ndarray | None = None  # pca (2, d)
+    explained_variance_ratio: np.ndarray | None = None  # pca
+    _umap: Any = None
+
+    @property
+    def invertible(self) -> bool:
+        return self.method in ("identity", "pca", "umap")
+
+    def bounds(self, margin: float = 0.05, lo_q: float = 0.5, hi_q: float = 99.5) -> tuple[float, float, float, float]:
+        """(x0, x1, y0, y1) covering the data (robust percentiles) plus a margin."""
+        lo = np.percentile(self.coords, lo_q, axis=0)
+        hi = np.percentile(self.coords, hi_q, axis=0)
+        pad = (hi - lo) * margin
+        return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+    def inverse(self, pts: np.ndarray) -> np.ndarray:
+        """(M, 2) plane points → (M, d) latents."""
+        pts = np.asarray(pts, dtype=np.float32).reshape(-1, 2)
+        if self.method == "identity":
+            return pts.copy()
+        if self.method == "pca":
+            return (self._mean + pts @ self._components).astype(np.float32)
+        if self.method == "umap":
+            return np.asarray(self._umap.inverse_transform(pts), dtype=np.float32)
+        raise ProjectionError("t-SNE has no inverse map; use PCA or UMAP for a latent grid")
+
+
+def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbors: int = 15,
+                   min_dist: float = 0.1, perplexity: float = 30.0, reproducible: bool = True) -> Projection:
+    """Project (N, d) latents to 2-D. ``reproducible=False`` lets UMAP run in parallel (faster,
+    not bit-identical between runs)."""
+    z = np.asarray(z, dtype=np.float32)
+    if z.ndim != 2 or len(z) < 3:
+        raise ProjectionError(f"need at least 3 latent vectors of shape (N, d), got {z.shape}")
+    d = z.shape[1]
+    if method == "identity" or (method == "pca" and d == 2):
+        return Projection("identity", z.copy(), {})
+    if method == "pca":
+        if d < 2:
+            raise ProjectionError("PCA to 2-D needs a latent of at least 2 dimensions")
+        mean = z.mean(0)
+        u, s, vt = np.linalg.svd(z - mean, full_matrices=False)
+        comps = vt[:2]
+        # fix the sign so the plane does not flip between runs
+        signs = np.sign(comps[np.arange(2), np.abs(comps).argmax(1)])
+        comps = comps * signs[:, None]
+        var = s**2
+        return Projection("pca", ((z - mean) @ comps.T).astype(np.float32), {}, mean, comps.astype(np.float32),
+                          var[:2] / var.sum())
+    if method == "umap":
+        import umap  # heavy (numba): import only when asked for
+
+        params = {"n_neighbors": int(n_neighbors), "min_dist": float(min_dist)}
+        kw = {"random_state": seed} if reproducible else {}
+        reducer = umap.UMAP(n_components=2, **params, **kw)
+        coords = reducer.fit_transform(z).astype(np.float32)
+        return Projection("umap", coords, {**params, "reproducible": reproducible}, _umap=reducer)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
+
+        perp = float(min(perplexity, max(2.0, (len(z) - 1) / 3)))
+        coords = TSNE(2, perplexity=perp, init="pca", random_state=seed).fit_transform(z).astype(np.float32)
+        return Projection("tsne", coords, {"perplexity": perp})
+    raise ProjectionError(f"unknown projection {method!r}; choose from {', '.join(METHODS)}")
+
+
+def grid_points(bounds: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """n×n cell centres over (x0, x1, y0, y1), row-major with the TOP row (largest y) first,
+    so that tiling the decoded images matches the plot's orientation. Shape (n*n, 2)."""
+    x0, x1, y0, y1 = bounds
+    xs = np.linspace(x0, x1, n, dtype=np.float32)
+    ys = np.linspace(y1, y0, n, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.stack([gx.ravel(), gy.ravel()], 1)
+
+
+def cell_of_point(x: float, y: float, bounds: tuple[float, float, float, float], n: int) -> tuple[int, int]:
+    """(row, col) of the grid cell whose centre is nearest a plane point (row 0 = top)."""
+    x0, x1, y0, y1 = bounds
+    col = 0 if n == 1 else round((x - x0) / (x1 - x0) * (n - 1))
+    row = 0 if n == 1 else round((y1 - y) / (y1 - y0) * (n - 1))
+    return int(min(max(row, 0), n - 1)), int(min(max(col, 0), n - 1))
+
+
+@torch.inference_mode()
+def encode_dataset(model: AE, x_u8: torch.Tensor, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray | None]:
+    """uint8 (N, C, H, W) → point latents (N, d) (a VAE's μ; a feature-map latent is flattened)
+    and, for a VAE, the posterior log-variances (N, d); float32 numpy on the CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    mus, logvars = [], []
+    for i in range(0, len(x_u8), batch_size):
+        x = to_float(x_u8[i:i + batch_size].to(device))
+        enc = model.encode(x)
+        if isinstance(enc, tuple):
+            mus.append(enc[0].float().cpu())
+            logvars.append(enc[1].float().cpu())
+        else:
+            mus.append(enc.flatten(1).float().cpu())
+    d = int(np.prod(model.latent_shape))
+    mu = torch.cat(mus).numpy() if mus else np.zeros((0, d), np.float32)
+    return mu, (torch.cat(logvars).numpy() if logvars else None)
+
+
+@torch.inference_mode()
+def decode_points(model: AE, z: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Decode (M, d) latents in ONE batch; returns float (M, C, H, W) on the CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(device)
+    return model.decode_flat(z).float().cpu()
+
+
+def to_uint8_images(x: torch.Tensor) -> np.ndarray:
+    """float (M, C, H, W) in [0,1] → uint8 (M, H, W) grey or (M, H, W, 3) RGB."""
+    a = (x.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    return a[:, 0] if a.shape[1] == 1 else a.transpose(0, 2, 3, 1)
+
+
+def tile(images: np.ndarray, n_cols: int, pad: int = 0, fill: int = 255) -> np.ndarray:
+    """uint8 (M, H, W[, 3]) → one image of rows of n_cols tiles."""
+    m = len(images)
+    rows = math.ceil(m / n_cols)
+    h, w = images.shape[1:3]
+    shape = (rows * (h + pad) - pad, n_cols * (w + pad) - pad) + images.shape[3:]
+    out = np.full(shape, fill, dtype=np.uint8)
+    for i, im in enumerate(images):
+        r, c = divmod(i, n_cols)
+        out[r * (h + pad): r * (h + pad) + h, c * (w + pad): c * (w + pad) + w] = im
+    return out
+
+
+def interpolate(z0: np.ndarray, z1: np.ndarray, steps: int = 8, method: str = "linear") -> np.ndarray:
+    """(steps, d) latents from z0 to z1 inclusive. ``slerp`` follows the great circle
+    (Shoemake, 1985; White, 2016), keeping the norm typical of a Gaussian prior."""
+    z0 = np.asarray(z0, dtype=np.float64).ravel()
+    z1 = np.asarray(z1, dtype=np.float64).ravel()
+    t = np.linspace(0, 1, steps)[:, None]
+    if method == "linear":
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    if method != "slerp":
+        raise ValueError(f"unknown interpolation {method!r}; use linear or slerp")
+    n0, n1 = np.linalg.norm(z0), np.linalg.norm(z1)
+    if n0 == 0 or n1 == 0:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    omega = np.arccos(np.clip(np.dot(z0 / n0, z1 / n1), -1, 1))
+    if omega < 1e-6:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    so = np.sin(omega)
+    return (np.sin((1 - t) * omega) / so * z0 + np.sin(t * omega) / so * z1).astype(np.float32)
+
+
+def nearest_neighbors(z: np.ndarray, index: int, k: int = 8) -> np.ndarray:
+    """Indices of the k nearest latents to z[index] (Euclidean), excluding itself, nearest first."""
+    z = np.asarray(z, dtype=np.float32)
+    d = np.linalg.norm(z - z[index], axis=1)
+    d[index] = np.inf
+    k = min(k, len(z) - 1)
+    idx = np.argpartition(d, k)[:k] if k < len(z) - 1 else np.arange(len(z))[np.isfinite(d)]
+    return idx[np.argsort(d[idx])]

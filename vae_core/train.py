@@ -1,0 +1,175 @@
+"""Training: ``fit(model, data, cfg, callback, cancel) -> History``.
+
+Batches are index slices of the in-memory uint8 tensors, converted to float on the batch
+(no DataLoader, no per-item transforms). On the CPU, the same seed gives the same weights.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .config import TrainConfig
+from .data import Dataset, to_float
+from .losses import kl_weight, loss_parts
+from .models import AE
+
+PARTS = ("loss", "recon", "kl")
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (a NaN/inf loss, an unusable device)."""
+
+
+@dataclass
+class History:
+    """Per-epoch means of the loss parts, for the train and the test split."""
+
+    epoch: list[int] = field(default_factory=list)
+    train: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in PARTS})
+    test: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in PARTS})
+    seconds: list[float] = field(default_factory=list)  # wall time at the end of each epoch
+    cancelled: bool = False
+
+    def to_dict(self) -> dict:
+        return {"epoch": self.epoch, "train": self.train, "test": self.test,
+                "seconds": self.seconds, "cancelled": self.cancelled}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "History":
+        h = cls()
+        h.epoch = [int(e) for e in d.get("epoch", [])]
+        for split in ("train", "test"):
+            src = d.get(split, {})
+            getattr(h, split).update({k: [float(v) for v in src.get(k, [])] for k in PARTS})
+        h.seconds = [float(s) for s in d.get("seconds", [])]
+        h.cancelled = bool(d.get("cancelled", False))
+        return h
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a callback receives. ``event`` is "step" or "epoch"."""
+
+    event: str
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # 1-based within the epoch
+    steps_per_epoch: int
+    losses: dict[str, float]  # this step's (step) or this epoch's train means (epoch)
+    history: History
+    images_per_second: float
+
+    @property
+    def fraction(self) -> float:
+        return ((self.epoch - 1) * self.steps_per_epoch + self.step) / (self.epochs * self.steps_per_epoch)
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("device cuda was asked for but CUDA is not available")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise TrainingError("device mps was asked for but MPS is not available")
+    return torch.device(name)
+
+
+@torch.inference_mode()
+def batch_means(model: AE, x_u8: torch.Tensor, recon_kind: str, beta: float = 1.0,
+                batch_size: int = 1000, device: torch.device | None = None) -> dict[str, float]:
+    """Mean loss parts over a split (one posterior sample per image for a VAE)."""
+    device = device or next(model.parameters()).device
+    was = model.training
+    model.eval()
+    sums = dict.fromkeys(PARTS, 0.0)
+    for i in range(0, len(x_u8), batch_size):
+        x = to_float(x_u8[i:i + batch_size].to(device))
+        out = model(x)
+        parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
+        for k in PARTS:
+            sums[k] += parts[k].item() * len(x)
+    model.train(was)
+    n = max(1, len(x_u8))
+    return {k: v / n for k, v in sums.items()}
+
+
+def fit(model: AE, data: Dataset, cfg: TrainConfig,
+        callback: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None) -> History:
+    """Train ``model`` on ``data.x_train`` with Adam; returns the per-epoch history.
+
+    The callback is called after every step and every epoch. Setting ``cancel`` stops at the
+    next step; the history then has ``cancelled=True`` and the model keeps its weights.
+    """
+    if model.config.image_shape != data.image_shape:
+        raise TrainingError(f"the model expects images {model.config.image_shape}, "
+                            f"the dataset has {data.image_shape}")
+    if len(data.x_train) == 0:
+        raise TrainingError(f"dataset {data.name} has no training images")
+    device = resolve_device(cfg.device)
+    model.to(device).train()
+    recon_kind = model.config.recon_loss
+    is_vae = model.config.kind == "vae"
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    torch.manual_seed(cfg.seed)  # the VAE's ε draws
+    x_all = data.x_train.to(device)  # uint8 stays small on the device
+    n = len(x_all)
+    steps = math.ceil(n / cfg.batch_size)
+    hist = History()
+    t0 = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        perm = torch.randperm(n, generator=gen).to(device)
+        sums = dict.fromkeys(PARTS, 0.0)
+        seen = 0
+        t_epoch = time.perf_counter()
+        for step in range(1, steps + 1):
+            if cancel is not None and cancel.is_set():
+                hist.cancelled = True
+                model.eval()
+                return hist
+            x = to_float(x_all[perm[(step - 1) * cfg.batch_size: step * cfg.batch_size]])  # (B, C, H, W)
+            beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if is_vae else 0.0
+            out = model(x)
+            parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
+            loss = parts["loss"]
+            if not torch.isfinite(loss):
+                raise TrainingError(f"the loss became {loss.item()} at epoch {epoch}, step {step}; "
+                                    f"try a lower learning rate (now {cfg.lr:g})")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            vals = {k: v.item() for k, v in parts.items()}
+            for k in PARTS:
+                sums[k] += vals[k] * len(x)
+            seen += len(x)
+            if callback is not None:
+                ips = seen / max(1e-9, time.perf_counter() - t_epoch)
+                callback(Progress("step", epoch, cfg.epochs, step, steps, vals, hist, ips))
+        hist.epoch.append(epoch)
+        # train means at the full beta, so train and test curves are in the same units
+        tr = {k: sums[k] / seen for k in PARTS}
+        tr["loss"] = tr["recon"] + cfg.beta * tr["kl"]
+        for k in PARTS:
+            hist.train[k].append(tr[k])
+        if cfg.eval_every_epoch:
+            te = batch_means(model, data.x_test, recon_kind, cfg.beta, device=device)
+            for k in PARTS:
+                hist.test[k].append(te[k])
+        hist.seconds.append(time.perf_counter() - t0)
+        if callback is not None:
+            callback(Progress("epoch", epoch, cfg.epochs, steps, steps, tr, hist,
+                              seen / max(1e-9, time.perf_counter() - t_epoch)))
+    model.eval()
+    return hist
