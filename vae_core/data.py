@@ -308,3 +308,24 @@ def load_dataset(name: str, directory: str | os.PathLike | None = None, *, downl
     if name.startswith("folder:"):
         return load_folder(name[7:], image_size or 32, channels or 3)
     raise DataError(f"unknown dataset {name!r}; choose from {', '.join(DATASET_NAMES)}, npz:PATH, folder:PATH")
+
+
+def sample_path(name: str, samples_dir: str | os.PathLike) -> Path:
+    """Where a shipped test sample of a builtin dataset lives: ``<samples_dir>/<name>.npz``."""
+    return Path(samples_dir) / f"{name}.npz"
+
+
+def load_with_fallback(name: str, directory: str | os.PathLike | None, samples_dir: str | os.PathLike,
+                       image_size: int | None = None) -> tuple[Dataset, str]:
+    """For the app: the full dataset when its npz is in the data dir (never downloads),
+    else the shipped test sample. Returns (dataset, "full" | "sample"); a sample has an empty
+    train split. Raises DataError when neither is there."""
+    if name in BUILTIN:
+        try:
+            return load_builtin(name, directory, download=False), "full"
+        except DataError as full_err:
+            p = sample_path(name, samples_dir)
+            if not p.is_file():
+                raise DataError(f"{full_err}; no shipped sample at {p} either") from None
+            return load_npz(p, name, BUILTIN[name].classes, require_train=False), "sample"
+    return load_dataset(name, directory, download=False, image_size=image_size), "full"
