@@ -164,7 +164,7 @@ def cmd_train(a) -> int:
         else:
             te = p.history.test["loss"][-1] if p.history.test["loss"] else float("nan")
             bar.write(f"epoch {p.epoch:3d}  train {p.losses['loss']:.3f} (recon {p.losses['recon']:.3f} "
-                      f"kl {p.losses['kl']:.3f})  test {te:.3f}  {p.images_per_second:,.0f} img/s")
+                      f"kl {p.losses['kl']:.3f})  test {te:.3f}  {p.images_per_second:,.0f} img/s", file=sys.stderr)
 
     t0 = time.perf_counter()
     try:

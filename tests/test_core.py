@@ -1,0 +1,316 @@
+"""Library tests: models, losses, training, metrics, latent tools (CPU, tiny data, seconds)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from vae_core.config import ConfigError, ModelConfig, TrainConfig
+from vae_core.data import Dataset, load_digits, to_float
+from vae_core.latent import (cell_of_point, decode_points, encode_dataset, fit_projection, grid_points,
+                             interpolate, nearest_neighbors, tile, to_uint8_images)
+from vae_core.losses import kl_divergence, kl_weight, loss_parts, reconstruction_loss
+from vae_core.metrics import evaluate, knn_accuracy, nll_importance_sampled
+from vae_core.models import AE, VAE, build_model, reference_config
+from vae_core.train import TrainingError, fit
+
+
+@pytest.fixture(scope="module")
+def digits() -> Dataset:
+    return load_digits()
+
+
+def small(ds: Dataset, n_train: int, n_test: int) -> Dataset:
+    return Dataset(ds.name, ds.x_train[:n_train], ds.y_train[:n_train], ds.x_test[:n_test], ds.y_test[:n_test],
+                   ds.classes)
+
+
+# ------------------------------------------------------------------ models
+
+CASES = [
+    (kind, backbone, c, size, d)
+    for kind in ("ae", "vae")
+    for backbone in ("conv", "mlp")
+    for c, size in ((1, 28), (3, 32), (1, 8))
+    for d in (2, 16)
+]
+
+
+@pytest.mark.parametrize("kind,backbone,c,size,d", CASES)
+def test_output_shapes(kind, backbone, c, size, d):
+    cfg = ModelConfig(kind=kind, backbone=backbone, in_channels=c, image_size=size, latent_dim=d)
+    m = build_model(cfg, seed=0)
+    x = torch.rand(5, c, size, size)
+    out = m(x)
+    assert out.recon.shape == x.shape
+    assert out.z.shape == (5, d)
+    assert (out.mu is None) == (kind == "ae")
+    if kind == "vae":
+        mu, logvar = m.encode(x)
+        assert mu.shape == logvar.shape == (5, d)
+    else:
+        assert m.encode(x).shape == (5, d)
+    assert m.decode(torch.zeros(3, d)).shape == (3, c, size, size)
+    assert m.reconstruct(x).shape == x.shape
+    assert m.latent(x).shape == (5, d)
+    g = torch.Generator().manual_seed(0)
+    s = m.sample(4, generator=g)
+    assert s.shape == (4, c, size, size) and s.min() >= 0 and s.max() <= 1
+
+
+def test_reference_ae_latent_is_the_feature_map():
+    m = build_model(reference_config(), seed=172)
+    assert sum(p.numel() for p in m.parameters()) == 194_955
+    x = torch.rand(2, 3, 32, 32)
+    assert m.encode(x).shape == (2, 96, 2, 2)
+    assert m.latent(x).shape == (2, 384)
+    assert m.decode_flat(m.latent(x)).shape == x.shape
+    assert torch.allclose(m.decode_flat(m.latent(x)), m.reconstruct(x))
+
+
+def test_ae_and_vae_share_everything_but_the_bottleneck():
+    cfg = dict(backbone="conv", in_channels=1, image_size=28, latent_dim=8)
+    ae = build_model(ModelConfig(kind="ae", **cfg))
+    vae = build_model(ModelConfig(kind="vae", **cfg))
+    ae_shapes = {k: v.shape for k, v in ae.state_dict().items() if not k.startswith("fc_")}
+    vae_shapes = {k: v.shape for k, v in vae.state_dict().items() if not k.startswith("fc_")}
+    assert ae_shapes == vae_shapes
+
+
+def test_mlp_matches_the_classic_example_sizes():
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", in_channels=1, image_size=28, latent_dim=20))
+    # fc1 784→400, fc21/fc22 400→20, fc3 20→400, fc4 400→784 (pytorch/examples vae)
+    assert sum(p.numel() for p in m.parameters()) == (784 * 400 + 400) + 2 * (400 * 20 + 20) + (20 * 400 + 400) + (400 * 784 + 784)
+
+
+@pytest.mark.parametrize("bad", [dict(kind="gan"), dict(backbone="resnet"), dict(latent_dim=0),
+                                 dict(latent_dim=None), dict(channels=()), dict(in_channels=7),
+                                 dict(recon_loss="l1"), dict(latent_dim=True)])
+def test_model_config_rejects_bad_values(bad):
+    with pytest.raises(ConfigError):
+        ModelConfig(**bad)
+
+
+def test_configs_round_trip_through_json():
+    import json
+
+    m = ModelConfig(kind="ae", backbone="conv", in_channels=3, image_size=32, latent_dim=None, channels=(8, 16))
+    t = TrainConfig(dataset="cifar10", epochs=3, lr=2e-4, beta=0.5, kl_warmup_epochs=1.5)
+    assert ModelConfig.from_dict(json.loads(json.dumps(m.to_dict()))) == m
+    assert TrainConfig.from_dict(json.loads(json.dumps(t.to_dict()))) == t
+    with pytest.raises(ConfigError, match="unknown field"):
+        TrainConfig.from_dict({**t.to_dict(), "lr_typo": 1})
+
+
+# ------------------------------------------------------------------ losses
+
+def test_kl_matches_torch_distributions():
+    torch.manual_seed(0)
+    mu, logvar = torch.randn(7, 5), torch.randn(7, 5)
+    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+    p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    ref = torch.distributions.kl_divergence(q, p).sum(1)
+    assert torch.allclose(kl_divergence(mu, logvar), ref, atol=1e-5)
+
+
+def test_reconstruction_losses_are_summed_per_image():
+    x = torch.rand(3, 1, 4, 4)
+    r = torch.rand(3, 1, 4, 4).clamp(0.01, 0.99)
+    bce = -(x * r.log() + (1 - x) * (1 - r).log()).flatten(1).sum(1)
+    assert torch.allclose(reconstruction_loss(r, x, "bce"), bce, atol=1e-4)
+    assert torch.allclose(reconstruction_loss(r, x, "mse"), (r - x).pow(2).flatten(1).sum(1))
+    parts = loss_parts(r, x, torch.zeros(3, 2), torch.zeros(3, 2), "bce", beta=2.0)
+    assert parts["kl"].item() == 0.0 and torch.allclose(parts["loss"], bce.mean(), atol=1e-4)
+
+
+def test_kl_warmup_ramps_linearly():
+    assert kl_weight(1.0, 0.0, 2.0) == 0.0
+    assert kl_weight(1.0, 1.0, 2.0) == 0.5
+    assert kl_weight(0.5, 5.0, 2.0) == 0.5
+    assert kl_weight(0.7, 0.0, 0.0) == 0.7
+
+
+def test_gradients_reach_mu_and_sigma_through_the_sample():
+    torch.manual_seed(0)
+    mu = torch.zeros(4, 3, requires_grad=True)
+    logvar = torch.zeros(4, 3, requires_grad=True)
+    z = VAE.reparameterize(mu, logvar)
+    (z ** 2).sum().backward()
+    assert mu.grad is not None and mu.grad.abs().sum() > 0
+    assert logvar.grad is not None and logvar.grad.abs().sum() > 0
+    # and through a whole model: the encoder's mean and log-variance heads both get gradients
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", in_channels=1, image_size=8, latent_dim=2), seed=0)
+    x = torch.rand(6, 1, 8, 8)
+    out = m(x)
+    loss_parts(out.recon, x, out.mu, out.logvar)["loss"].backward()
+    assert m.fc_mu.weight.grad.abs().sum() > 0 and m.fc_logvar.weight.grad.abs().sum() > 0
+
+
+# ------------------------------------------------------------------ training
+
+def test_short_overfit_halves_the_loss(digits):
+    data = small(digits, 64, 64)
+    data.x_test = data.x_train
+    m = build_model(ModelConfig(kind="ae", backbone="conv", in_channels=1, image_size=28, latent_dim=16), seed=0)
+    h = fit(m, data, TrainConfig(epochs=60, batch_size=16, lr=3e-3, seed=0))
+    assert h.train["loss"][-1] < 0.5 * h.train["loss"][0], h.train["loss"]
+    assert len(h.test["loss"]) == 60 and h.epoch[-1] == 60
+
+
+def test_same_seed_gives_identical_weights(digits):
+    data = small(digits, 128, 32)
+    cfg = ModelConfig(kind="vae", backbone="conv", in_channels=1, image_size=28, latent_dim=4)
+    tcfg = TrainConfig(epochs=2, batch_size=32, seed=3)
+    a = build_model(cfg, seed=3)
+    fit(a, data, tcfg)
+    b = build_model(cfg, seed=3)
+    fit(b, data, tcfg)
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(va, vb), k
+    c = build_model(cfg, seed=4)
+    fit(c, data, TrainConfig(epochs=2, batch_size=32, seed=4))
+    assert not torch.equal(a.fc_mu.weight, c.fc_mu.weight)
+
+
+def test_callback_sees_every_step_and_epoch_and_cancel_stops(digits):
+    data = small(digits, 96, 16)
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2), seed=0)
+    events = []
+    fit(m, data, TrainConfig(epochs=2, batch_size=32), callback=events.append)
+    assert [e.event for e in events] == ["step"] * 3 + ["epoch"] + ["step"] * 3 + ["epoch"]
+    assert events[-1].fraction == 1.0 and set(events[0].losses) == {"loss", "recon", "kl"}
+    cancel = threading.Event()
+
+    def stop_after_two(p):
+        if p.event == "step" and p.step == 2:
+            cancel.set()
+
+    h = fit(m, data, TrainConfig(epochs=5, batch_size=32), callback=stop_after_two, cancel=cancel)
+    assert h.cancelled and h.epoch == []
+
+
+def test_nan_loss_stops_with_epoch_and_step(digits):
+    data = small(digits, 64, 16)
+    m = build_model(ModelConfig(kind="ae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2,
+                                recon_loss="mse"), seed=0)
+    with torch.no_grad():
+        m.decoder[0].weight[0, 0] = float("nan")
+    with pytest.raises(TrainingError, match=r"epoch 1, step 1"):
+        fit(m, data, TrainConfig(epochs=1, batch_size=32))
+
+
+def test_fit_refuses_a_shape_mismatch(digits):
+    m = build_model(ModelConfig(kind="ae", backbone="mlp", in_channels=3, image_size=32, latent_dim=2))
+    with pytest.raises(TrainingError, match="expects images"):
+        fit(m, small(digits, 8, 8), TrainConfig(epochs=1))
+
+
+# ------------------------------------------------------------------ metrics
+
+@pytest.fixture(scope="module")
+def trained_vae(digits):
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", in_channels=1, image_size=28, latent_dim=4), seed=0)
+    fit(m, digits, TrainConfig(epochs=3, batch_size=64, lr=2e-3))
+    return m
+
+
+def test_knn_accuracy_on_separable_and_random_labels():
+    g = torch.Generator().manual_seed(0)
+    z_tr = torch.cat([torch.randn(50, 3, generator=g) + 10 * i for i in range(3)])
+    y_tr = torch.arange(3).repeat_interleave(50)
+    z_te = torch.cat([torch.randn(10, 3, generator=g) + 10 * i for i in range(3)])
+    y_te = torch.arange(3).repeat_interleave(10)
+    assert knn_accuracy(z_tr, y_tr, z_te, y_te) == 1.0
+    assert knn_accuracy(z_tr, y_tr, z_te, (y_te + 1) % 3) == 0.0
+
+
+def test_importance_sampled_nll_is_a_tighter_bound(digits, trained_vae):
+    x = digits.x_test[:64]
+    torch.manual_seed(0)
+    out = trained_vae(to_float(x))
+    elbo_loss = loss_parts(out.recon, to_float(x), out.mu, out.logvar)["loss"].item()
+    nll_1 = nll_importance_sampled(trained_vae, x, k=1, seed=1)
+    nll_50 = nll_importance_sampled(trained_vae, x, k=50, seed=1)
+    assert abs(nll_1 - elbo_loss) < 0.05 * elbo_loss  # K=1 is the ELBO itself (one sample)
+    assert nll_50 < nll_1  # more samples tighten the bound (Burda et al., 2016)
+
+
+def test_evaluate_reports_every_metric(digits, trained_vae):
+    m = evaluate(trained_vae, digits, "test", nll_k=5)
+    for k in ("loss", "recon", "kl", "mse", "psnr", "knn_acc", "nll_is", "nll_k", "kl_per_dim"):
+        assert k in m
+    assert abs(m["loss"] - (m["recon"] + m["kl"])) < 1e-3
+    assert 0 < m["mse"] < 0.25 and m["psnr"] > 6
+    assert 0.3 < m["knn_acc"] <= 1.0  # 4 trained dims separate digits far above chance
+    assert len(m["kl_per_dim"]) == 4 and abs(sum(m["kl_per_dim"]) - m["kl"]) < 0.5
+
+
+# ------------------------------------------------------------------ latent tools
+
+def test_pca_inverse_is_exact_on_its_plane():
+    rng = np.random.RandomState(0)
+    z = rng.randn(200, 6).astype(np.float32) * np.array([5, 3, 0.1, 0.1, 0.1, 0.1], np.float32)
+    p = fit_projection(z, "pca")
+    assert p.coords.shape == (200, 2)
+    back = p.inverse(p.coords)  # (200, 6): the projection of z onto the plane
+    assert np.allclose(fit_projection(z, "pca").coords, p.coords)
+    again = (back - p._mean) @ p._components.T
+    assert np.allclose(again, p.coords, atol=1e-4)
+    assert np.abs(back - z).max() < 1.0  # the two big directions are kept
+    assert p.explained_variance_ratio.sum() > 0.99
+
+
+def test_identity_projection_for_2d_and_tsne_has_no_inverse():
+    z = np.random.RandomState(0).randn(40, 2).astype(np.float32)
+    p = fit_projection(z, "pca")
+    assert p.method == "identity" and np.array_equal(p.inverse(z[:3]), z[:3])
+    t = fit_projection(np.random.RandomState(0).randn(40, 5), "tsne")
+    assert t.coords.shape == (40, 2) and not t.invertible
+    with pytest.raises(ValueError, match="no inverse"):
+        t.inverse(np.zeros((1, 2)))
+
+
+def test_grid_points_top_row_first_and_cell_lookup():
+    pts = grid_points((0, 1, 0, 2), 3)
+    assert pts.shape == (9, 2)
+    assert tuple(pts[0]) == (0, 2) and tuple(pts[2]) == (1, 2) and tuple(pts[8]) == (1, 0)
+    for i, (x, y) in enumerate(pts):
+        assert cell_of_point(x, y, (0, 1, 0, 2), 3) == divmod(i, 3)
+    assert cell_of_point(-5, 99, (0, 1, 0, 2), 3) == (0, 0)
+
+
+def test_decode_points_is_one_batch_of_images(trained_vae):
+    calls = []
+    h = trained_vae.decoder.register_forward_hook(lambda *a: calls.append(1))
+    imgs = decode_points(trained_vae, np.zeros((900, 4), np.float32))
+    h.remove()
+    assert imgs.shape == (900, 1, 28, 28) and len(calls) == 1
+    u8 = to_uint8_images(imgs[:6])
+    assert u8.shape == (6, 28, 28) and u8.dtype == np.uint8
+    assert tile(u8, 3).shape == (56, 84)
+
+
+def test_encode_dataset_gives_mu_and_logvar(digits, trained_vae):
+    mu, logvar = encode_dataset(trained_vae, digits.x_test[:50], batch_size=16)
+    assert mu.shape == logvar.shape == (50, 4)
+    ae = build_model(reference_config())
+    z, none = encode_dataset(ae, torch.zeros(3, 3, 32, 32, dtype=torch.uint8))
+    assert z.shape == (3, 384) and none is None
+
+
+def test_interpolation_endpoints_and_slerp_norm():
+    z0, z1 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    lin = interpolate(z0, z1, 5, "linear")
+    sl = interpolate(z0, z1, 5, "slerp")
+    assert np.allclose(lin[0], z0) and np.allclose(lin[-1], z1) and np.allclose(sl[-1], z1)
+    assert np.allclose(np.linalg.norm(sl, axis=1), 1.0, atol=1e-6)
+    assert np.linalg.norm(lin[2]) < 0.8
+
+
+def test_nearest_neighbors_excludes_itself_nearest_first():
+    z = np.array([[0.0], [1.0], [3.0], [0.5], [10.0]])
+    assert list(nearest_neighbors(z, 0, 3)) == [3, 1, 2]
+    assert list(nearest_neighbors(z, 4, 10)) == [2, 1, 3, 0]
