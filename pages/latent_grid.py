@@ -1,0 +1,31 @@
+"""Latent grid: an n×n grid of images decoded over a 2-D plane of the latent space; click a cell."""
+
+import streamlit as st
+
+from ui import latent_views, widgets
+from ui import state as S
+from ui.text import T
+
+widgets.header("grid")
+ctx = widgets.context()
+widgets.require(ctx)
+
+kind = widgets.kind_picker(ctx)
+entry = ctx.model(kind)
+c1, c2, c3 = st.columns([2, 2, 1])
+if entry.latent_size == 2:
+    method = "pca"
+    c1.caption(T["grid_plane_identity"])
+else:
+    method = c1.radio(T["grid_method"], ["pca", "umap"], key=S.GRID_METHOD, horizontal=True,
+                      format_func=lambda m: T[f"grid_method_{m}"])
+n = c2.slider(T["grid_n"], 2, 30, key=S.GRID_N)
+show_points = c3.checkbox(T["grid_overlay"], key=S.GRID_OVERLAY)
+with st.expander(T["grid_range"], expanded=False):
+    r1, r2, r3 = st.columns(3)
+    zoom = r1.slider(T["grid_zoom"], 1.0, 10.0, key=S.GRID_ZOOM, step=0.5)
+    cx = r2.slider(T["grid_cx"], 0.0, 1.0, key=S.GRID_CX, step=0.01)
+    cy = r3.slider(T["grid_cy"], 0.0, 1.0, key=S.GRID_CY, step=0.01)
+
+g = latent_views.grid_data(ctx, kind, method, n, zoom, cx, cy)
+latent_views.grid_panel(g, show_points)

@@ -1,0 +1,20 @@
+"""Models: the chosen models' architecture, training curves and metrics; upload and download."""
+
+import streamlit as st
+
+from ui import model_views, widgets
+from ui.text import T
+
+widgets.header("mod")
+ctx = widgets.context()
+
+kinds = ctx.kinds
+if kinds:
+    for tab, kind in zip(st.tabs([f"{k.upper()} · {ctx.model(k).name}" for k in kinds]), kinds):
+        with tab:
+            model_views.model_card(ctx.model(kind))
+else:
+    st.info(T["need_models"].format(dataset=ctx.dataset, kinds="AE + VAE"))
+
+st.subheader(T["mod_upload_title"])
+model_views.upload_box()

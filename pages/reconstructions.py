@@ -1,0 +1,17 @@
+"""Reconstructions: test images with the AE's and the VAE's reconstructions and errors under them."""
+
+import streamlit as st
+
+from ui import recon_views, widgets
+from ui.text import T
+
+widgets.header("rec")
+ctx = widgets.context()
+widgets.require(ctx)
+
+errs = recon_views.errors(ctx)
+idx = recon_views.controls(ctx, errs)
+recon_views.gallery(ctx, idx, errs)
+st.divider()
+st.caption(T["rec_hist_caption"])
+recon_views.histogram(errs)

@@ -1,0 +1,34 @@
+"""Train: a form, then live progress and curves from a worker thread; the file lands in user_models/."""
+
+import streamlit as st
+
+from vae_core.config import BACKBONES, KINDS
+from vae_core.data import DATASET_NAMES
+
+from ui import training, widgets
+from ui.text import T
+
+widgets.header("train")
+job = training.current()
+
+with st.form("train_form"):
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox(T["train_dataset"], DATASET_NAMES, key="train_dataset", help=T["train_dataset_help"])
+    c2.radio(T["train_kind"], KINDS, key="train_kind", horizontal=True, format_func=str.upper)
+    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.number_input(T["train_latent"], 1, 512, key="train_latent")
+    c2.number_input(T["train_epochs"], 1, 1000, key="train_epochs")
+    c3.number_input(T["train_batch"], 1, 4096, key="train_batch")
+    c4.number_input(T["train_seed"], 0, 2**31 - 1, key="train_seed")
+    c1, c2 = st.columns(2)
+    c1.number_input(T["train_lr"], 1e-6, 1.0, key="train_lr", format="%.4g")
+    c2.number_input(T["train_beta"], 0.0, 100.0, key="train_beta", help=T["train_beta_help"])
+    go = st.form_submit_button(T["train_go"], type="primary", disabled=job is not None and not job.finished)
+
+if go:
+    error = training.submit()
+    if error:
+        st.error(error)
+
+training.progress_panel()

@@ -1,0 +1,140 @@
+"""The models the app can offer: shipped checkpoints and the user's own (trained or uploaded),
+read from their metadata only (``vae_core.checkpoint.info`` runs nothing). No Streamlit here."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from vae_core.checkpoint import CheckpointError, info
+
+SHIPPED = "shipped"
+YOURS = "yours"
+PREFERRED_DATASET = "mnist"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    path: str
+    name: str  # file stem
+    source: str  # shipped | yours
+    kind: str  # ae | vae
+    backbone: str
+    dataset: str
+    latent_dim: int | None
+    image_shape: tuple[int, ...]
+    epochs: int
+    mtime: float
+
+    @property
+    def latent_size(self) -> int:
+        """Numbers in the latent (a feature-map latent counts all of them)."""
+        if self.latent_dim:
+            return int(self.latent_dim)
+        c, h, w = self.image_shape
+        return 96 * 2 * 2 if (h, w) == (32, 32) else 0
+
+    def label(self) -> str:
+        d = f"{self.latent_dim}-D" if self.latent_dim else "feature map"
+        return f"{self.name} · {self.kind.upper()} {self.backbone} {d} · {self.source}"
+
+
+@functools.lru_cache(maxsize=512)
+def _entry(path: str, mtime: float, size: int, source: str) -> ModelEntry:
+    meta = info(path)
+    m = meta.get("model") or {}
+    ds = meta.get("dataset") or {}
+    return ModelEntry(
+        path=path, name=Path(path).stem, source=source, kind=str(m.get("kind")), backbone=str(m.get("backbone")),
+        dataset=str(ds.get("name")), latent_dim=m.get("latent_dim"),
+        image_shape=tuple(ds.get("image_shape") or (m.get("in_channels", 1), m.get("image_size", 0), m.get("image_size", 0))),
+        epochs=len((meta.get("history") or {}).get("epoch", [])), mtime=mtime,
+    )
+
+
+def scan(folders: list[tuple[Path, str]]) -> tuple[list[ModelEntry], list[str]]:
+    """Every readable checkpoint in the folders (not recursive), and one line per unreadable file."""
+    entries: list[ModelEntry] = []
+    problems: list[str] = []
+    for folder, source in folders:
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.glob("*.safetensors")):
+            try:
+                st = p.stat()
+                entries.append(_entry(str(p), st.st_mtime, st.st_size, source))
+            except (CheckpointError, OSError) as e:
+                problems.append(str(e))
+    return entries, problems
+
+
+def datasets_of(entries: list[ModelEntry]) -> list[str]:
+    seen: list[str] = []
+    for e in entries:
+        if e.dataset not in seen:
+            seen.append(e.dataset)
+    return seen
+
+
+def for_dataset(entries: list[ModelEntry], dataset: str, kind: str) -> list[ModelEntry]:
+    """Models of one kind trained on a dataset: shipped first, then 2-D latents, then small latents."""
+    sel = [e for e in entries if e.dataset == dataset and e.kind == kind]
+    return sorted(sel, key=lambda e: (e.source != SHIPPED, e.latent_dim != 2, e.latent_dim or 10**6, e.name))
+
+
+def default_dataset(entries: list[ModelEntry]) -> str:
+    """MNIST when it has models, else the first dataset with both an AE and a VAE, else any."""
+    names = datasets_of(entries)
+    if PREFERRED_DATASET in names:
+        return PREFERRED_DATASET
+    for n in names:
+        if for_dataset(entries, n, "ae") and for_dataset(entries, n, "vae"):
+            return n
+    return names[0] if names else PREFERRED_DATASET
+
+
+def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, str | None]:
+    """(AE path, VAE path) for a dataset, preferring a pair with the same latent size (2-D first)."""
+    aes, vaes = for_dataset(entries, dataset, "ae"), for_dataset(entries, dataset, "vae")
+    for a in aes:
+        for v in vaes:
+            if a.latent_dim == v.latent_dim and a.source == v.source:
+                return a.path, v.path
+    return (aes[0].path if aes else None), (vaes[0].path if vaes else None)
+
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def accept_upload(name: str, data: bytes, dest: Path) -> tuple[Path, ModelEntry]:
+    """Validate an uploaded checkpoint and copy it into ``dest`` under a name that does not
+    overwrite anything. The bytes are written to a temp file first and fully loaded by
+    ``vae_core.checkpoint.load`` (which never unpickles); raises CheckpointError (one line)."""
+    import os
+    import tempfile
+
+    from vae_core.checkpoint import load
+
+    from .logic import safe_stem, unique_path
+
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CheckpointError(f"{name}: {len(data) / 1e6:.0f} MB is over the {MAX_UPLOAD_BYTES >> 20} MB limit")
+    suffix = Path(name).suffix.lower() or ".bin"
+    fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        try:
+            load(tmp)
+        except CheckpointError as e:  # name the user's file, not the temp file
+            raise CheckpointError(str(e).replace(Path(tmp).name, name)) from None
+        dest.mkdir(parents=True, exist_ok=True)
+        out = unique_path(dest, safe_stem(name))
+        part = out.with_name(f".{out.stem}.upload.tmp")
+        part.write_bytes(data)
+        os.replace(part, out)
+    finally:
+        os.unlink(tmp)
+    st = out.stat()
+    return out, _entry(str(out), st.st_mtime, st.st_size, YOURS)

@@ -1,0 +1,88 @@
+"""AE vs VAE: the metrics table, linked latent maps, prior samples and interpolations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from vae_core import latent as lat
+
+from . import cache, latent_views, logic, widgets
+from . import state as S
+from .sidebar import Context
+from .text import T
+
+METRIC_ROWS = ("loss", "recon", "kl", "mse", "psnr", "knn_acc", "nll_is")
+MAP_POINTS = 2000
+
+
+def metrics_table(ctx: Context) -> pd.DataFrame:
+    cols = {}
+    for kind in ctx.kinds:
+        e = ctx.model(kind)
+        ck = cache.checkpoint(e.path)
+        beta = ck.train_config.beta if ck.train_config else 1.0
+        m = cache.metrics(ck.model, cache.sha(e.path), ctx.data_key, ctx.data, beta)
+        cols[f"{kind.upper()} · {e.name}"] = [m.get(k) for k in METRIC_ROWS]
+    return pd.DataFrame(cols, index=[T[f"metric_{k}"] for k in METRIC_ROWS])
+
+
+def _pick_from_events(events: dict) -> int | None:
+    """The index most recently clicked in either map (a map whose selection just emptied is ignored)."""
+    last = st.session_state[S.COMPARE_LAST]
+    for kind, ev in events.items():
+        idx = logic.event_index(ev)
+        if idx is not None and logic.event_index(last.get(kind)) != idx:
+            st.session_state[S.COMPARE_PICK] = idx
+    st.session_state[S.COMPARE_LAST] = dict(events)
+    return st.session_state[S.COMPARE_PICK]
+
+
+@st.fragment
+def linked_maps(ctx: Context) -> None:
+    """Both latent maps side by side; a point clicked in one is starred in the other."""
+    maps = {k: latent_views.map_data(ctx, k, "pca", MAP_POINTS) for k in ctx.kinds}
+    keys = {"ae": S.COMPARE_AE, "vae": S.COMPARE_VAE}
+    # the selections arrive in session state before the charts are drawn: pick first, then star it
+    pick = _pick_from_events({k: st.session_state.get(keys[k]) for k in maps})
+    for col, (kind, m) in zip(st.columns(len(maps)), maps.items()):
+        with col:
+            fig = latent_views.scatter_figure(m, ctx, highlight=pick, height=420)
+            st.plotly_chart(fig, key=keys[kind], on_select="rerun", selection_mode=("points",))
+    if pick is None:
+        st.info(T["cmp_click_hint"])
+        return
+    orig = lat.to_uint8_images(ctx.data.x_test[pick:pick + 1].float() / 255.0)[0]
+    imgs, caps = [orig], [f"index: {pick}"]
+    for kind, m in maps.items():
+        rec = cache.reconstructions(m.model, m.sha, ctx.data_key, ctx.data.x_test, (pick,))[0]
+        imgs.append(rec)
+        caps.append(T["cmp_recon_by"].format(kind=kind.upper()))
+    widgets.image_row(imgs, caps, size=112, per_row=4)
+
+
+def prior_samples(ctx: Context, seed: int) -> None:
+    for col, kind in zip(st.columns(len(ctx.kinds)), ctx.kinds):
+        model, sha = widgets.model(ctx, kind)
+        imgs = cache.prior_samples(model, sha, 16, seed)
+        col.image(widgets.enlarge(lat.tile(imgs, 8, pad=2), 8 * 40), caption=T[f"cmp_prior_{kind}"])
+
+
+def interpolations(ctx: Context, a: int, b: int, method: str, steps: int = 10) -> None:
+    for kind in ctx.kinds:
+        model, sha = widgets.model(ctx, kind)
+        imgs = cache.interpolation(model, sha, ctx.data_key, ctx.data.x_test, a, b, steps, method)
+        st.image(widgets.enlarge(lat.tile(imgs, steps, pad=2), steps * 64),
+                 caption=T["cmp_interp_caption"].format(kind=kind.upper(), a=a, b=b))
+
+
+def index_inputs(ctx: Context) -> tuple[int, int]:
+    hi = len(ctx.data.x_test) - 1
+    for k in (S.INTERP_A, S.INTERP_B):
+        st.session_state[k] = int(np.clip(st.session_state[k], 0, hi))
+    c1, c2, c3 = st.columns(3)
+    a = c1.number_input(T["cmp_interp_a"], 0, hi, key=S.INTERP_A)
+    b = c2.number_input(T["cmp_interp_b"], 0, hi, key=S.INTERP_B)
+    c3.radio(T["cmp_interp_method"], ["linear", "slerp"], key=S.INTERP_METHOD, horizontal=True)
+    return int(a), int(b)

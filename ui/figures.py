@@ -1,0 +1,149 @@
+"""Plotly figure builders. Every chart in the app is one of these (hover, zoom, PNG export).
+Clickable charts carry plain-list customdata: the dataset index of a point, [row, col] of a cell."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import logic
+from .text import T
+
+WEBGL_FROM = 2500  # points; above this the scatter is drawn with WebGL
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+           "#bcbd22", "#17becf"]
+GRID_PX = 640  # on-screen size of the latent grid
+
+
+def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest",
+                      legend=dict(itemsizing="constant"), **kw)
+    return fig
+
+
+def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], idx: np.ndarray,
+                   title: str, ellipses: tuple[list, list] | None = None, highlight: int | None = None,
+                   height: int = 520) -> go.Figure:
+    """One trace per class; customdata = the test index; hover shows index and label."""
+    many = len(coords) > WEBGL_FROM
+    Scatter = go.Scattergl if many else go.Scatter
+    fig = go.Figure()
+    if ellipses is not None:
+        fig.add_trace(go.Scatter(x=ellipses[0], y=ellipses[1], mode="lines", hoverinfo="skip",
+                                 line=dict(width=0.6, color="rgba(80,80,80,0.35)"), name=T["map_sigma_trace"]))
+    for c in np.unique(labels):
+        m = labels == c
+        name = classes[c] if 0 <= c < len(classes) else str(c)
+        fig.add_trace(Scatter(
+            x=coords[m, 0].tolist(), y=coords[m, 1].tolist(), mode="markers", name=name,
+            marker=dict(size=5 if many else 6, color=PALETTE[int(c) % len(PALETTE)], opacity=0.8),
+            customdata=[[int(i)] for i in idx[m]],
+            hovertemplate=f"index: %{{customdata[0]}}<br>label: {name}<extra></extra>"))
+    if highlight is not None:
+        pos = np.nonzero(idx == highlight)[0]
+        if len(pos):
+            p = int(pos[0])
+            fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers",
+                                     name=T["map_selected"], customdata=[[int(highlight)]],
+                                     marker=dict(size=18, symbol="star", color="black", line=dict(width=2, color="white")),
+                                     hovertemplate="index: %{customdata[0]}<extra></extra>"))
+    return _layout(fig, height, title=title, dragmode="pan", xaxis_title="", yaxis_title="")
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: tuple | None = None) -> go.Figure:
+    """The decoded mosaic as one go.Image, with an invisible square marker at each cell centre
+    (customdata [row, col]) so that a click anywhere on a cell selects it. ``overlay`` =
+    (pixel positions (M, 2), labels (M,)) of data points drawn on top."""
+    size = n * tile
+    fig = go.Figure(go.Image(source=png_data_uri(mosaic), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
+    xs, ys, cd = logic.cell_centres_px(n, tile)
+    plane = [logic.plane_point(bounds, n, r, c) for r, c in cd]
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers", customdata=[[r, c, px, py] for (r, c), (px, py) in zip(cd, plane)],
+        marker=dict(symbol="square", size=max(4, GRID_PX / n * 0.95), opacity=0, color="white"),
+        hovertemplate="cell: (%{customdata[0]}, %{customdata[1]})<br>x=%{customdata[2]:.3f}, "
+                      "y=%{customdata[3]:.3f}<extra></extra>", showlegend=False))
+    if overlay is not None:
+        pts, labels = overlay
+        keep = (pts[:, 0] >= 0) & (pts[:, 0] <= size) & (pts[:, 1] >= 0) & (pts[:, 1] <= size)
+        fig.add_trace(go.Scatter(x=pts[keep, 0].tolist(), y=pts[keep, 1].tolist(), mode="markers", hoverinfo="skip",
+                                 marker=dict(size=4, color=[PALETTE[int(c) % 10] for c in labels[keep]], opacity=0.6),
+                                 showlegend=False))
+    ticks = np.linspace(0, size - 1, 5)
+    x0, x1, y0, y1 = bounds
+    fig.update_xaxes(range=[-0.5, size - 0.5], showgrid=False, zeroline=False, tickvals=ticks.tolist(),
+                     ticktext=[f"{v:.2f}" for v in np.linspace(x0, x1, 5)])
+    fig.update_yaxes(range=[size - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x",
+                     tickvals=ticks.tolist(), ticktext=[f"{v:.2f}" for v in np.linspace(y1, y0, 5)])
+    fig.update_layout(width=GRID_PX + 60, height=GRID_PX + 40, margin=dict(l=50, r=10, t=10, b=30),
+                      hovermode="closest", dragmode="pan")
+    return fig
+
+
+def training_curves(history: dict, steps: dict | None = None, height: int = 340) -> go.Figure:
+    """Left: the loss (train/test per epoch; per step while training). Right: reconstruction and KL."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(T["curve_loss"], T["curve_parts"]))
+    ep = history.get("epoch") or []
+    colors = {"train": "#1f77b4", "test": "#ff7f0e"}
+    if steps and steps.get("x"):
+        fig.add_trace(go.Scatter(x=steps["x"], y=steps["loss"], mode="lines", name=T["curve_train_step"],
+                                 line=dict(color="rgba(31,119,180,0.35)")), 1, 1)
+        fig.add_trace(go.Scatter(x=steps["x"], y=steps["recon"], mode="lines", name=T["curve_recon_step"],
+                                 line=dict(color="rgba(44,160,44,0.35)")), 1, 2)
+        fig.add_trace(go.Scatter(x=steps["x"], y=steps["kl"], mode="lines", name=T["curve_kl_step"],
+                                 line=dict(color="rgba(214,39,40,0.35)")), 1, 2)
+    for split in ("train", "test"):
+        h = history.get(split) or {}
+        if h.get("loss"):
+            fig.add_trace(go.Scatter(x=ep, y=h["loss"], mode="lines+markers", name=f"{split} loss",
+                                     line=dict(color=colors[split])), 1, 1)
+        for part, dash in (("recon", "solid"), ("kl", "dot")):
+            if h.get(part):
+                fig.add_trace(go.Scatter(x=ep, y=h[part], mode="lines+markers", name=f"{split} {part}",
+                                         line=dict(color=colors[split], dash=dash)), 1, 2)
+    fig.update_xaxes(title_text=T["curve_epoch"])
+    return _layout(fig, height)
+
+
+def error_histogram(errors: dict[str, np.ndarray]) -> go.Figure:
+    fig = go.Figure([go.Histogram(x=e.tolist(), name=name, opacity=0.6, nbinsx=60) for name, e in errors.items()])
+    return _layout(fig, 260, barmode="overlay", title=T["rec_hist_title"], xaxis_title=T["rec_err_axis"])
+
+
+def latent_bars(z: np.ndarray, sigma: np.ndarray | None = None) -> go.Figure:
+    z = np.asarray(z, dtype=float).ravel()
+    err = dict(type="data", array=sigma.tolist()) if sigma is not None else None
+    fig = go.Figure(go.Bar(x=[f"z{i}" for i in range(len(z))], y=z.tolist(), error_y=err))
+    return _layout(fig, 220, title=T["map_latent_vector"], margin=dict(l=10, r=10, t=30, b=10))
+
+
+def diagram() -> go.Figure:
+    """prior p(z) → decoder p(x|z) → x (generation) and x → encoder q(z|x) → z (inference)."""
+    fig = go.Figure()
+    boxes = {"z": (0, T["dia_z"]), "dec": (1, T["dia_dec"]), "x": (2, T["dia_x"]),
+             "enc": (1, T["dia_enc"])}
+    rows = {"z": 1, "dec": 1, "x": 1, "enc": 0}
+    for k, (col, text) in boxes.items():
+        fig.add_annotation(x=col, y=rows[k], text=text, showarrow=False, bgcolor="#eef3fb",
+                           bordercolor="#4c78a8", borderwidth=1.5, borderpad=8, font=dict(size=14))
+    arrows = [((0.2, 1), (0.75, 1)), ((1.25, 1), (1.8, 1)), ((2, 0.85), (1.3, 0.1)), ((0.7, 0.1), (0, 0.85))]
+    for (ax, ay), (x, y) in arrows:
+        fig.add_annotation(x=x, y=y, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",
+                           showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=1.6, arrowcolor="#4c78a8")
+    fig.add_annotation(x=1, y=1.35, text=T["dia_generation"], showarrow=False, font=dict(color="#555"))
+    fig.add_annotation(x=1, y=-0.35, text=T["dia_inference"], showarrow=False, font=dict(color="#555"))
+    fig.update_xaxes(visible=False, range=[-0.5, 2.5])
+    fig.update_yaxes(visible=False, range=[-0.6, 1.6])
+    return _layout(fig, 260, showlegend=False, dragmode=False, plot_bgcolor="white")

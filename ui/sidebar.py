@@ -1,0 +1,98 @@
+"""The sidebar every page shares: the dataset, the AE/VAE pair, the data folder. It builds the
+``Context`` that pages read with ``widgets.context()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from vae_core.data import DATASET_NAMES, DataError, Dataset
+
+from . import cache, catalog, paths
+from . import state as S
+from .text import T
+
+
+@dataclass
+class Context:
+    dataset: str
+    data: Dataset | None
+    data_mode: str | None  # "full" | "sample"
+    data_error: str | None
+    ae: catalog.ModelEntry | None
+    vae: catalog.ModelEntry | None
+    entries: list = field(default_factory=list)
+
+    def model(self, kind: str) -> catalog.ModelEntry | None:
+        return self.ae if kind == "ae" else self.vae
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in ("ae", "vae") if self.model(k) is not None]
+
+    @property
+    def data_key(self) -> str:
+        return cache.data_key(self.data, self.data_mode) if self.data is not None else ""
+
+
+def _apply_pending(entries: list) -> None:
+    """A model saved by the Train page or an upload becomes the selection (set before the widgets exist)."""
+    pick = st.session_state[S.PENDING_PICK]
+    if not pick:
+        return
+    dataset, kind, path = pick
+    st.session_state[S.PENDING_PICK] = None
+    if any(e.path == path for e in entries):
+        st.session_state[S.DATASET] = dataset
+        st.session_state[S.AE_PATH if kind == "ae" else S.VAE_PATH] = path
+
+
+def _model_select(entries: list, dataset: str, kind: str, key: str, default: str | None):
+    options = catalog.for_dataset(entries, dataset, kind)
+    paths_ = [e.path for e in options]
+    if not paths_:
+        st.sidebar.caption(T[f"sb_no_{kind}"].format(dataset=dataset))
+        return None
+    if st.session_state.get(key) not in paths_:
+        st.session_state[key] = default if default in paths_ else paths_[0]
+    by_path = {e.path: e for e in options}
+    chosen = st.sidebar.selectbox(T[f"sb_{kind}"], paths_, key=key, format_func=lambda p: by_path[p].label())
+    return by_path[chosen]
+
+
+def render() -> Context:
+    S.init()
+    st.session_state.setdefault(S.DATA_DIR, paths.default_data_dir())
+    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED),
+                                      (paths.user_models_dir(), catalog.YOURS)])
+    _apply_pending(entries)
+    names = list(DATASET_NAMES) + [d for d in catalog.datasets_of(entries) if d not in DATASET_NAMES]
+    if st.session_state.get(S.DATASET) not in names:
+        st.session_state[S.DATASET] = catalog.default_dataset(entries)
+    sb = st.sidebar
+    sb.header(T["sb_title"])
+    dataset = sb.selectbox(T["sb_dataset"], names, key=S.DATASET)
+    ae_default, vae_default = catalog.default_pair(entries, dataset)
+    ae = _model_select(entries, dataset, "ae", S.AE_PATH, ae_default)
+    vae = _model_select(entries, dataset, "vae", S.VAE_PATH, vae_default)
+    if ae is None and vae is None:
+        sb.info(T["sb_no_models"].format(dataset=dataset))
+        sb.page_link("pages/train.py", label=T["sb_go_train"], icon=":material/model_training:")
+    with sb.expander(T["sb_data_expander"]):
+        data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, help=T["sb_data_dir_help"])
+        for p in problems:
+            st.caption(T["sb_bad_file"].format(msg=p))
+    data, mode, err = None, None, None
+    try:
+        data, mode = cache.dataset(dataset, data_dir)
+    except DataError as e:
+        err = str(e)
+        sb.warning(T["sb_no_data"].format(dataset=dataset))
+    if mode == "sample":
+        sb.caption(T["sb_sample"].format(n=len(data.x_test), dataset=dataset))
+    elif data is not None:
+        sb.caption(T["sb_full"].format(train=len(data.x_train), test=len(data.x_test)))
+    ctx = Context(dataset, data, mode, err, ae, vae, entries)
+    st.session_state[S.CONTEXT] = ctx
+    return ctx

@@ -1,0 +1,101 @@
+"""Session-state key names, in one place. Every key gets its default through ``init()``
+(``st.session_state.setdefault``) before any page reads it."""
+
+from __future__ import annotations
+
+import copy
+
+import streamlit as st
+
+# sidebar
+DATASET = "sb_dataset"
+AE_PATH = "sb_ae"
+VAE_PATH = "sb_vae"
+DATA_DIR = "sb_data_dir"
+PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next full run
+CONTEXT = "ctx"  # the Context the sidebar built for this run
+
+# shared page widgets
+MODEL_KIND = "page_model_kind"  # "ae" | "vae" on the map and grid pages
+PROJ_METHOD = "map_method"
+MAP_POINTS = "map_points"
+UMAP_MODE = "map_umap_mode"
+SHOW_SIGMA = "map_sigma"
+
+# chart keys (contract with the e2e tests and the bench)
+LATENT_SCATTER = "latent_scatter"
+GRID_CHART = "grid_chart"
+COMPARE_AE = "compare_map_ae"
+COMPARE_VAE = "compare_map_vae"
+COMPARE_LAST = "compare_last"  # {"ae": event, "vae": event} last seen
+COMPARE_PICK = "compare_pick"  # the index picked in either map
+
+# grid page
+GRID_N = "grid_n"
+GRID_ZOOM = "grid_zoom"
+GRID_CX = "grid_cx"
+GRID_CY = "grid_cy"
+GRID_OVERLAY = "grid_overlay"
+
+# reconstructions page
+REC_N = "rec_n"
+REC_MODE = "rec_mode"
+REC_INDICES = "rec_indices"
+REC_SEED = "rec_seed"
+
+# compare page
+INTERP_A = "interp_a"
+INTERP_B = "interp_b"
+INTERP_METHOD = "interp_method"
+PRIOR_SEED = "prior_seed"
+
+# train page
+TRAIN_JOB = "train_job"
+TRAIN_FORM = {  # form widget key → default
+    "train_dataset": "digits", "train_kind": "vae", "train_backbone": "conv", "train_latent": 2,
+    "train_epochs": 5, "train_batch": 128, "train_seed": 0, "train_lr": 1e-3, "train_beta": 1.0,
+}
+
+# models page
+UPLOAD = "upload"
+UPLOAD_MSG = "upload_msg"
+UPLOAD_DONE = "upload_done"  # file ids already handled
+
+# grid page method
+GRID_METHOD = "grid_method"
+
+DEFAULTS = {
+    PENDING_PICK: None,
+    CONTEXT: None,
+    MODEL_KIND: "vae",
+    PROJ_METHOD: "pca",
+    MAP_POINTS: 2000,
+    UMAP_MODE: "fast",
+    SHOW_SIGMA: False,
+    COMPARE_LAST: {},
+    COMPARE_PICK: None,
+    GRID_N: 15,
+    GRID_ZOOM: 1.0,
+    GRID_CX: 0.5,
+    GRID_CY: 0.5,
+    GRID_OVERLAY: False,
+    REC_N: 8,
+    REC_MODE: "first",
+    REC_INDICES: "0, 1, 2, 3",
+    REC_SEED: 0,
+    INTERP_A: 0,
+    INTERP_B: 1,
+    INTERP_METHOD: "linear",
+    PRIOR_SEED: 0,
+    TRAIN_JOB: None,
+    UPLOAD_MSG: None,
+    UPLOAD_DONE: set(),
+    GRID_METHOD: "pca",
+    **TRAIN_FORM,
+}
+
+
+def init() -> None:
+    for k, v in DEFAULTS.items():
+        if k not in st.session_state:
+            st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session

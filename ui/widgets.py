@@ -1,0 +1,69 @@
+"""Small page building blocks shared by several pages (headers, guards, image rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+from . import cache
+from . import state as S
+from .sidebar import Context
+from .text import T
+
+
+def header(page: str) -> None:
+    st.title(T[f"{page}_title"])
+    st.caption(T[f"{page}_intro"])
+
+
+def context() -> Context:
+    return st.session_state[S.CONTEXT]
+
+
+def require(ctx: Context, kinds: tuple[str, ...] = ("ae", "vae"), need_all: bool = False) -> list[str]:
+    """The kinds of model available; stops the page with a message when the page cannot run."""
+    have = [k for k in kinds if ctx.model(k) is not None]
+    if ctx.data is None:
+        st.error(T["need_data"].format(dataset=ctx.dataset, err=ctx.data_error))
+        st.stop()
+    if not have or (need_all and len(have) < len(kinds)):
+        st.info(T["need_models"].format(dataset=ctx.dataset, kinds=" + ".join(k.upper() for k in kinds)))
+        st.page_link("pages/train.py", label=T["sb_go_train"], icon=":material/model_training:")
+        st.stop()
+    return have
+
+
+def kind_picker(ctx: Context) -> str:
+    """AE or VAE for the pages that look at one model at a time."""
+    have = ctx.kinds
+    if st.session_state[S.MODEL_KIND] not in have:
+        st.session_state[S.MODEL_KIND] = have[-1]
+    return st.radio(T["pick_model"], have, key=S.MODEL_KIND, horizontal=True,
+                    format_func=lambda k: f"{k.upper()} · {ctx.model(k).name}")
+
+
+def model(ctx: Context, kind: str):
+    """(model, sha) of the selected AE or VAE."""
+    e = ctx.model(kind)
+    return cache.checkpoint(e.path).model, cache.sha(e.path)
+
+
+def enlarge(img: np.ndarray, size: int) -> np.ndarray:
+    """Nearest-neighbour upscaling so small images show crisp at a readable size."""
+    im = Image.fromarray(img)
+    k = max(1, size // max(img.shape[:2]))
+    return np.asarray(im.resize((img.shape[1] * k, img.shape[0] * k), Image.NEAREST))
+
+
+def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:
+    """A row (or rows) of small images with a caption under each."""
+    per_row = per_row or max(1, len(images))
+    for start in range(0, len(images), per_row):
+        cols = st.columns(per_row)
+        for col, img, cap in zip(cols, images[start:start + per_row], captions[start:start + per_row]):
+            col.image(enlarge(img, size), caption=cap)
+
+
+def label_name(ctx: Context, y: int) -> str:
+    return ctx.data.label_name(int(y))
