@@ -1,0 +1,188 @@
+"""The shipped model zoo: every file under ``checkpoints/``, the exact command that makes it,
+and the small test samples the app falls back on when the full datasets are not there.
+
+Re-create everything from scratch (about an hour on a 2-core CPU)::
+
+    VAE_EXPLORER_DATA=../shared/data python -m vae_core.zoo --out-dir checkpoints
+    python checkpoints/reproduce.py --out-dir /tmp/zoo      # the same, as a script
+
+Every model is trained by running ``python -m vae_core train`` with the arguments listed in
+``ZOO`` (seed and epochs included), one after the other, so a file made here is exactly what
+the CLI makes. On the CPU the same seed gives the same weights (up to float summation order,
+which depends on the thread count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATASETS = ("mnist", "fashion-mnist", "cifar10")
+SAMPLE_PER_CLASS = 200  # 10 classes → 2,000 test images per sample
+SAMPLES_SUBDIR = "samples"
+DEFAULT_PAIR = ("mnist-ae-2d.safetensors", "mnist-vae-2d.safetensors")  # the app's first view: the latent map and grid are the latent itself
+
+# One conv backbone for every AE/VAE pair: twice the reference widths. Measured on 2 cores:
+# 12,24,48,96 → 0.85 MB, 16,32,64,128 → 1.5 MB (~10% slower per epoch), 24,48,96,192 → 3.3 MB
+# (2× slower), 32,64,128,256 → 5.7 MB (over the 5 MB limit, 3× slower).
+CHANNELS = "16,32,64,128"
+LARGE_LATENT = 16
+# One thread per training. On this 2-core machine, shared with test runs, one thread ran a
+# steady ~19 steps/s (batch 128, MNIST, 16..128 widths) while two threads ran ~32 steps/s
+# alone but fell to 1-3 steps/s whenever another process held a core.
+THREADS = 1
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One shipped file and the ``python -m vae_core train`` arguments (without ``--out``)."""
+
+    file: str
+    dataset: str
+    kind: str  # ae | vae
+    latent_dim: int  # 0 = no bottleneck (the reference AE)
+    epochs: int
+    seed: int
+    channels: str = CHANNELS
+    extra: tuple[str, ...] = ()
+
+    @property
+    def args(self) -> list[str]:
+        return ["--dataset", self.dataset, "--model", self.kind, "--backbone", "conv",
+                "--latent-dim", str(self.latent_dim), "--channels", self.channels,
+                "--epochs", str(self.epochs), "--batch-size", "128", "--lr", "1e-3",
+                "--seed", str(self.seed), *self.extra]
+
+    def command(self, out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
+        cmd = [sys.executable, "-m", "vae_core", "train", *self.args, "--out", str(Path(out_dir) / self.file)]
+        if data_dir is not None:
+            cmd += ["--data-dir", str(data_dir)]
+        return cmd
+
+
+def _pair(dataset: str, latent: int, epochs: int, seed: int) -> tuple[ZooEntry, ZooEntry]:
+    """A VAE and an AE on the same backbone, latent size, epochs and seed (a fair comparison)."""
+    return tuple(ZooEntry(f"{dataset}-{kind}-{latent}d.safetensors", dataset, kind, latent, epochs, seed)
+                 for kind in ("vae", "ae"))  # type: ignore[return-value]
+
+
+# In training order. Epochs were planned from measured epoch times (1 thread: ~23 s for a
+# 60k MNIST/Fashion epoch, ~13 s for the 30k CIFAR-10 images) to fit about an hour in all.
+ZOO: tuple[ZooEntry, ...] = (
+    *_pair("mnist", LARGE_LATENT, 20, 1),
+    *_pair("mnist", 2, 15, 1),
+    *_pair("fashion-mnist", LARGE_LATENT, 10, 1),
+    *_pair("fashion-mnist", 2, 8, 1),
+    *_pair("cifar10", LARGE_LATENT, 10, 1),
+    *_pair("cifar10", 2, 6, 1),
+    # the reference conv autoencoder exactly as specified: widths 12,24,48,96, no bottleneck
+    # (its latent is the 96×2×2 feature map), default seed 172
+    ZooEntry("cifar10-ae-reference.safetensors", "cifar10", "ae", 0, 15, 172, channels="12,24,48,96"),
+)
+
+
+def entry(file: str) -> ZooEntry:
+    for e in ZOO:
+        if e.file == file:
+            return e
+    raise KeyError(f"{file} is not in the zoo; choose from {', '.join(e.file for e in ZOO)}")
+
+
+# ---------------------------------------------------------------- test samples
+
+def sample_indices(y_test: np.ndarray, per_class: int = SAMPLE_PER_CLASS) -> np.ndarray:
+    """The first ``per_class`` test images of every class, in test-set order (deterministic)."""
+    idx = np.concatenate([np.flatnonzero(y_test == c)[:per_class] for c in np.unique(y_test)])
+    return np.sort(idx)
+
+
+def make_sample(name: str, out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
+                per_class: int = SAMPLE_PER_CLASS) -> Path:
+    """Write ``<out_dir>/samples/<name>.npz``: uint8 ``x_test`` (NHW grey / NHWC RGB, as the
+    source), uint8 ``y_test`` and ``index`` (positions in the full test split)."""
+    from .data import BUILTIN, data_dir as resolve_data_dir
+
+    src = resolve_data_dir(data_dir) / BUILTIN[name].file
+    with np.load(src, allow_pickle=False) as z:
+        x, y = z["x_test"], z["y_test"]
+    idx = sample_indices(y, per_class)
+    out = Path(out_dir) / SAMPLES_SUBDIR / f"{name}.npz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, x_test=x[idx].astype(np.uint8), y_test=y[idx].astype(np.uint8),
+                        index=idx.astype(np.int32))
+    return out
+
+
+# ---------------------------------------------------------------- the recipe
+
+def reproduce(out_dir: str | os.PathLike = "checkpoints", data_dir: str | os.PathLike | None = None,
+              only: list[str] | None = None, samples: bool = True, dry_run: bool = False,
+              threads: int | None = THREADS, log=print) -> dict[str, float]:
+    """Re-create the samples and every model in ``ZOO`` (or only the named files), one
+    training at a time, each with ``threads`` CPU threads (``OMP_NUM_THREADS``; None = torch's
+    default). Returns wall seconds per file (and ``"total"``)."""
+    out = Path(out_dir)
+    todo = [e for e in ZOO if only is None or e.file in only]
+    unknown = sorted(set(only or ()) - {e.file for e in ZOO})
+    if unknown:
+        raise KeyError(f"not in the zoo: {', '.join(unknown)}")
+    times: dict[str, float] = {}
+    t_all = time.perf_counter()
+    if samples:
+        for name in DATASETS:
+            t = time.perf_counter()
+            if dry_run:
+                log(f"[sample] {out / SAMPLES_SUBDIR / (name + '.npz')}")
+            else:
+                p = make_sample(name, out, data_dir)
+                log(f"[sample] {p} ({p.stat().st_size / 1e6:.2f} MB)")
+            times[f"{SAMPLES_SUBDIR}/{name}.npz"] = time.perf_counter() - t
+    for i, e in enumerate(todo, 1):
+        cmd = e.command(out, data_dir)
+        log(f"[{i}/{len(todo)}] " + " ".join(["python", *cmd[1:]]))
+        if dry_run:
+            continue
+        t = time.perf_counter()
+        env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
+        subprocess.run(cmd, check=True, env=env)
+        times[e.file] = time.perf_counter() - t
+        log(f"[{i}/{len(todo)}] {e.file}: {times[e.file]:.0f} s (total so far "
+            f"{time.perf_counter() - t_all:.0f} s)")
+    times["total"] = time.perf_counter() - t_all
+    if not dry_run:
+        log(f"total {times['total']:.0f} s ({times['total'] / 60:.1f} min) for "
+            f"{len(todo)} model(s){' and the samples' if samples else ''}")
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m vae_core.zoo",
+                                description="Re-create the shipped checkpoints and test samples from scratch.")
+    p.add_argument("--out-dir", default="checkpoints", help="where to write (default: checkpoints/)")
+    p.add_argument("--data-dir", default=None, help="dataset npz folder (default: $VAE_EXPLORER_DATA or ./data)")
+    p.add_argument("--only", nargs="+", metavar="FILE", help="only these files, e.g. mnist-vae-16d.safetensors")
+    p.add_argument("--no-samples", action="store_true", help="skip the test samples")
+    p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    p.add_argument("--threads", type=int, default=THREADS, help=f"CPU threads per training (default {THREADS}; 0 = torch's default)")
+    a = p.parse_args(argv)
+    try:
+        reproduce(a.out_dir, a.data_dir, a.only, samples=not a.no_samples, dry_run=a.dry_run,
+                  threads=a.threads or None)
+    except KeyError as e:
+        print(f"error: {e.args[0]}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as e:
+        print(f"error: training failed (exit {e.returncode}): {' '.join(map(str, e.cmd))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
