@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import figures, widgets
+from ui import figures, pagelist, widgets
 from ui.text import T
 
 widgets.header("home")
@@ -10,12 +10,12 @@ st.markdown(T["home_body"])
 st.plotly_chart(figures.diagram(), key="home_diagram", config={"displayModeBar": False})
 st.caption(T["home_diagram_caption"])
 
-CARDS = [("pages/train.py", "train"), ("pages/reconstructions.py", "rec"), ("pages/latent_map.py", "map"),
-         ("pages/latent_grid.py", "grid"), ("pages/compare.py", "cmp"), ("pages/models.py", "mod")]
+CARDS = [("train", "train"), ("reconstructions", "rec"), ("latent_map", "map"), ("latent_grid", "grid"),
+         ("compare", "cmp"), ("models", "mod")]
 cols = st.columns(3)
-for k, (path, page) in enumerate(CARDS):
+for k, (url, page) in enumerate(CARDS):
     with cols[k % 3].container(border=True):
-        st.page_link(path, label=T[f"nav_{page}"])
+        pagelist.link(url)
         st.caption(T[f"{page}_intro"])
 
 ctx = widgets.context()

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `ui` and `vae_core` importable however pytest is started
+    sys.path.insert(0, str(ROOT))
+
 
 def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1) -> Path:
+    import torch
+
     from vae_core.checkpoint import save
     from vae_core.config import ModelConfig, TrainConfig
     from vae_core.data import load_dataset
@@ -16,6 +23,7 @@ def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1) ->
     from vae_core.models import build_model
     from vae_core.train import fit
 
+    torch.set_num_threads(1)  # a busy 2-core runner makes 2 spinning threads much slower than 1
     data = load_dataset("digits")
     mcfg = ModelConfig(kind=kind, backbone="conv", in_channels=1, image_size=28, latent_dim=latent_dim)
     tcfg = TrainConfig(dataset="digits", epochs=epochs, batch_size=64, lr=2e-3, seed=0, device="cpu")

@@ -101,6 +101,12 @@ def projection(_z: np.ndarray, model_sha: str, dkey: str, n_max: int | None, met
                reproducible: bool = False, need_inverse: bool = False) -> lat.Projection:
     """A 2-D projection of the latents. UMAP coordinates come from the disk cache when there
     (their inverse map then needs a refit, asked for with ``need_inverse``)."""
+    if method == "tsne":
+        from threadpoolctl import threadpool_limits
+
+        # OpenMP threads that spin while waiting make t-SNE 20x slower on a busy 2-core box
+        with threadpool_limits(limits=max(1, (os.cpu_count() or 1) // 2)):
+            return lat.fit_projection(_z, method)
     if method != "umap":
         return lat.fit_projection(_z, method)
     f = paths.cache_dir() / f"umap-{_disk_key(model_sha, dkey, n_max, reproducible)}.npz"

@@ -12,6 +12,7 @@ from vae_core.checkpoint import CheckpointError, info
 SHIPPED = "shipped"
 YOURS = "yours"
 PREFERRED_DATASET = "mnist"
+FALLBACK_DATASET = "digits"  # no models at all: the one dataset that always loads (and trains) offline
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,14 @@ def for_dataset(entries: list[ModelEntry], dataset: str, kind: str) -> list[Mode
 
 
 def default_dataset(entries: list[ModelEntry]) -> str:
-    """MNIST when it has models, else the first dataset with both an AE and a VAE, else any."""
+    """MNIST when it has models, else the first dataset with both an AE and a VAE, else any, else digits."""
     names = datasets_of(entries)
     if PREFERRED_DATASET in names:
         return PREFERRED_DATASET
     for n in names:
         if for_dataset(entries, n, "ae") and for_dataset(entries, n, "vae"):
             return n
-    return names[0] if names else PREFERRED_DATASET
+    return names[0] if names else FALLBACK_DATASET
 
 
 def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, str | None]:

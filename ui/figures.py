@@ -20,8 +20,8 @@ GRID_PX = 640  # on-screen size of the latent grid
 
 
 def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest",
-                      legend=dict(itemsizing="constant"), **kw)
+    kw.setdefault("margin", dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=height, hovermode="closest", legend=dict(itemsizing="constant"), **kw)
     return fig
 
 

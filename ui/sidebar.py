@@ -9,7 +9,7 @@ import streamlit as st
 
 from vae_core.data import DATASET_NAMES, DataError, Dataset
 
-from . import cache, catalog, paths
+from . import cache, catalog, pagelist, paths
 from . import state as S
 from .text import T
 
@@ -78,7 +78,8 @@ def render() -> Context:
     vae = _model_select(entries, dataset, "vae", S.VAE_PATH, vae_default)
     if ae is None and vae is None:
         sb.info(T["sb_no_models"].format(dataset=dataset))
-        sb.page_link("pages/train.py", label=T["sb_go_train"], icon=":material/model_training:")
+        with sb:
+            pagelist.link("train", T["sb_go_train"])
     with sb.expander(T["sb_data_expander"]):
         data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, help=T["sb_data_dir_help"])
         for p in problems:

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from . import cache
+from . import cache, pagelist
 from . import state as S
 from .sidebar import Context
 from .text import T
@@ -24,12 +24,12 @@ def context() -> Context:
 def require(ctx: Context, kinds: tuple[str, ...] = ("ae", "vae"), need_all: bool = False) -> list[str]:
     """The kinds of model available; stops the page with a message when the page cannot run."""
     have = [k for k in kinds if ctx.model(k) is not None]
-    if ctx.data is None:
-        st.error(T["need_data"].format(dataset=ctx.dataset, err=ctx.data_error))
-        st.stop()
     if not have or (need_all and len(have) < len(kinds)):
         st.info(T["need_models"].format(dataset=ctx.dataset, kinds=" + ".join(k.upper() for k in kinds)))
-        st.page_link("pages/train.py", label=T["sb_go_train"], icon=":material/model_training:")
+        pagelist.link("train", T["sb_go_train"])
+        st.stop()
+    if ctx.data is None:
+        st.error(T["need_data"].format(dataset=ctx.dataset, err=ctx.data_error))
         st.stop()
     return have
 

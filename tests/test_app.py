@@ -1,0 +1,172 @@
+"""AppTest: every page runs on tiny checkpoints with an empty data dir; clicks are simulated by
+writing the chart's selection event into session state (see TESTING.md)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["home", "train", "reconstructions", "latent_map", "latent_grid", "compare", "models"]
+
+
+def start(page: str | None = None) -> AppTest:
+    """The whole app (navigation, sidebar, page) starting on ``page``. AppTest.switch_page runs the
+    page file alone (no sidebar), so the harness makes the wanted page the navigation's default."""
+    if page is None:
+        at = AppTest.from_file(APP, default_timeout=120)
+    else:
+        at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+def selection(*points) -> dict:
+    return {"selection": {"points": list(points), "point_indices": [p.get("point_index", 0) for p in points],
+                          "box": [], "lasso": []}}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(app_env, page):
+    at = start(page)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value
+
+
+def test_sidebar_picks_the_fixture_pair(app_env):
+    at = start()
+    by_label = {s.label: s for s in at.selectbox}
+    assert by_label["Dataset"].value == "digits"
+    assert Path(by_label["Autoencoder (AE)"].value).name == "digits-ae-2d.safetensors"
+    assert Path(by_label["Variational autoencoder (VAE)"].value).name == "digits-vae-2d.safetensors"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_without_any_checkpoint_say_so(app_env, tmp_path, monkeypatch, page):
+    empty = tmp_path / "no_checkpoints"
+    empty.mkdir()
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(empty))
+    at = start(page)
+    assert not at.exception, at.exception
+    shown = texts(at) + "\n".join(i.value for i in at.sidebar.info)
+    assert "Train" in shown or "train" in shown
+
+
+def test_missing_dataset_gets_a_message(app_env):
+    at = start("latent_map")
+    at.selectbox(key="sb_dataset").set_value("cifar10").run()
+    assert not at.exception, at.exception
+    assert any("cifar10" in e.value for e in at.error) or "cifar10" in texts(at)
+
+
+def test_latent_map_click_shows_decoded_image_and_neighbours(app_env):
+    at = start("latent_map")
+    at.session_state["latent_scatter"] = selection({"point_index": 0, "customdata": [5]})
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "index: 5" in shown
+    assert "nearest neighbours" in shown
+    assert len(at.get("image")) >= 2 + 8  # original, decoded, 8 neighbours
+
+
+def test_latent_map_typed_array_customdata_and_box_selection(app_env):
+    at = start("latent_map")
+    at.session_state["latent_scatter"] = selection({"point_index": 3, "customdata": {"0": 7}})
+    at.run()
+    assert "index: 7" in texts(at)
+    at.session_state["latent_scatter"] = selection(*({"point_index": i, "customdata": [i]} for i in range(10)))
+    at.run()
+    assert not at.exception, at.exception
+    assert "10 points selected" in texts(at)
+
+
+def test_latent_map_vae_sigma_and_tsne(app_env):
+    at = start("latent_map")
+    at.checkbox(key="map_sigma").check().run()
+    assert not at.exception, at.exception
+    at.radio(key="map_method").set_value("tsne").run()
+    assert not at.exception, at.exception
+    assert "t-SNE" in at.get("plotly_chart")[0].proto.spec or at.get("plotly_chart")
+
+
+def test_grid_click_decodes_the_cell(app_env):
+    at = start("latent_grid")
+    at.session_state["grid_chart"] = selection({"point_index": 7, "customdata": [0, 7, 0.0, 0.0]})
+    at.run()
+    assert not at.exception, at.exception
+    first = texts(at)
+    assert "cell: (0, 7)" in first and "plane point" in first
+    at.session_state["grid_chart"] = selection({"point_index": 30, "customdata": {"0": 2, "1": 0}})
+    at.run()
+    second = texts(at)
+    assert "cell: (2, 0)" in second and second != first
+
+
+def test_grid_size_zoom_and_overlay(app_env):
+    at = start("latent_grid")
+    at.slider(key="grid_n").set_value(30).run()
+    at.checkbox(key="grid_overlay").check().run()
+    at.slider(key="grid_zoom").set_value(3.0).run()
+    assert not at.exception, at.exception
+    at.session_state["grid_chart"] = selection({"point_index": 0, "customdata": [29, 29]})
+    at.run()
+    assert "cell: (29, 29)" in texts(at)
+
+
+def test_compare_click_in_one_map_stars_it_in_both(app_env):
+    at = start("compare")
+    assert len(at.dataframe) == 1
+    at.session_state["compare_map_ae"] = selection({"point_index": 0, "customdata": [11]})
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["compare_pick"] == 11
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert sum('"symbol":"star"' in s.replace(" ", "") for s in specs) == 2
+
+
+def test_reconstructions_sorted_by_error(app_env):
+    at = start("reconstructions")
+    at.radio(key="rec_mode").set_value("worst_vae").run()
+    assert not at.exception, at.exception
+    at.radio(key="rec_mode").set_value("indices").run()
+    at.text_input(key="rec_indices").input("5, 9").run()
+    assert not at.exception, at.exception
+    assert any("#5 (" in str(i.proto) for i in at.get("image"))
+
+
+def test_train_one_epoch_makes_the_model_selectable(app_env):
+    at = start("train")
+    at.number_input(key="train_epochs").set_value(1)
+    at.radio(key="train_kind").set_value("ae")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["train_job"]
+    deadline = time.time() + 120
+    while not job.finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert job.status == "done", job.message
+    at.run()
+    assert not at.exception, at.exception
+    new = Path(job.path)
+    assert new.parent == Path(app_env["VAE_EXPLORER_USER_MODELS"]) and new.is_file()
+    ae_box = at.selectbox(key="sb_ae")
+    assert ae_box.value == str(new)
+    assert any(new.stem in label for label in ae_box.options)
+
+
+def test_models_page_shows_architecture_and_metrics(app_env):
+    at = start("models")
+    code = "\n".join(c.value for c in at.code)
+    assert "Conv2d-1" in code and "Total params" in code
+    assert len(at.dataframe) >= 1
