@@ -64,3 +64,121 @@ def repo_root() -> Path:
 
 def require_e2e() -> bool:
     return os.environ.get("REQUIRE_E2E") == "1"
+
+
+# ---------------------------------------------------------------- browser end-to-end helpers
+# Used by tests/test_e2e.py and bench/click_latency.py (one server per session, Debian Chromium).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run app.py` on 127.0.0.1 with the given environment; stopped with SIGTERM."""
+
+    def __init__(self, env: dict, log: Path, timeout: float = 60.0):
+        import subprocess
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+             str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"streamlit did not answer /_stcore/health within {timeout:.0f}s; see {log}")
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._log.close()
+
+
+def launch_chromium(playwright):
+    """Debian Chromium when present, else Playwright's own browser; None when there is neither."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if Path(CHROMIUM).exists():
+        return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        return playwright.chromium.launch(args=CHROMIUM_ARGS)
+    except PlaywrightError:
+        return None
+
+
+def shipped_checkpoints() -> Path | None:
+    """The real checkpoints folder when it holds models (for the docs screenshots)."""
+    d = ROOT / "checkpoints"
+    return d if any(d.glob("*.safetensors")) else None
+
+
+# JavaScript run in the page ------------------------------------------------------------
+JS_POINT_PX = """([x, y, nth]) => { const gd = document.querySelectorAll('.js-plotly-plot')[nth],
+  fl = gd._fullLayout, r = gd.getBoundingClientRect();
+  return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)]; }"""
+
+# the most isolated visible marker of a scatter (so the nearest-point hover cannot pick a neighbour);
+# returns [x, y, customdata[0]]; `skip` lists indices already used
+JS_ISOLATED_POINT = """([nth, skip]) => { const gd = document.querySelectorAll('.js-plotly-plot')[nth];
+  const fl = gd._fullLayout, pts = [];
+  for (const t of gd._fullData) { if (t.mode !== 'markers' || !t.customdata) continue;
+    for (let i = 0; i < t.x.length; i++) pts.push([t.x[i], t.y[i], t.customdata[i][0]]); }
+  const px = pts.map(p => [fl.xaxis.l2p(p[0]), fl.yaxis.l2p(p[1])]);
+  const W = fl.xaxis._length, H = fl.yaxis._length;
+  let best = null, bestD = -1;
+  for (let i = 0; i < pts.length; i++) {
+    if (skip.includes(pts[i][2])) continue;
+    const [a, b] = px[i]; if (a < 20 || b < 20 || a > W - 20 || b > H - 20) continue;
+    let d = 1e9; for (let j = 0; j < pts.length; j++) { if (j === i) continue;
+      const dx = px[j][0] - a, dy = px[j][1] - b; d = Math.min(d, dx * dx + dy * dy); }
+    if (d > bestD) { bestD = d; best = pts[i]; } }
+  return best; }"""
+
+# src of the st.image whose caption is the given text ('' when absent)
+JS_IMAGE_SRC = """(caption) => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
+  if (el.innerText.trim() === caption) { const img = el.querySelector('img');
+    return img && img.complete && img.naturalWidth > 0 ? img.src : ''; } } return ''; }"""
+
+JS_IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.dataset.testScriptState !== 'running' && !document.querySelector('[data-testid="stSpinner"]'); }"""
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    page.wait_for_timeout(150)
+    page.wait_for_function(JS_IDLE, timeout=timeout)
+
+
+def wait_new_image(page, caption: str, old: str, timeout: float = 30_000) -> str:
+    """Wait until the image with this caption is loaded with a src other than ``old``; return it."""
+    h = page.wait_for_function(f"(old) => {{ const s = ({JS_IMAGE_SRC})({caption!r}); return s && s !== old ? s : null; }}",
+                               arg=old, timeout=timeout)
+    return h.json_value()

@@ -37,8 +37,8 @@ class ModelEntry:
         return 96 * 2 * 2 if (h, w) == (32, 32) else 0
 
     def label(self) -> str:
-        d = f"{self.latent_dim}-D" if self.latent_dim else "feature map"
-        return f"{self.name} · {self.kind.upper()} {self.backbone} {d} · {self.source}"
+        d = f"{self.latent_dim}-D" if self.latent_dim else "map"
+        return f"{self.name} ({d}, {self.source})"
 
 
 @functools.lru_cache(maxsize=512)

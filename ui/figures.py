@@ -83,10 +83,11 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
                                  showlegend=False))
     ticks = np.linspace(0, size - 1, 5)
     x0, x1, y0, y1 = bounds
+    dec = int(max(0, 2 - np.floor(np.log10(max(1e-9, min(x1 - x0, y1 - y0))))))
     fig.update_xaxes(range=[-0.5, size - 0.5], showgrid=False, zeroline=False, tickvals=ticks.tolist(),
-                     ticktext=[f"{v:.2f}" for v in np.linspace(x0, x1, 5)])
+                     ticktext=[f"{v:.{dec}f}" for v in np.linspace(x0, x1, 5)])
     fig.update_yaxes(range=[size - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x",
-                     tickvals=ticks.tolist(), ticktext=[f"{v:.2f}" for v in np.linspace(y1, y0, 5)])
+                     tickvals=ticks.tolist(), ticktext=[f"{v:.{dec}f}" for v in np.linspace(y1, y0, 5)])
     fig.update_layout(width=GRID_PX + 60, height=GRID_PX + 40, margin=dict(l=50, r=10, t=10, b=30),
                       hovermode="closest", dragmode="pan")
     return fig
@@ -137,7 +138,7 @@ def diagram() -> go.Figure:
     rows = {"z": 1, "dec": 1, "x": 1, "enc": 0}
     for k, (col, text) in boxes.items():
         fig.add_annotation(x=col, y=rows[k], text=text, showarrow=False, bgcolor="#eef3fb",
-                           bordercolor="#4c78a8", borderwidth=1.5, borderpad=8, font=dict(size=14))
+                           bordercolor="#4c78a8", borderwidth=1.5, borderpad=8, font=dict(size=14, color="#1f2d3d"))
     arrows = [((0.2, 1), (0.75, 1)), ((1.25, 1), (1.8, 1)), ((2, 0.85), (1.3, 0.1)), ((0.7, 0.1), (0, 0.85))]
     for (ax, ay), (x, y) in arrows:
         fig.add_annotation(x=x, y=y, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",

@@ -18,6 +18,13 @@ def header(page: str) -> None:
 
 
 def context() -> Context:
+    """The sidebar's Context for this run. A fresh server's very first run of a deep link
+    (e.g. /latent_map) is executed by Streamlit's legacy pages/ mode, without app.py: then
+    the page draws the sidebar itself."""
+    if st.session_state.get(S.CONTEXT) is None:
+        from . import sidebar
+
+        return sidebar.render()
     return st.session_state[S.CONTEXT]
 
 

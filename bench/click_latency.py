@@ -1,0 +1,145 @@
+"""Click → new decoded image on screen, in headless Chromium against `streamlit run app.py`.
+
+    python bench/click_latency.py [--clicks 10] [--checkpoints DIR]
+
+For the latent map (click a point → its decoded image) and the latent grid (click a cell →
+the cell decoded live), the time from the mouse click to the new image being loaded
+(src changed, ``complete && naturalWidth > 0``), median over N clicks. The reference,
+measured in the same process and page: a plain full rerun of the same page (the "r"
+shortcut), from the key press until the script is idle again. Prints numbers, asserts nothing.
+Target: ≤ 300 ms median on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from conftest import (JS_IDLE, JS_ISOLATED_POINT, JS_POINT_PX, Server, _train, launch_chromium,  # noqa: E402
+                      shipped_checkpoints, wait_idle, wait_new_image)
+
+
+def models_dir(arg: str | None, tmp: Path) -> Path:
+    if arg:
+        return Path(arg)
+    shipped = shipped_checkpoints()
+    if shipped is not None:
+        return shipped
+    d = tmp / "checkpoints"
+    d.mkdir()
+    print("no shipped checkpoints: training a tiny digits AE/VAE pair (1 epoch)…", file=sys.stderr)
+    _train(d / "digits-ae-2d.safetensors", "ae")
+    _train(d / "digits-vae-2d.safetensors", "vae")
+    return d
+
+
+def full_rerun_ms(page) -> float:
+    """Press "r" (Streamlit's rerun shortcut) and wait until the script ran and is idle again."""
+    page.mouse.click(5, 5)  # focus the page body, outside any input
+    t0 = time.perf_counter()
+    page.keyboard.press("r")
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stApp\"]').dataset.testScriptState === 'running'",
+                           polling="raf", timeout=10_000)
+    page.wait_for_function(JS_IDLE, polling="raf", timeout=30_000)
+    return (time.perf_counter() - t0) * 1000
+
+
+def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
+    page.goto(f"{url}/latent_map")
+    page.wait_for_selector(".js-plotly-plot")
+    wait_idle(page)
+    times, used, old = [], [], ""
+    for _ in range(clicks):
+        x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, used])
+        used.append(idx)
+        px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
+        t0 = time.perf_counter()
+        page.mouse.click(px, py)
+        old = page.wait_for_function(
+            "([old, idx]) => { const t = document.body.innerText.includes('index: ' + idx);"
+            f" const s = ({JS_IMAGE_SRC_FN})('decoded from its latent'); return t && s && s !== old ? s : null; }}",
+            arg=[old, idx], polling="raf", timeout=30_000).json_value()
+        times.append((time.perf_counter() - t0) * 1000)
+        wait_idle(page)
+        page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
+    refs = [full_rerun_ms(page) for _ in range(5)]
+    return times, refs
+
+
+def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
+    page.goto(f"{url}/latent_grid")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+    wait_idle(page)
+    tile = page.evaluate("() => { const gd = document.querySelectorAll('.js-plotly-plot')[0];"
+                         " const t = gd._fullData.find(t => t.type === 'image'); return t ? 0 : 0; }")
+    n = 15
+    size = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.range[1] + 0.5")
+    tile = size / n
+    cells = [(r, (r * 7 + 3) % n) for r in range(1, 1 + clicks)]
+    times, old = [], ""
+    for r, c in cells:
+        px, py = page.evaluate(JS_POINT_PX, [(c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5, 0])
+        t0 = time.perf_counter()
+        page.mouse.click(px, py)
+        old = page.wait_for_function(
+            "([old, cell]) => { const t = document.body.innerText.includes(cell);"
+            f" const s = ({JS_IMAGE_SRC_FN})('decoded live'); return t && s && s !== old ? s : null; }}",
+            arg=[old, f"cell: ({r}, {c})"], polling="raf", timeout=30_000).json_value()
+        times.append((time.perf_counter() - t0) * 1000)
+        wait_idle(page)
+        page.wait_for_timeout(400)
+    refs = [full_rerun_ms(page) for _ in range(5)]
+    return times, refs
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clicks", type=int, default=10)
+    ap.add_argument("--checkpoints", default=None, help="default: checkpoints/ when it has models, else tiny fixtures")
+    a = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        ck = models_dir(a.checkpoints, tmp)
+        (tmp / "data").mkdir()
+        import os
+
+        env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"),
+               "VAE_EXPLORER_CACHE": str(tmp / "cache"),
+               "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
+        server = Server(env, tmp / "streamlit.log")
+        try:
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                if browser is None:
+                    print("no Chromium found (apt-get install chromium)", file=sys.stderr)
+                    return 1
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(120_000)
+                print(f"models: {ck}")
+                for name, fn in (("latent map", bench_map), ("latent grid", bench_grid)):
+                    times, refs = fn(page, server.url, a.clicks)
+                    med, ref = statistics.median(times), statistics.median(refs)
+                    print(f"{name:12s} click → decoded image: median {med:6.0f} ms  (min {min(times):.0f}, "
+                          f"max {max(times):.0f}, n={len(times)})  full rerun of the page: median {ref:6.0f} ms  "
+                          f"ratio {med / ref:.2f}")
+                browser.close()
+        finally:
+            server.stop()
+    return 0
+
+
+JS_IMAGE_SRC_FN = """(caption) => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
+  if (el.innerText.trim() === caption) { const img = el.querySelector('img');
+    return img && img.complete && img.naturalWidth > 0 ? img.src : ''; } } return ''; }"""
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Browser end-to-end: Playwright drives Chromium against `streamlit run app.py` on 127.0.0.1.
+
+One server per module (fixture checkpoints, an empty data dir). Real clicks on real charts:
+a point on the latent map decodes its image; two grid cells decode two different images; the
+Train page trains one epoch on digits. Screenshots of every page go to docs/ (from the shipped
+checkpoints when checkpoints/*.safetensors exist, else from the fixtures).
+Skipped without a browser unless REQUIRE_E2E=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from conftest import (JS_IMAGE_SRC, JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e,
+                      shipped_checkpoints, wait_idle, wait_new_image)
+
+pytestmark = pytest.mark.e2e
+PAGES = ["home", "train", "reconstructions", "latent_map", "latent_grid", "compare", "models"]
+DOCS = ROOT / "docs"
+
+
+def _skip_or_fail(reason: str):
+    if require_e2e():
+        pytest.fail(f"{reason} (REQUIRE_E2E=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("playwright is not installed")
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        if b is None:
+            _skip_or_fail("no Chromium: install Debian's chromium (/usr/bin/chromium)")
+        yield b
+        b.close()
+
+
+def _env(checkpoints, tmp) -> dict:
+    (tmp / "data").mkdir(exist_ok=True)
+    return {"VAE_EXPLORER_CHECKPOINTS": str(checkpoints), "VAE_EXPLORER_DATA": str(tmp / "data"),
+            "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"), "VAE_EXPLORER_CACHE": str(tmp / "cache")}
+
+
+@pytest.fixture(scope="module")
+def server(tiny_checkpoints, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    s = Server(_env(tiny_checkpoints, tmp), tmp / "streamlit.log")
+    yield s
+    s.stop()
+
+
+@pytest.fixture()
+def page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    ctx.close()
+
+
+def open_page(pg, server, path: str = "") -> None:
+    pg.goto(f"{server.url}/{path}")
+    pg.wait_for_selector('[data-testid="stSidebar"]')
+    pg.wait_for_selector("h1")
+    wait_idle(pg)
+
+
+def test_home_opens(page, server):
+    open_page(page, server)
+    assert page.get_by_role("heading", name="AE/VAE Latent Explorer").is_visible()
+    assert page.get_by_label("Autoencoder (AE)").input_value().startswith("digits-ae-2d")
+    assert page.get_by_label("Variational autoencoder (VAE)").input_value().startswith("digits-vae-2d")
+
+
+def test_click_a_point_on_the_latent_map(page, server):
+    open_page(page, server, "latent_map")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point, .js-plotly-plot canvas")
+    x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, []])
+    px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
+    page.mouse.click(px, py)
+    page.get_by_text(re.compile(rf"index: {idx}\b")).first.wait_for()
+    src = wait_new_image(page, "decoded from its latent", "")
+    assert src
+    assert page.get_by_text(re.compile(r"The \d+ nearest neighbours")).is_visible()
+
+
+def test_click_two_grid_cells(page, server):
+    open_page(page, server, "latent_grid")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+    n = 15  # the default grid size
+    srcs = []
+    for r, c in [(2, 3), (11, 9)]:
+        x = (c + 0.5) * 28 - 0.5
+        y = (r + 0.5) * 28 - 0.5
+        px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
+        page.mouse.click(px, py)
+        page.get_by_text(f"cell: ({r}, {c})").wait_for()
+        srcs.append(wait_new_image(page, "decoded live", srcs[-1] if srcs else ""))
+        page.wait_for_timeout(400)  # not a plotly double-click
+    assert srcs[0] != srcs[1]
+    assert n == 15
+
+
+def test_train_one_epoch_on_digits(page, server):
+    open_page(page, server, "train")
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("1")
+    epochs.press("Tab")
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text(re.compile(r"Saved digits-vae-2d-.*\.safetensors")).wait_for(timeout=180_000)
+    wait_idle(page)
+    chosen = page.get_by_label("Variational autoencoder (VAE)").input_value()
+    assert re.match(r"digits-vae-2d-\d{8}-\d{6}", chosen), chosen
+
+
+def _screenshot_every_page(browser, server) -> None:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1500})
+    pg = ctx.new_page()
+    pg.set_default_timeout(120_000)
+    try:
+        for name in PAGES:
+            open_page(pg, server, "" if name == "home" else name)
+            if name == "latent_map":
+                pg.wait_for_selector(".js-plotly-plot")
+                x, y, _ = pg.evaluate(JS_ISOLATED_POINT, [0, []])
+                pg.mouse.click(*pg.evaluate(JS_POINT_PX, [x, y, 0]))
+                wait_new_image(pg, "decoded from its latent", "")
+            elif name == "latent_grid":
+                pg.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+                pg.mouse.click(*pg.evaluate(JS_POINT_PX, [5 * 28 + 13.5, 4 * 28 + 13.5, 0]))
+                wait_new_image(pg, "decoded live", "")
+            wait_idle(pg)
+            pg.wait_for_timeout(500)
+            pg.screenshot(path=str(DOCS / f"{name}.png"))
+    finally:
+        ctx.close()
+
+
+def test_screenshots_of_every_page(browser, server, tmp_path_factory):
+    """docs/<page>.png, taken from the shipped models when there are any."""
+    DOCS.mkdir(exist_ok=True)
+    shipped = shipped_checkpoints()
+    if shipped is None or os.environ.get("E2E_SCREENSHOTS_FROM_FIXTURES") == "1":
+        _screenshot_every_page(browser, server)
+    else:
+        tmp = tmp_path_factory.mktemp("shots")
+        env = _env(shipped, tmp)
+        env["VAE_EXPLORER_DATA"] = os.environ.get("VAE_EXPLORER_DATA") or env["VAE_EXPLORER_DATA"]
+        real = Server(env, tmp / "streamlit.log")
+        try:
+            _screenshot_every_page(browser, real)
+        finally:
+            real.stop()
+    for name in PAGES:
+        assert (DOCS / f"{name}.png").stat().st_size > 10_000
