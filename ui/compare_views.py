@@ -66,15 +66,15 @@ def prior_samples(ctx: Context, seed: int) -> None:
     for col, kind in zip(st.columns(len(ctx.kinds)), ctx.kinds):
         model, sha = widgets.model(ctx, kind)
         imgs = cache.prior_samples(model, sha, 16, seed)
-        col.image(widgets.enlarge(lat.tile(imgs, 8, pad=2), 8 * 40), caption=T[f"cmp_prior_{kind}"])
+        widgets.image(lat.tile(imgs, 8, pad=2), 8 * 40, where=col, caption=T[f"cmp_prior_{kind}"])
 
 
 def interpolations(ctx: Context, a: int, b: int, method: str, steps: int = 10) -> None:
     for kind in ctx.kinds:
         model, sha = widgets.model(ctx, kind)
         imgs = cache.interpolation(model, sha, ctx.data_key, ctx.data.x_test, a, b, steps, method)
-        st.image(widgets.enlarge(lat.tile(imgs, steps, pad=2), steps * 64),
-                 caption=T["cmp_interp_caption"].format(kind=kind.upper(), a=a, b=b))
+        widgets.image(lat.tile(imgs, steps, pad=2), steps * 64,
+                      caption=T["cmp_interp_caption"].format(kind=kind.upper(), a=a, b=b))
 
 
 def index_inputs(ctx: Context) -> tuple[int, int]:

@@ -123,13 +123,6 @@ def error_histogram(errors: dict[str, np.ndarray]) -> go.Figure:
     return _layout(fig, 260, barmode="overlay", title=T["rec_hist_title"], xaxis_title=T["rec_err_axis"])
 
 
-def latent_bars(z: np.ndarray, sigma: np.ndarray | None = None) -> go.Figure:
-    z = np.asarray(z, dtype=float).ravel()
-    err = dict(type="data", array=sigma.tolist()) if sigma is not None else None
-    fig = go.Figure(go.Bar(x=[f"z{i}" for i in range(len(z))], y=z.tolist(), error_y=err))
-    return _layout(fig, 220, title=T["map_latent_vector"], margin=dict(l=10, r=10, t=30, b=10))
-
-
 def diagram() -> go.Figure:
     """prior p(z) → decoder p(x|z) → x (generation) and x → encoder q(z|x) → z (inference)."""
     fig = go.Figure()

@@ -92,27 +92,28 @@ def _point_detail(ctx: Context, m: MapData, i: int) -> None:
     if pos >= len(m.idx) or m.idx[pos] != i:
         st.warning(T["map_not_shown"].format(i=i))
         return
-    with torch.inference_mode():
-        z = m.mu[pos]
-        recon = cache.decode_one(m.model, z)
+    z = m.mu[pos]
+    recon = cache.decode_one(m.model, z)
     orig = lat.to_uint8_images(x[i:i + 1].float() / 255.0)[0]
-    c1, c2, c3 = st.columns([1, 1, 2])
-    c1.image(widgets.enlarge(orig, BIG // 2), caption=T["map_original"])
-    c2.image(widgets.enlarge(recon, BIG // 2), caption=T["map_decoded"])
-    c3.markdown(f"**index: {i}** · {T['map_label']}: {widgets.label_name(ctx, m.labels[pos])}")
-    sigma = np.exp(0.5 * m.logvar[pos]) if m.logvar is not None and m.mu.shape[1] <= 64 else None
-    if m.mu.shape[1] <= 64:
-        c3.plotly_chart(figures.latent_bars(z, sigma), key="latent_bars")
-    else:
-        c3.caption(T["map_latent_long"].format(d=m.mu.shape[1], head=np.round(z[:8], 3).tolist()))
-    nn = logic_neighbours(m.mu, pos)
-    st.caption(T["map_neighbours"].format(k=len(nn)))
-    imgs = lat.to_uint8_images(x[torch.from_numpy(m.idx[nn])].float() / 255.0)
-    widgets.image_row(list(imgs), [f"#{m.idx[j]} ({widgets.label_name(ctx, m.labels[j])})" for j in nn], size=72)
+    nn = lat.nearest_neighbors(m.mu, pos, NEIGHBOURS)
+    neighbours = lat.to_uint8_images(x[torch.from_numpy(m.idx[nn])].float() / 255.0)
+    c1, c2, c3 = st.columns([1, 1, 3])
+    widgets.image(orig, BIG // 2, where=c1, caption=T["map_original"])
+    widgets.image(recon, BIG // 2, where=c2, caption=T["map_decoded"])
+    with c3:
+        st.markdown(f"**index: {i}** · {T['map_label']}: {widgets.label_name(ctx, m.labels[pos])}")
+        st.markdown(latent_text(z, np.exp(0.5 * m.logvar[pos]) if m.logvar is not None else None))
+        widgets.image(lat.tile(neighbours, len(nn), pad=2, fill=255), 60 * len(nn),
+                      caption=T["map_neighbours"].format(k=len(nn)) + ": "
+                      + ", ".join(f"#{m.idx[j]} ({widgets.label_name(ctx, m.labels[j])})" for j in nn))
 
 
-def logic_neighbours(mu: np.ndarray, pos: int) -> np.ndarray:
-    return lat.nearest_neighbors(mu, pos, NEIGHBOURS)
+def latent_text(z: np.ndarray, sigma: np.ndarray | None, head: int = 16) -> str:
+    """The latent vector as one line (VAE: μ ± σ), the first ``head`` numbers of a long one."""
+    parts = [f"{v:+.2f}" + (f"±{s:.2f}" if sigma is not None else "") for v, s in
+             zip(z[:head], sigma[:head] if sigma is not None else [None] * head)]
+    more = T["map_latent_more"].format(n=len(z) - head) if len(z) > head else ""
+    return f"{T['map_latent_vector'].format(d=len(z))}: `[{', '.join(parts)}]`{more}"
 
 
 def _selection_detail(ctx: Context, m: MapData, chosen: list[int]) -> None:
@@ -122,7 +123,7 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[int]) -> None:
         return
     mean = m.mu[pos].mean(0)
     c1, c2 = st.columns([1, 3])
-    c1.image(widgets.enlarge(cache.decode_one(m.model, mean), BIG // 2), caption=T["map_mean_decoded"])
+    widgets.image(cache.decode_one(m.model, mean), BIG // 2, where=c1, caption=T["map_mean_decoded"])
     c2.markdown(T["map_selection"].format(n=len(pos)))
     shown = pos[:32]
     imgs = lat.to_uint8_images(ctx.data.x_test[torch.from_numpy(m.idx[shown])].float() / 255.0)
@@ -190,5 +191,5 @@ def grid_panel(g: GridData, show_points: bool) -> None:
         r, c = cell
         px, py = logic.plane_point(g.bounds, g.n, r, c)
         img = cache.decode_one(g.m.model, logic.latent_of_cell(g.latents, g.n, r, c))
-        st.image(widgets.enlarge(img, BIG), caption=T["grid_decoded"])
+        widgets.image(img, BIG, caption=T["grid_decoded"])
         st.markdown(f"**cell: ({r}, {c})**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")

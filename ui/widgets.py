@@ -63,13 +63,21 @@ def enlarge(img: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(im.resize((img.shape[1] * k, img.shape[0] * k), Image.NEAREST))
 
 
+def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> None:
+    """A small image, enlarged, sent inline as a PNG data URI: no media request, so a click
+    that changes it shows the new image in the same message that carries it."""
+    from .figures import png_data_uri
+
+    where.image(png_data_uri(enlarge(img, size)), caption=caption)
+
+
 def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:
     """A row (or rows) of small images with a caption under each."""
     per_row = per_row or max(1, len(images))
     for start in range(0, len(images), per_row):
         cols = st.columns(per_row)
         for col, img, cap in zip(cols, images[start:start + per_row], captions[start:start + per_row]):
-            col.image(enlarge(img, size), caption=cap)
+            image(img, size, cap, where=col)
 
 
 def label_name(ctx: Context, y: int) -> str:
