@@ -171,3 +171,31 @@ def test_models_page_shows_architecture_and_metrics(app_env):
     code = "\n".join(c.value for c in at.code)
     assert "Conv2d-1" in code and "Total params" in code
     assert len(at.dataframe) >= 1
+
+
+def test_train_cancel_stops_without_saving(app_env):
+    at = start("train")
+    at.number_input(key="train_epochs").set_value(200)
+    at.button[0].click().run()
+    job = at.session_state["train_job"]
+    assert job.status == "running"
+    at.run()
+    at.button(key="train_cancel").click().run()
+    deadline = time.time() + 60
+    while not job.finished and time.time() < deadline:
+        time.sleep(0.1)
+    assert job.status == "cancelled"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("cancelled" in w.value for w in at.warning)
+    assert not Path(app_env["VAE_EXPLORER_USER_MODELS"]).exists() or not any(
+        Path(app_env["VAE_EXPLORER_USER_MODELS"]).glob("*.safetensors"))
+
+
+def test_train_needs_the_full_dataset(app_env):
+    at = start("train")
+    at.selectbox(key="train_dataset").set_value("mnist")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["train_job"] is None
+    assert any("mnist" in e.value for e in at.error)

@@ -66,7 +66,7 @@ def prior_samples(ctx: Context, seed: int) -> None:
     for col, kind in zip(st.columns(len(ctx.kinds)), ctx.kinds):
         model, sha = widgets.model(ctx, kind)
         imgs = cache.prior_samples(model, sha, 16, seed)
-        widgets.image(lat.tile(imgs, 8, pad=2), 8 * 40, where=col, caption=T[f"cmp_prior_{kind}"])
+        widgets.image(lat.tile(imgs, 8, pad=2), 8 * 64, where=col, caption=T[f"cmp_prior_{kind}"])
 
 
 def interpolations(ctx: Context, a: int, b: int, method: str, steps: int = 10) -> None:
