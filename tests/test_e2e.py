@@ -120,6 +120,19 @@ def test_train_one_epoch_on_digits(page, server):
     assert re.match(r"digits-vae-2d-\d{8}-\d{6}", chosen), chosen
 
 
+def test_upload_a_bad_file_then_a_good_one(page, server, tiny_checkpoints, tmp_path):
+    open_page(page, server, "models")
+    bad = tmp_path / "weights.pt"
+    bad.write_bytes(b"\x80\x04\x95 not really a pickle")
+    page.set_input_files('[data-testid="stFileUploader"] input[type=file]', str(bad))
+    page.get_by_text(re.compile(r"Not kept: weights\.pt: .*pickle")).wait_for()
+    good = tiny_checkpoints / "digits-ae-2d.safetensors"
+    page.set_input_files('[data-testid="stFileUploader"] input[type=file]', str(good))
+    page.get_by_text(re.compile(r"Kept digits-ae-2d(-\d+)?\.safetensors")).wait_for()
+    wait_idle(page)
+    assert "yours" in page.get_by_label("Autoencoder (AE)").input_value()
+
+
 def _screenshot_every_page(browser, server) -> None:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1500})
     pg = ctx.new_page()
