@@ -149,6 +149,16 @@ def _screenshot_every_page(browser, server) -> None:
                 pg.wait_for_selector(".js-plotly-plot .scatterlayer .point")
                 pg.mouse.click(*pg.evaluate(JS_POINT_PX, [5 * 28 + 13.5, 4 * 28 + 13.5, 0]))
                 wait_new_image(pg, "decoded live", "")
+            elif name == "compare":
+                pg.wait_for_selector(".js-plotly-plot")
+                x, y, idx = pg.evaluate(JS_ISOLATED_POINT, [0, []])
+                pg.mouse.click(*pg.evaluate(JS_POINT_PX, [x, y, 0]))
+                pg.get_by_text(f"index: {idx}").first.wait_for()
+            elif name == "train":
+                pg.get_by_label("Epochs").fill("3")
+                pg.get_by_label("Epochs").press("Tab")
+                pg.get_by_role("button", name="Train", exact=True).click()
+                pg.get_by_text(re.compile(r"Saved .*\.safetensors")).wait_for(timeout=180_000)
             wait_idle(pg)
             pg.wait_for_timeout(500)
             pg.screenshot(path=str(DOCS / f"{name}.png"))
