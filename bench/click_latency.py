@@ -45,7 +45,7 @@ def models_dir(arg: str | None, tmp: Path) -> Path:
 def full_rerun_ms(page) -> float:
     """Press "r" (Streamlit's rerun shortcut) and wait until the script ran and is idle again
     (a MutationObserver records the script-state flips, however short the run)."""
-    page.mouse.click(5, 5)  # focus the page body, outside any input
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # "r" must not go to an input
     page.evaluate("""() => { window._ran = false; const app = document.querySelector('[data-testid="stApp"]');
       window._obs && window._obs.disconnect();
       window._obs = new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window._ran = true; });
@@ -54,6 +54,17 @@ def full_rerun_ms(page) -> float:
     page.keyboard.press("r")
     page.wait_for_function(f"() => window._ran && ({JS_IDLE})()", polling="raf", timeout=30_000)
     return (time.perf_counter() - t0) * 1000
+
+
+def reruns(page, n: int = 5) -> list[float]:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(full_rerun_ms(page))
+        except PlaywrightTimeout:
+            print("  a rerun was not seen within 30 s; skipped", file=sys.stderr)
+        page.wait_for_timeout(300)
+    return out or [float("nan")]
 
 
 def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
@@ -78,7 +89,7 @@ def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
         times.append((time.perf_counter() - t0) * 1000)
         wait_idle(page)
         page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
-    refs = [full_rerun_ms(page) for _ in range(5)]
+    refs = reruns(page)
     return times, refs
 
 
@@ -106,7 +117,7 @@ def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
         times.append((time.perf_counter() - t0) * 1000)
         wait_idle(page)
         page.wait_for_timeout(400)
-    refs = [full_rerun_ms(page) for _ in range(5)]
+    refs = reruns(page)
     return times, refs
 
 

@@ -172,3 +172,11 @@ def test_accept_upload_refuses_big_files(tmp_path, monkeypatch):
     monkeypatch.setattr(catalog, "MAX_UPLOAD_BYTES", 10)
     with pytest.raises(CheckpointError, match="limit"):
         catalog.accept_upload("big.safetensors", b"0" * 11, tmp_path)
+
+
+def test_compact_keeps_four_significant_digits_of_the_scale():
+    from ui.figures import compact
+
+    assert compact(np.array([0.123456, -2.34567, 13.1])) == [0.12, -2.35, 13.1]
+    assert compact(np.array([0.0012345, 0.0001])) == [0.001234, 0.0001]
+    assert compact(np.zeros(2)) == [0.0, 0.0]
