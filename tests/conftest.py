@@ -23,14 +23,18 @@ def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1) ->
     from vae_core.models import build_model
     from vae_core.train import fit
 
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a busy 2-core runner makes 2 spinning threads much slower than 1
-    data = load_dataset("digits")
-    mcfg = ModelConfig(kind=kind, backbone="conv", in_channels=1, image_size=28, latent_dim=latent_dim)
-    tcfg = TrainConfig(dataset="digits", epochs=epochs, batch_size=64, lr=2e-3, seed=0, device="cpu")
-    model = build_model(mcfg, seed=0)
-    hist = fit(model, data, tcfg)
-    metrics = evaluate(model, data, "test", tcfg.beta, nll_k=5)
-    return save(out, model, tcfg, "digits", hist.to_dict(), metrics)
+    try:
+        data = load_dataset("digits")
+        mcfg = ModelConfig(kind=kind, backbone="conv", in_channels=1, image_size=28, latent_dim=latent_dim)
+        tcfg = TrainConfig(dataset="digits", epochs=epochs, batch_size=64, lr=2e-3, seed=0, device="cpu")
+        model = build_model(mcfg, seed=0)
+        hist = fit(model, data, tcfg)
+        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=5)
+        return save(out, model, tcfg, "digits", hist.to_dict(), metrics)
+    finally:
+        torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
