@@ -19,9 +19,15 @@ def header(page: str) -> None:
 
 def context() -> Context:
     """The sidebar's Context for this run. A fresh server's very first run of a deep link
-    (e.g. /latent_map) is executed by Streamlit's legacy pages/ mode, without app.py: then
-    the page draws the sidebar itself."""
+    (e.g. /latent_map) is executed by Streamlit's legacy pages/ mode, without app.py: the
+    page then asks for one rerun (which goes through app.py), else draws the sidebar itself."""
     if st.session_state.get(S.CONTEXT) is None:
+        if not st.session_state.get(S.LEGACY_RERUN):  # once: the rerun goes through app.py
+            from streamlit.runtime.pages_manager import PagesManager
+
+            st.session_state[S.LEGACY_RERUN] = True
+            PagesManager.uses_pages_directory = False  # what app.py's st.navigation would have set
+            st.rerun()
         from . import sidebar
 
         return sidebar.render()
