@@ -74,7 +74,8 @@ def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> N
     that changes it shows the new image in the same message that carries it."""
     from .figures import png_data_uri
 
-    where.image(png_data_uri(enlarge(img, size)), caption=caption)
+    big = enlarge(img, size)
+    where.image(png_data_uri(big), caption=caption, width=int(big.shape[1]))  # a data URI has no size until loaded
 
 
 def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:
