@@ -46,6 +46,15 @@ def tiny_checkpoints(tmp_path_factory) -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def tiny_checkpoints_4d(tmp_path_factory) -> Path:
+    """Like tiny_checkpoints with a 4-D latent (the grid then needs a PCA or UMAP plane)."""
+    d = tmp_path_factory.mktemp("checkpoints4d")
+    _train(d / "digits-ae-4d.safetensors", "ae", latent_dim=4)
+    _train(d / "digits-vae-4d.safetensors", "vae", latent_dim=4)
+    return d
+
+
 @pytest.fixture()
 def app_env(tiny_checkpoints, tmp_path, monkeypatch) -> dict:
     """Environment for an AppTest: fixture checkpoints, an empty data dir, a fresh user-models dir."""

@@ -199,3 +199,33 @@ def test_train_needs_the_full_dataset(app_env):
     assert not at.exception, at.exception
     assert at.session_state["train_job"] is None
     assert any("mnist" in e.value for e in at.error)
+
+
+def test_grid_on_a_pca_plane_decodes_the_cell_latent(app_env, tiny_checkpoints_4d, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
+    at = start("latent_grid")
+    assert at.radio(key="grid_method").value == "pca"
+    at.session_state["grid_chart"] = selection({"point_index": 0, "customdata": [1, 2]})
+    at.run()
+    assert not at.exception, at.exception
+    assert "cell: (1, 2)" in texts(at)
+
+
+def test_grid_on_a_umap_plane(app_env, tiny_checkpoints_4d, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
+    at = start("latent_grid")
+    at.slider(key="grid_n").set_value(5).run()
+    at.radio(key="grid_method").set_value("umap").run()
+    assert not at.exception, at.exception
+    at.session_state["grid_chart"] = selection({"point_index": 0, "customdata": [4, 0]})
+    at.run()
+    assert "cell: (4, 0)" in texts(at)
+    assert any(p.name.startswith("umapgrid-") for p in Path(app_env["VAE_EXPLORER_CACHE"]).iterdir())
+
+
+def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
+    at = start("latent_map")
+    at.checkbox(key="map_sigma").check().run()
+    assert not at.exception, at.exception
+    assert "σ (1 std)" in at.get("plotly_chart")[0].proto.spec

@@ -17,6 +17,10 @@ METRIC_ROWS = ("loss", "recon", "kl", "mse", "psnr", "knn_acc", "nll_is")
 MAP_POINTS = 2000
 
 
+def _fmt(v) -> str:
+    return "—" if v is None else f"{v:.4g}"
+
+
 def metrics_table(ctx: Context) -> pd.DataFrame:
     cols = {}
     for kind in ctx.kinds:
@@ -24,7 +28,7 @@ def metrics_table(ctx: Context) -> pd.DataFrame:
         ck = cache.checkpoint(e.path)
         beta = ck.train_config.beta if ck.train_config else 1.0
         m = cache.metrics(ck.model, cache.sha(e.path), ctx.data_key, ctx.data, beta)
-        cols[f"{kind.upper()} · {e.name}"] = [m.get(k) for k in METRIC_ROWS]
+        cols[f"{kind.upper()} · {e.name}"] = [_fmt(m.get(k)) for k in METRIC_ROWS]
     return pd.DataFrame(cols, index=[T[f"metric_{k}"] for k in METRIC_ROWS])
 
 
