@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from conftest import (JS_IDLE, JS_ISOLATED_POINT, JS_POINT_PX, Server, _train, launch_chromium,  # noqa: E402
-                      shipped_checkpoints, wait_idle, wait_new_image)
+from conftest import (JS_IDLE, JS_IMAGE_SRC, JS_ISOLATED_POINT, JS_POINT_PX, Server, _train, launch_chromium,  # noqa: E402
+                      shipped_checkpoints, wait_idle)
 
 
 def models_dir(arg: str | None, tmp: Path) -> Path:
@@ -81,7 +81,7 @@ def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
         try:
             old = page.wait_for_function(
             "([old, idx]) => { const t = document.body.innerText.includes('index: ' + idx);"
-            f" const s = ({JS_IMAGE_SRC_FN})('decoded from its latent'); return t && s && s !== old ? s : null; }}",
+            f" const s = ({JS_IMAGE_SRC})('decoded from its latent'); return t && s && s !== old ? s : null; }}",
             arg=[old, idx], polling="raf", timeout=10_000).json_value()
         except PlaywrightTimeout:
             print(f"  map: no decoded image for index {idx} within 10 s (missed click?)", file=sys.stderr)
@@ -109,7 +109,7 @@ def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
         try:
             old = page.wait_for_function(
             "([old, cell]) => { const t = document.body.innerText.includes(cell);"
-            f" const s = ({JS_IMAGE_SRC_FN})('decoded live'); return t && s && s !== old ? s : null; }}",
+            f" const s = ({JS_IMAGE_SRC})('decoded live'); return t && s && s !== old ? s : null; }}",
             arg=[old, f"cell: ({r}, {c})"], polling="raf", timeout=10_000).json_value()
         except PlaywrightTimeout:
             print(f"  grid: no decoded image for cell ({r}, {c}) within 10 s", file=sys.stderr)
@@ -162,10 +162,6 @@ def main() -> int:
             server.stop()
     return 0
 
-
-JS_IMAGE_SRC_FN = """(caption) => { for (const el of document.querySelectorAll('[data-testid="stImage"]')) {
-  if (el.innerText.trim() === caption) { const img = el.querySelector('img');
-    return img && img.complete && img.naturalWidth > 0 ? img.src : ''; } } return ''; }"""
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from conftest import (JS_IMAGE_SRC, JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e,
+from conftest import (JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e,
                       shipped_checkpoints, wait_idle, wait_new_image)
 
 pytestmark = pytest.mark.e2e
