@@ -33,6 +33,13 @@ class MapData:
     proj: lat.Projection
     method: str
     n_max: int | None
+    data_key: str = ""
+    reproducible: bool = False
+
+    @property
+    def key(self) -> tuple:
+        """What the map was computed from: the cache key of anything drawn from it."""
+        return (self.sha, self.data_key, self.n_max, self.method, self.proj.method, self.reproducible)
 
 
 def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducible: bool = False,
@@ -42,7 +49,8 @@ def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducib
     enc = cache.latents(model, sha, ctx.data_key, x, n_max)
     proj = cache.projection(enc["mu"], sha, ctx.data_key, n_max, method, reproducible, need_inverse)
     labels = ctx.data.y_test.numpy()[enc["idx"]]
-    return MapData(kind, model, sha, enc["idx"], enc["mu"], enc["logvar"], labels, proj, method, n_max)
+    return MapData(kind, model, sha, enc["idx"], enc["mu"], enc["logvar"], labels, proj, method, n_max,
+                   ctx.data_key, reproducible)
 
 
 def ellipses(m: MapData) -> tuple[list, list] | None:
@@ -55,19 +63,15 @@ def ellipses(m: MapData) -> tuple[list, list] | None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _scatter(_m: MapData, _ctx: Context, key: tuple, sigma: bool, highlight: int | None, title: str):
+def _scatter(_m: MapData, _ctx: Context, key: tuple, sigma: bool, highlight: int | None, title: str, height: int):
     el = ellipses(_m) if sigma else None
-    return figures.latent_scatter(_m.proj.coords, _m.labels, _ctx.data.classes, _m.idx, title, el, highlight)
+    return figures.latent_scatter(_m.proj.coords, _m.labels, _ctx.data.classes, _m.idx, title, el, highlight, height)
 
 
-def scatter_figure(m: MapData, ctx: Context, sigma: bool = False, highlight: int | None = None,
-                   height: int | None = None):
+def scatter_figure(m: MapData, ctx: Context, sigma: bool = False, highlight: int | None = None, height: int = 520):
+    """The map's figure, built once per (map, options); never mutated after caching."""
     title = T["map_fig_title"].format(kind=m.kind.upper(), method=m.proj.method.upper(), n=len(m.idx))
-    key = (m.sha, ctx.data_key, m.n_max, m.method, m.proj.method)
-    fig = _scatter(m, ctx, key, sigma, highlight, title)
-    if height:
-        fig = fig.update_layout(height=height)
-    return fig
+    return _scatter(m, ctx, m.key, sigma, highlight, title, height)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -81,8 +85,7 @@ def csv_bytes(_m: MapData, key: tuple) -> bytes:
 
 
 def download_csv(m: MapData, ctx: Context) -> None:
-    key = (m.sha, ctx.data_key, m.n_max, m.method)
-    st.download_button(T["map_download"], csv_bytes(m, key), file_name=f"latents-{m.kind}-{m.method}.csv",
+    st.download_button(T["map_download"], csv_bytes(m, m.key), file_name=f"latents-{m.kind}-{m.method}.csv",
                        mime="text/csv")
 
 
@@ -162,7 +165,7 @@ def grid_data(ctx: Context, kind: str, method: str, n: int, zoom: float, cx: flo
     full = m.proj.bounds()
     bounds = tuple(round(v, 6) for v in logic.zoom_bounds(full, zoom, cx, cy))
     z = cache.grid_latents(m.proj, m.sha, ctx.data_key, m.n_max, m.proj.method, n, bounds)
-    mosaic = cache.grid_mosaic(m.model, m.sha, z, (ctx.data_key, m.proj.method, n, bounds))
+    mosaic = cache.grid_mosaic(m.model, m.sha, z, (*m.key, n, bounds))
     return GridData(m, n, ctx.data.image_shape[-1], bounds, z, mosaic)
 
 
@@ -180,7 +183,7 @@ def grid_panel(g: GridData, show_points: bool) -> None:
     """The clickable grid; a click decodes the cell's latent live at a large size."""
     left, right = st.columns([3, 1])
     with left:
-        fig = _grid_figure(g, (g.m.sha, g.m.proj.method, g.n, g.bounds, g.mosaic.shape), show_points)
+        fig = _grid_figure(g, (*g.m.key, g.n, g.bounds), show_points)
         event = st.plotly_chart(fig, key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
                                 width="content")
     cell = logic.event_cell(event, g.n, g.tile)
