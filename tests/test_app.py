@@ -229,3 +229,19 @@ def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeyp
     at.checkbox(key="map_sigma").check().run()
     assert not at.exception, at.exception
     assert "σ (1 std)" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_a_replaced_checkpoint_file_is_reloaded(app_env, tiny_checkpoints, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from ui import cache
+
+    d = tmp_path / "ck"
+    d.mkdir()
+    f = d / "m.safetensors"
+    shutil.copy(tiny_checkpoints / "digits-ae-2d.safetensors", f)
+    first = cache.checkpoint(str(f)).model_config.kind
+    shutil.copy(tiny_checkpoints / "digits-vae-2d.safetensors", f)
+    os.utime(f, (1e9, 1e9))  # a different mtime
+    assert (first, cache.checkpoint(str(f)).model_config.kind) == ("ae", "vae")

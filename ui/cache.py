@@ -34,7 +34,7 @@ def mtime(path: str) -> float:
 
 
 @st.cache_resource(max_entries=16, show_spinner=T["spin_load_model"])
-def _checkpoint(path: str, _mtime: float) -> ckpt.Checkpoint:
+def _checkpoint(path: str, file_mtime: float) -> ckpt.Checkpoint:  # mtime is part of the cache key
     return ckpt.load(path)
 
 
@@ -44,7 +44,7 @@ def checkpoint(path: str) -> ckpt.Checkpoint:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _sha(path: str, _mtime: float) -> str:
+def _sha(path: str, file_mtime: float) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -58,7 +58,7 @@ def sha(path: str) -> str:
 
 
 @st.cache_resource(max_entries=6, show_spinner=T["spin_load_data"])
-def _dataset(name: str, data_dir: str, samples_dir: str, _stamp: tuple) -> tuple[Dataset, str]:
+def _dataset(name: str, data_dir: str, samples_dir: str, stamp: tuple) -> tuple[Dataset, str]:
     return load_with_fallback(name, data_dir, samples_dir)
 
 
@@ -196,7 +196,7 @@ def interpolation(_model, model_sha: str, dkey: str, _x: torch.Tensor, a: int, b
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def layer_table(path: str, _mtime: float) -> str:
+def layer_table(path: str, file_mtime: float) -> str:
     from vae_core.summary import format_table, layer_table as rows
 
     model = checkpoint(path).model
