@@ -70,7 +70,7 @@ def _scatter(_m: MapData, _ctx: Context, key: tuple, sigma: bool, highlight: int
 
 def scatter_figure(m: MapData, ctx: Context, sigma: bool = False, highlight: int | None = None, height: int = 520):
     """The map's figure, built once per (map, options); never mutated after caching."""
-    title = T["map_fig_title"].format(kind=m.kind.upper(), method=m.proj.method.upper(), n=len(m.idx))
+    title = T["map_fig_title"].format(kind=m.kind.upper(), method=T[f"map_method_{m.proj.method}"], n=len(m.idx))
     return _scatter(m, ctx, m.key, sigma, highlight, title, height)
 
 

@@ -122,6 +122,7 @@ EN: dict[str, str] = {
     "map_method_pca": "PCA",
     "map_method_umap": "UMAP",
     "map_method_tsne": "t-SNE",
+    "map_method_identity": "the 2-D latent itself",
     "map_points": "Points",
     "map_points_all": "all",
     "map_umap_mode": "UMAP",
