@@ -2,6 +2,7 @@
 
     VAE_EXPLORER_DATA=../shared/data python checkpoints/metrics_table.py            # runs evaluate
     python checkpoints/metrics_table.py --from-metadata                              # no data needed
+    python checkpoints/metrics_table.py --from-json checkpoints/metrics.jsonl         # saved evaluate output
 
 By default it runs ``python -m vae_core evaluate FILE --json`` (full test split, nll_k=100)
 for every file, one at a time, and writes the raw JSON lines to ``--json-out``. With
@@ -53,7 +54,14 @@ def main(argv=None) -> int:
     p.add_argument("--dir", default=str(HERE), help="checkpoint folder (default: this one)")
     p.add_argument("--from-metadata", action="store_true", help="use the metrics stored in each file")
     p.add_argument("--json-out", default=None, help="write evaluate's JSON lines here")
+    p.add_argument("--from-json", default=None, help="read evaluate's JSON lines from this file instead")
     a = p.parse_args(argv)
+    saved = {}
+    if a.from_json:
+        for line in Path(a.from_json).read_text().splitlines():
+            if line.strip():
+                m = json.loads(line)
+                saved[Path(m["file"]).name] = m
     order = {z.file: i for i, z in enumerate(ZOO)}
     files = sorted(Path(a.dir).glob("*.safetensors"), key=lambda f: (order.get(f.name, 99), f.name))
     rows, lines = [], []
@@ -61,6 +69,8 @@ def main(argv=None) -> int:
         meta = info(f)
         if a.from_metadata:
             m = meta["metrics"]
+        elif a.from_json:
+            m = saved[f.name]
         else:
             out = subprocess.run([sys.executable, "-m", "vae_core", "evaluate", str(f), "--json"],
                                  check=True, capture_output=True, text=True, cwd=HERE.parent).stdout

@@ -1,0 +1,97 @@
+"""The shipped checkpoints and test samples: every file loads (no data dir needed), runs a
+forward pass on its dataset's sample, and says in its metadata what its name says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vae_core.checkpoint import info, load
+from vae_core.data import BUILTIN, load_with_fallback, to_float
+from vae_core.zoo import DATASETS, DEFAULT_PAIR, SAMPLE_PER_CLASS, ZOO, sample_indices
+
+CKPT = Path(__file__).resolve().parent.parent / "checkpoints"
+SAMPLES = CKPT / "samples"
+NAME = re.compile(r"^(mnist|fashion-mnist|cifar10)-(ae|vae)-(\d+d|reference)\.safetensors$")
+SHAPES = {"mnist": (28, 28), "fashion-mnist": (28, 28), "cifar10": (32, 32, 3)}
+FILES = sorted(CKPT.glob("*.safetensors"))
+
+
+def test_the_expected_files_are_shipped():
+    names = {f.name for f in FILES}
+    expected = {f"{d}-{k}-{n}d.safetensors" for d in DATASETS for k in ("ae", "vae") for n in (2, 16)}
+    expected.add("cifar10-ae-reference.safetensors")
+    assert names == expected
+    assert names == {e.file for e in ZOO}
+    assert set(DEFAULT_PAIR) <= names
+
+
+def test_sizes_stay_small():
+    for f in FILES:
+        assert f.stat().st_size < 5e6, f.name
+    total = sum(p.stat().st_size for p in CKPT.rglob("*") if p.is_file())
+    assert total < 30e6
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_sample_shapes_and_dtypes(name):
+    with np.load(SAMPLES / f"{name}.npz", allow_pickle=False) as z:
+        x, y = z["x_test"], z["y_test"]
+        idx = z["index"]
+    assert x.dtype == np.uint8 and y.dtype == np.uint8
+    assert x.shape == (2000, *SHAPES[name]) and y.shape == (2000,)
+    assert np.bincount(y, minlength=10).tolist() == [SAMPLE_PER_CLASS] * 10
+    assert np.all(np.diff(idx) > 0) and idx.min() >= 0 and idx.max() < 10_000
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_sample_is_the_app_fallback(name, tmp_path):
+    ds, source = load_with_fallback(name, tmp_path, SAMPLES)  # an empty data dir
+    assert source == "sample"
+    assert len(ds.x_test) == 2000 and len(ds.x_train) == 0
+    assert ds.classes == BUILTIN[name].classes
+
+
+def test_sample_indices_pick_the_first_of_each_class():
+    y = np.array([0, 1, 0, 2, 1, 0, 2, 2])
+    assert sample_indices(y, 2).tolist() == [0, 1, 2, 3, 4, 6]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
+def test_checkpoint_loads_and_runs(path):
+    dataset, kind, size = NAME.match(path.name).groups()
+    meta = info(path)
+    assert meta["dataset"]["name"] == dataset
+    assert meta["model"]["kind"] == kind
+    assert meta["model"]["backbone"] == "conv"
+    assert meta["metrics"].get("loss") is not None and meta["metrics"].get("train_seconds") is not None
+    if size == "reference":
+        assert meta["model"]["latent_dim"] is None and meta["model"]["channels"] == [12, 24, 48, 96]
+        assert meta["model"]["num_params"] == 194_955
+    else:
+        assert meta["model"]["latent_dim"] == int(size[:-1])
+
+    ck = load(path)
+    with np.load(SAMPLES / f"{dataset}.npz", allow_pickle=False) as z:
+        x = z["x_test"][:64]
+    x = torch.from_numpy(x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2).copy())
+    x = to_float(x)
+    assert tuple(x.shape[1:]) == ck.model_config.image_shape
+    with torch.inference_mode():
+        out = ck.model(x)
+        z_flat = ck.model.latent(x)
+    assert out.recon.shape == x.shape
+    assert torch.isfinite(out.recon).all() and out.recon.min() >= 0 and out.recon.max() <= 1
+    d = ck.model_config.latent_dim or 96 * 2 * 2
+    assert z_flat.shape == (64, d)
+    if kind == "vae":
+        assert out.mu.shape == out.logvar.shape == (64, d)
+    # the trained weights: better than a constant grey, and near the test MSE the file records
+    with torch.inference_mode():
+        mse = (ck.model.reconstruct(x) - x).pow(2).mean().item()
+    assert mse < 0.75 * (x - 0.5).pow(2).mean().item()
+    assert 0.5 < mse / meta["metrics"]["mse"] < 2.0
