@@ -95,3 +95,17 @@ def test_checkpoint_loads_and_runs(path):
         mse = (ck.model.reconstruct(x) - x).pow(2).mean().item()
     assert mse < 0.75 * (x - 0.5).pow(2).mean().item()
     assert 0.5 < mse / meta["metrics"]["mse"] < 2.0
+
+
+@pytest.mark.parametrize("e", ZOO, ids=[e.file for e in ZOO])
+def test_files_match_the_recipe(e):
+    """Each committed file was trained with the arguments vae_core.zoo lists for it."""
+    meta = info(CKPT / e.file)
+    assert meta["train"]["epochs"] == e.epochs == len(meta["history"]["epoch"])
+    assert meta["train"]["seed"] == e.seed
+    assert (meta["train"]["batch_size"], meta["train"]["lr"]) == (128, 1e-3)
+    assert meta["model"]["channels"] == [int(c) for c in e.channels.split(",")]
+    assert (meta["model"]["latent_dim"] or 0) == e.latent_dim
+    assert (meta["dataset"]["name"], meta["model"]["kind"]) == (e.dataset, e.kind)
+    cmd = e.command("out")
+    assert cmd[1:4] == ["-m", "vae_core", "train"] and cmd[-2:] == ["--out", str(Path("out") / e.file)]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parent.parent  # the folder that holds vae_core/
 DATASETS = ("mnist", "fashion-mnist", "cifar10")
 SAMPLE_PER_CLASS = 200  # 10 classes → 2,000 test images per sample
 SAMPLES_SUBDIR = "samples"
@@ -151,6 +152,8 @@ def reproduce(out_dir: str | os.PathLike = "checkpoints", data_dir: str | os.Pat
             continue
         t = time.perf_counter()
         env = dict(os.environ, **({"OMP_NUM_THREADS": str(threads)} if threads else {}))
+        # this vae_core, whatever the working directory
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         subprocess.run(cmd, check=True, env=env)
         times[e.file] = time.perf_counter() - t
         log(f"[{i}/{len(todo)}] {e.file}: {times[e.file]:.0f} s (total so far "
