@@ -109,3 +109,28 @@ def test_files_match_the_recipe(e):
     assert (meta["dataset"]["name"], meta["model"]["kind"]) == (e.dataset, e.kind)
     cmd = e.command("out")
     assert cmd[1:4] == ["-m", "vae_core", "train"] and cmd[-2:] == ["--out", str(Path("out") / e.file)]
+
+
+# ---------------------------------------------------------------- the app on shipped files alone
+
+@pytest.mark.parametrize("page", ["home", "latent_map", "latent_grid"])
+def test_app_opens_on_the_shipped_mnist_pair_with_an_empty_data_dir(tmp_path, monkeypatch, page):
+    """A newcomer with no network and no dataset: the app starts on the MNIST AE/VAE pair and its
+    pages draw real results from the shipped checkpoints and the shipped test sample."""
+    from streamlit.testing.v1 import AppTest
+
+    empty = tmp_path / "data"
+    empty.mkdir()
+    for k, v in {"VAE_EXPLORER_DATA": empty, "VAE_EXPLORER_CHECKPOINTS": CKPT,
+                 "VAE_EXPLORER_USER_MODELS": tmp_path / "user", "VAE_EXPLORER_CACHE": tmp_path / "cache"}.items():
+        monkeypatch.setenv(k, str(v))
+    at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=180).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    sel = {s.label: s.value for s in at.selectbox}
+    assert sel["Dataset"] == "mnist"
+    assert Path(sel["Autoencoder (AE)"]).name == "mnist-ae-2d.safetensors"
+    assert Path(sel["Variational autoencoder (VAE)"]).name == "mnist-vae-2d.safetensors"
+    if page != "home":
+        assert at.get("plotly_chart"), "the page drew no chart"
+    assert list(empty.iterdir()) == []  # nothing was downloaded or written into the data dir
