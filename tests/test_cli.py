@@ -64,7 +64,7 @@ def trained(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "d.safetensors"
     r = cli("train", "--dataset", "digits", "--model", "vae", "--backbone", "conv", "--latent-dim", "2",
             "--epochs", "1", "--batch-size", "64", "--lr", "1e-3", "--seed", "0", "--out", str(out),
-            "--nll-k", "4")
+            "--nll-k", "4", "--threads", "1")
     assert r.returncode == 0, r.stderr
     assert "epoch   1" in r.stderr and "step" in r.stderr  # the progress bar and the epoch line
     return out

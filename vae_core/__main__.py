@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
     t.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
     t.add_argument("--nll-k", type=_positive(int), default=100, help="importance samples for the final NLL")
+    t.add_argument("--threads", type=_positive(int), default=None,
+                   help="CPU threads for torch (default: torch's choice; 1 is faster on a shared machine)")
     t.add_argument("--no-eval", action="store_true", help="skip the final test metrics")
 
     e = sub.add_parser("evaluate", help="metrics of a checkpoint on a dataset split")
@@ -92,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data-dir", default=None)
     e.add_argument("--no-download", action="store_true")
     e.add_argument("--device", choices=DEVICES, default="auto")
+    e.add_argument("--threads", type=_positive(int), default=None, help="CPU threads for torch")
 
     i = sub.add_parser("info", help="what a checkpoint holds, without running anything from it")
     i.add_argument("file")
@@ -239,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         a = build_parser().parse_args(argv)
+        if getattr(a, "threads", None):
+            import torch
+
+            torch.set_num_threads(a.threads)
         return COMMANDS[a.command](a)
     except (UsageError, ConfigError, DataError, CheckpointError, TrainingError, ProjectionError) as e:
         print(f"error: {e}", file=sys.stderr)
