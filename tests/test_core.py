@@ -280,6 +280,7 @@ def test_grid_points_top_row_first_and_cell_lookup():
     for i, (x, y) in enumerate(pts):
         assert cell_of_point(x, y, (0, 1, 0, 2), 3) == divmod(i, 3)
     assert cell_of_point(-5, 99, (0, 1, 0, 2), 3) == (0, 0)
+    assert tuple(grid_points((0, 1, 0, 2), 1)[0]) == (0.5, 1.0)  # a 1×1 grid sits at the middle
 
 
 def test_decode_points_is_one_batch_of_images(trained_vae):

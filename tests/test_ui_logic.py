@@ -64,20 +64,20 @@ def test_cell_centres_match_the_mosaic_layout():
     assert logic.cell_of_pixel(xs[5], ys[5], 3, 28) == (1, 2)
 
 
-def test_plane_point_matches_grid_points_and_cell_of_point():
+def test_cell_centre_matches_grid_points_and_cell_of_point():
     bounds, n = (-2.0, 4.0, -1.0, 3.0), 7
     pts = lat.grid_points(bounds, n)
     for r in range(n):
         for c in range(n):
-            p = logic.plane_point(bounds, n, r, c)
+            p = lat.cell_centre(bounds, n, r, c)
             np.testing.assert_allclose(p, pts[r * n + c], atol=1e-5)
             assert lat.cell_of_point(*p, bounds, n) == (r, c)
 
 
-def test_plane_to_pixel_inverts_plane_point():
+def test_plane_to_pixel_inverts_cell_centre():
     bounds, n, tile = (-1.0, 1.0, -2.0, 2.0), 5, 28
     xs, ys, cd = logic.cell_centres_px(n, tile)
-    plane = np.array([logic.plane_point(bounds, n, r, c) for r, c in cd])
+    plane = np.array([lat.cell_centre(bounds, n, r, c) for r, c in cd])
     np.testing.assert_allclose(logic.plane_to_pixel(plane, bounds, n, tile), np.c_[xs, ys], atol=1e-6)
 
 
@@ -88,7 +88,7 @@ def test_latent_of_cell_is_the_inverse_of_the_cell_centre():
     bounds, n = proj.bounds(), 6
     grid = proj.inverse(lat.grid_points(bounds, n))
     r, c = 2, 4
-    want = proj.inverse(np.array([logic.plane_point(bounds, n, r, c)]))[0]
+    want = proj.inverse(np.array([lat.cell_centre(bounds, n, r, c)]))[0]
     np.testing.assert_allclose(logic.latent_of_cell(grid, n, r, c), want, atol=1e-5)
 
 

@@ -16,7 +16,7 @@ import torch
 
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
-from vae_core.data import Dataset, load_with_fallback
+from vae_core.data import Dataset, load_with_fallback, to_float
 from vae_core.metrics import evaluate, reconstruction_errors
 
 from . import paths
@@ -167,7 +167,7 @@ def recon_errors(_model, model_sha: str, dkey: str, _x: torch.Tensor) -> np.ndar
 def reconstructions(_model, model_sha: str, dkey: str, _x: torch.Tensor, idx: tuple) -> np.ndarray:
     """uint8 reconstructions of the chosen test images."""
     with torch.inference_mode():
-        x = _x[list(idx)].float() / 255.0
+        x = to_float(_x[list(idx)])
         return lat.to_uint8_images(_model.reconstruct(x))
 
 
@@ -190,7 +190,7 @@ def prior_samples(_model, model_sha: str, n: int, seed: int) -> np.ndarray:
 def interpolation(_model, model_sha: str, dkey: str, _x: torch.Tensor, a: int, b: int, steps: int,
                   method: str) -> np.ndarray:
     with torch.inference_mode():
-        z = _model.latent(_x[[a, b]].float() / 255.0).numpy()
+        z = _model.latent(to_float(_x[[a, b]])).numpy()
     path = lat.interpolate(z[0], z[1], steps, method)
     return lat.to_uint8_images(lat.decode_points(_model, path))
 

@@ -57,7 +57,7 @@ def linked_maps(ctx: Context) -> None:
     if pick is None:
         st.info(T["cmp_click_hint"])
         return
-    orig = lat.to_uint8_images(ctx.data.x_test[pick:pick + 1].float() / 255.0)[0]
+    orig = lat.to_uint8_images(ctx.data.x_test[pick:pick + 1])[0]
     imgs, caps = [orig], [f"index: {pick}"]
     for kind, m in maps.items():
         rec = cache.reconstructions(m.model, m.sha, ctx.data_key, ctx.data.x_test, (pick,))[0]

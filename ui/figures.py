@@ -10,6 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from vae_core import latent as lat
+
 from . import logic
 from .text import T
 
@@ -78,7 +80,7 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
     size = n * tile
     fig = go.Figure(go.Image(source=png_data_uri(mosaic), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
     xs, ys, cd = logic.cell_centres_px(n, tile)
-    plane = [logic.plane_point(bounds, n, r, c) for r, c in cd]
+    plane = lat.grid_points(bounds, n).tolist()  # same row-major order as cd
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=[[r, c, px, py] for (r, c), (px, py) in zip(cd, plane)],
         marker=dict(symbol="square", size=max(4, GRID_PX / n * 0.95), opacity=0, color="white"),

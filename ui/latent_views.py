@@ -97,9 +97,9 @@ def _point_detail(ctx: Context, m: MapData, i: int) -> None:
         return
     z = m.mu[pos]
     recon = cache.decode_one(m.model, z)
-    orig = lat.to_uint8_images(x[i:i + 1].float() / 255.0)[0]
+    orig = lat.to_uint8_images(x[i:i + 1])[0]
     nn = lat.nearest_neighbors(m.mu, pos, NEIGHBOURS)
-    neighbours = lat.to_uint8_images(x[torch.from_numpy(m.idx[nn])].float() / 255.0)
+    neighbours = lat.to_uint8_images(x[torch.from_numpy(m.idx[nn])])
     c1, c2, c3 = st.columns([1, 1, 3])
     widgets.image(orig, BIG // 2, where=c1, caption=T["map_original"])
     widgets.image(recon, BIG // 2, where=c2, caption=T["map_decoded"])
@@ -129,7 +129,7 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[int]) -> None:
     widgets.image(cache.decode_one(m.model, mean), BIG // 2, where=c1, caption=T["map_mean_decoded"])
     c2.markdown(T["map_selection"].format(n=len(pos)))
     shown = pos[:32]
-    imgs = lat.to_uint8_images(ctx.data.x_test[torch.from_numpy(m.idx[shown])].float() / 255.0)
+    imgs = lat.to_uint8_images(ctx.data.x_test[torch.from_numpy(m.idx[shown])])
     with c2:
         widgets.image_row(list(imgs), [f"#{m.idx[j]}" for j in shown], size=56, per_row=8)
 
@@ -192,7 +192,7 @@ def grid_panel(g: GridData, show_points: bool) -> None:
             st.info(T["grid_click_hint"])
             return
         r, c = cell
-        px, py = logic.plane_point(g.bounds, g.n, r, c)
+        px, py = lat.cell_centre(g.bounds, g.n, r, c)
         img = cache.decode_one(g.m.model, logic.latent_of_cell(g.latents, g.n, r, c))
         widgets.image(img, BIG, caption=T["grid_decoded"])
         st.markdown(f"**cell: ({r}, {c})**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")

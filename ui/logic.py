@@ -1,5 +1,5 @@
 """Pure functions behind the clicks (no Streamlit import): chart selection events → dataset
-indices, grid clicks → cells, cells → plane points → latents, posterior ellipses, file names.
+indices, grid clicks → cells, cells → latents, posterior ellipses, file names.
 
 A plotly selection event, as ``st.plotly_chart(on_select="rerun")`` returns it::
 
@@ -106,16 +106,8 @@ def cell_centres_px(n: int, tile: int) -> tuple[list[float], list[float], list[l
     return xs, ys, cd
 
 
-def plane_point(bounds: Sequence[float], n: int, row: int, col: int) -> tuple[float, float]:
-    """The plane point at the centre of cell (row, col), row 0 on top (as ``grid_points`` orders them)."""
-    x0, x1, y0, y1 = bounds
-    fx = 0.5 if n == 1 else col / (n - 1)
-    fy = 0.5 if n == 1 else row / (n - 1)
-    return float(x0 + fx * (x1 - x0)), float(y1 - fy * (y1 - y0))
-
-
 def plane_to_pixel(pts: np.ndarray, bounds: Sequence[float], n: int, tile: int) -> np.ndarray:
-    """Plane points (M, 2) → mosaic pixel positions (M, 2): the inverse of ``plane_point``."""
+    """Plane points (M, 2) → mosaic pixel positions (M, 2): the inverse of ``vae_core.latent.cell_centre``."""
     x0, x1, y0, y1 = bounds
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
     col = (pts[:, 0] - x0) / (x1 - x0) * (n - 1) if n > 1 else np.zeros(len(pts))

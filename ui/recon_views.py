@@ -41,7 +41,7 @@ def gallery(ctx: Context, idx: list[int], errs: dict) -> None:
         st.warning(T["rec_none"])
         return
     x = ctx.data.x_test
-    originals = lat.to_uint8_images(x[idx].float() / 255.0)
+    originals = lat.to_uint8_images(x[idx])
     st.markdown(f"**{T['rec_row_original']}**")
     widgets.image_row(list(originals), [f"#{i} ({widgets.label_name(ctx, ctx.data.y_test[i])})" for i in idx])
     for kind, e in errs.items():

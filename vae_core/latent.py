@@ -104,11 +104,16 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
 def grid_points(bounds: tuple[float, float, float, float], n: int) -> np.ndarray:
     """n×n cell centres over (x0, x1, y0, y1), row-major with the TOP row (largest y) first,
     so that tiling the decoded images matches the plot's orientation. Shape (n*n, 2)."""
+    return np.array([cell_centre(bounds, n, r, c) for r in range(n) for c in range(n)], dtype=np.float32).reshape(-1, 2)
+
+
+def cell_centre(bounds: tuple[float, float, float, float], n: int, row: int, col: int) -> tuple[float, float]:
+    """The plane point of grid cell (row, col), row 0 on top; the inverse of :func:`cell_of_point`.
+    Corner cells sit on the bounds; a 1×1 grid sits at their middle."""
     x0, x1, y0, y1 = bounds
-    xs = np.linspace(x0, x1, n, dtype=np.float32)
-    ys = np.linspace(y1, y0, n, dtype=np.float32)
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], 1)
+    fx = 0.5 if n == 1 else col / (n - 1)
+    fy = 0.5 if n == 1 else row / (n - 1)
+    return float(x0 + fx * (x1 - x0)), float(y1 - fy * (y1 - y0))
 
 
 def cell_of_point(x: float, y: float, bounds: tuple[float, float, float, float], n: int) -> tuple[int, int]:
@@ -149,8 +154,8 @@ def decode_points(model: AE, z: np.ndarray | torch.Tensor) -> torch.Tensor:
 
 
 def to_uint8_images(x: torch.Tensor) -> np.ndarray:
-    """float (M, C, H, W) in [0,1] → uint8 (M, H, W) grey or (M, H, W, 3) RGB."""
-    a = (x.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+    """(M, C, H, W) float in [0,1] or uint8 → uint8 (M, H, W) grey or (M, H, W, 3) RGB, for display."""
+    a = (x if x.dtype == torch.uint8 else (x.clamp(0, 1) * 255).round().to(torch.uint8)).cpu().numpy()
     return a[:, 0] if a.shape[1] == 1 else a.transpose(0, 2, 3, 1)
 
 
