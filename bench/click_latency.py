@@ -67,6 +67,25 @@ def reruns(page, n: int = 5) -> list[float]:
     return out or [float("nan")]
 
 
+def timed_click(page, px: float, py: float, text: str, caption: str, old: str) -> tuple[float | None, str]:
+    """Click at (px, py); ms until the page shows ``text`` and the image captioned ``caption`` has a
+    new, loaded source (None on a missed click), and that source. Then wait until Streamlit is idle."""
+    t0 = time.perf_counter()
+    page.mouse.click(px, py)
+    try:
+        old = page.wait_for_function(
+            "([old, text]) => { const t = document.body.innerText.includes(text);"
+            f" const s = ({JS_IMAGE_SRC})({caption!r}); return t && s && s !== old ? s : null; }}",
+            arg=[old, text], polling="raf", timeout=10_000).json_value()
+    except PlaywrightTimeout:
+        print(f"  no new image for {text!r} within 10 s (missed click?)", file=sys.stderr)
+        return None, old
+    ms = (time.perf_counter() - t0) * 1000
+    wait_idle(page)
+    page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
+    return ms, old
+
+
 def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
     page.goto(f"{url}/latent_map")
     page.wait_for_selector(".js-plotly-plot")
@@ -76,21 +95,10 @@ def bench_map(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
         x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, used])
         used.append(idx)
         px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
-        t0 = time.perf_counter()
-        page.mouse.click(px, py)
-        try:
-            old = page.wait_for_function(
-            "([old, idx]) => { const t = document.body.innerText.includes('index: ' + idx);"
-            f" const s = ({JS_IMAGE_SRC})('decoded from its latent'); return t && s && s !== old ? s : null; }}",
-            arg=[old, idx], polling="raf", timeout=10_000).json_value()
-        except PlaywrightTimeout:
-            print(f"  map: no decoded image for index {idx} within 10 s (missed click?)", file=sys.stderr)
-            continue
-        times.append((time.perf_counter() - t0) * 1000)
-        wait_idle(page)
-        page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
-    refs = reruns(page)
-    return times, refs
+        ms, old = timed_click(page, px, py, f"index: {idx}", "decoded from its latent", old)
+        if ms is not None:
+            times.append(ms)
+    return times, reruns(page)
 
 
 def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
@@ -104,21 +112,10 @@ def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
     times, old = [], ""
     for r, c in cells:
         px, py = page.evaluate(JS_POINT_PX, [(c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5, 0])
-        t0 = time.perf_counter()
-        page.mouse.click(px, py)
-        try:
-            old = page.wait_for_function(
-            "([old, cell]) => { const t = document.body.innerText.includes(cell);"
-            f" const s = ({JS_IMAGE_SRC})('decoded live'); return t && s && s !== old ? s : null; }}",
-            arg=[old, f"cell: ({r}, {c})"], polling="raf", timeout=10_000).json_value()
-        except PlaywrightTimeout:
-            print(f"  grid: no decoded image for cell ({r}, {c}) within 10 s", file=sys.stderr)
-            continue
-        times.append((time.perf_counter() - t0) * 1000)
-        wait_idle(page)
-        page.wait_for_timeout(400)
-    refs = reruns(page)
-    return times, refs
+        ms, old = timed_click(page, px, py, f"cell: ({r}, {c})", "decoded live", old)
+        if ms is not None:
+            times.append(ms)
+    return times, reruns(page)
 
 
 def main() -> int:
