@@ -3,6 +3,7 @@ writing the chart's selection event into session state (see TESTING.md)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -228,7 +229,8 @@ def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeyp
     at = start("latent_map")
     at.checkbox(key="map_sigma").check().run()
     assert not at.exception, at.exception
-    assert "σ (1 std)" in at.get("plotly_chart")[0].proto.spec
+    names = [t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert "σ (1 std)" in names, names
 
 
 def test_a_replaced_checkpoint_file_is_reloaded(app_env, tiny_checkpoints, tmp_path, monkeypatch):

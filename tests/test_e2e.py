@@ -2,7 +2,8 @@
 
 One server per module (fixture checkpoints, an empty data dir). Real clicks on real charts:
 a point on the latent map decodes its image; two grid cells decode two different images; the
-Train page trains one epoch on digits. Screenshots of every page go to docs/ (from the shipped
+Train page trains one epoch on digits. Screenshots of every page go to tests/_artifacts/screens/ (docs/
+with UPDATE_DOCS_SCREENSHOTS=1; from the shipped
 checkpoints when checkpoints/*.safetensors exist, else from the fixtures).
 Skipped without a browser unless REQUIRE_E2E=1.
 """
@@ -19,7 +20,8 @@ from conftest import (JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chrom
 
 pytestmark = pytest.mark.e2e
 PAGES = ["home", "train", "reconstructions", "latent_map", "latent_grid", "compare", "models"]
-DOCS = ROOT / "docs"
+# Screenshots go to tests/_artifacts/ (git-ignored); UPDATE_DOCS_SCREENSHOTS=1 writes the README's docs/ instead.
+DOCS = ROOT / ("docs" if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1" else "tests/_artifacts/screens")
 
 
 def _skip_or_fail(reason: str):
@@ -168,7 +170,7 @@ def _screenshot_every_page(browser, server) -> None:
 
 def test_screenshots_of_every_page(browser, server, tmp_path_factory):
     """docs/<page>.png, taken from the shipped models when there are any."""
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     shipped = shipped_checkpoints()
     if shipped is None or os.environ.get("E2E_SCREENSHOTS_FROM_FIXTURES") == "1":
         _screenshot_every_page(browser, server)
