@@ -32,7 +32,7 @@ def small(ds: Dataset, n_train: int, n_test: int) -> Dataset:
 
 CASES = [
     (kind, backbone, c, size, d)
-    for kind in ("ae", "vae")
+    for kind in ("ae", "vae", "cvae")
     for backbone in ("conv", "mlp")
     for c, size in ((1, 28), (3, 32), (1, 8))
     for d in (2, 16)
@@ -41,31 +41,125 @@ CASES = [
 
 @pytest.mark.parametrize("kind,backbone,c,size,d", CASES)
 def test_output_shapes(kind, backbone, c, size, d):
-    cfg = ModelConfig(kind=kind, backbone=backbone, in_channels=c, image_size=size, latent_dim=d)
+    """One contract for every kind: encode → Encoding(mu, logvar); labels accepted everywhere."""
+    cond = kind == "cvae"
+    cfg = ModelConfig(kind=kind, backbone=backbone, in_channels=c, image_size=size, latent_dim=d,
+                      num_classes=10 if cond else 0)
     m = build_model(cfg, seed=0)
     x = torch.rand(5, c, size, size)
-    out = m(x)
+    y = torch.tensor([0, 3, 9, 1, 1])
+    out = m(x, y)
     assert out.recon.shape == x.shape
     assert out.z.shape == (5, d)
-    assert (out.mu is None) == (kind == "ae")
-    if kind == "vae":
-        mu, logvar = m.encode(x)
-        assert mu.shape == logvar.shape == (5, d)
-    else:
-        assert m.encode(x).shape == (5, d)
-    assert m.decode(torch.zeros(3, d)).shape == (3, c, size, size)
-    assert m.reconstruct(x).shape == x.shape
-    assert m.latent(x).shape == (5, d)
+    assert (out.mu is None) == (kind == "ae") == (not m.variational)
+    mu, logvar = m.encode(x, y)
+    assert mu.shape == (5, d)
+    assert (logvar is None) == (kind == "ae") or logvar.shape == (5, d)
+    assert m.decode(torch.zeros(3, d), y[:3]).shape == (3, c, size, size)
+    assert m.reconstruct(x, y).shape == x.shape
+    assert m.latent(x, y).shape == (5, d)
     g = torch.Generator().manual_seed(0)
-    s = m.sample(4, generator=g)
+    s = m.sample(4, generator=g, y=y[:4])
     assert s.shape == (4, c, size, size) and s.min() >= 0 and s.max() <= 1
+    assert cfg.latent_size == d
+
+
+def test_a_conditional_model_refuses_to_run_without_labels():
+    m = build_model(ModelConfig(kind="cvae", backbone="mlp", latent_dim=2, hidden=8, num_classes=10), seed=0)
+    with pytest.raises(ValueError, match="needs class labels"):
+        m(torch.rand(2, 1, 28, 28))
+
+
+def test_the_label_changes_a_cvae_decoding_but_not_a_vae_decoding():
+    kw = dict(backbone="mlp", latent_dim=2, hidden=8)
+    cvae = build_model(ModelConfig(kind="cvae", num_classes=10, **kw), seed=0)
+    vae = build_model(ModelConfig(kind="vae", **kw), seed=0)
+    z = torch.zeros(2, 2)
+    y0, y1 = torch.tensor([0, 0]), torch.tensor([1, 1])
+    assert not torch.equal(cvae.decode(z, y0), cvae.decode(z, y1))
+    assert torch.equal(vae.decode(z, y0), vae.decode(z, y1))
+
+
+def test_num_classes_is_for_conditional_kinds_only():
+    with pytest.raises(ConfigError, match="num_classes"):
+        ModelConfig(kind="vae", num_classes=10)
+    with pytest.raises(ConfigError, match="num_classes"):
+        ModelConfig(kind="cvae", num_classes=0)
+
+
+def test_every_registered_kind_has_a_model_class():
+    from vae_core.kinds import KINDS
+    from vae_core.models import MODEL_CLASSES
+
+    assert set(KINDS) == set(MODEL_CLASSES)
+    for name, spec in KINDS.items():
+        m = build_model(ModelConfig(kind=name, backbone="mlp", latent_dim=2, hidden=4,
+                                    num_classes=3 if spec.conditional else 0))
+        assert (m.variational, m.conditional) == (spec.variational, spec.conditional)
+
+
+def test_seeded_init_uses_no_global_rng():
+    """build_model(seed) draws from a local generator: the same weights whatever the global RNG holds."""
+    cfg = ModelConfig(kind="vae", backbone="conv", latent_dim=4)
+    torch.manual_seed(123)
+    a = build_model(cfg, seed=7)
+    state = torch.random.get_rng_state()
+    torch.manual_seed(999)
+    torch.rand(10)
+    b = build_model(cfg, seed=7)
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(va, vb), k
+    torch.random.set_rng_state(state)
+
+
+def _weights(m) -> list[torch.Tensor]:
+    return [v.clone() for v in m.state_dict().values()]
+
+
+def test_concurrent_same_seed_trainings_equal_a_solo_run(digits):
+    """Two threads training with the same seed at once (and a third thread drawing from the global
+    RNG all the while) give weights bit-identical to one training alone."""
+    data = small(digits, 256, 64)
+    cfg = ModelConfig(kind="vae", backbone="mlp", latent_dim=2, hidden=16)
+    tcfg = TrainConfig(dataset="digits", epochs=2, batch_size=32, seed=11)
+    solo = build_model(cfg, seed=11)
+    fit(solo, data, tcfg)
+    models = [build_model(cfg, seed=11) for _ in range(2)]
+    stop = threading.Event()
+
+    def noise():
+        while not stop.is_set():
+            torch.manual_seed(int(torch.randint(0, 1000, ())))
+            torch.randn(100)
+
+    threads = [threading.Thread(target=fit, args=(m, data, tcfg)) for m in models]
+    disturber = threading.Thread(target=noise)
+    disturber.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    disturber.join()
+    for m in models:
+        for a, b in zip(_weights(solo), _weights(m)):
+            assert torch.equal(a, b)
+
+
+def test_divergence_is_reported_with_epoch_and_step_under_bce(digits):
+    """lr = 1 makes the BCE model's outputs NaN; BCE itself then raises. fit names the epoch and step."""
+    data = small(digits, 512, 64)
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", latent_dim=2, hidden=32), seed=0)
+    with pytest.raises(TrainingError, match=r"diverged at epoch \d+, step \d+: lower the learning rate"):
+        fit(m, data, TrainConfig(dataset="digits", epochs=20, batch_size=32, lr=10.0))
 
 
 def test_reference_ae_latent_is_the_feature_map():
     m = build_model(reference_config(), seed=172)
     assert sum(p.numel() for p in m.parameters()) == 194_955
     x = torch.rand(2, 3, 32, 32)
-    assert m.encode(x).shape == (2, 96, 2, 2)
+    assert m.encode(x).mu.shape == (2, 96, 2, 2)
+    assert reference_config().latent_size == 384
     assert m.latent(x).shape == (2, 384)
     assert m.decode_flat(m.latent(x)).shape == x.shape
     assert torch.allclose(m.decode_flat(m.latent(x)), m.reconstruct(x))

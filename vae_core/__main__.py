@@ -1,4 +1,4 @@
-"""The command line: ``python -m vae_core {summary,train,evaluate,info}``.
+"""The command line: ``python -m vae_core {summary,train,evaluate,info,sample}``.
 
 Errors (bad arguments, missing data, bad files) exit with code 2 and one line on stderr.
 """
@@ -44,7 +44,7 @@ def _positive(kind):
 
 
 def _add_model_args(p: argparse.ArgumentParser, latent_default: int | None) -> None:
-    p.add_argument("--model", choices=KINDS, default="vae", help="ae or vae")
+    p.add_argument("--model", choices=KINDS, default="vae", help=" | ".join(KINDS) + " (cvae: conditioned on the label)")
     p.add_argument("--backbone", choices=BACKBONES, default="conv")
     p.add_argument("--latent-dim", type=int, default=latent_default,
                    help="size of the latent vector; 0 = no bottleneck (conv AE: the 96×2×2 map)")
@@ -99,16 +99,27 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", help="what a checkpoint holds, without running anything from it")
     i.add_argument("file")
     i.add_argument("--json", action="store_true")
+
+    g = sub.add_parser("sample", help="decode draws from the prior N(0, T²I) and save them as uint8 images")
+    g.add_argument("file")
+    g.add_argument("--n", type=_positive(int), default=16, help="how many images (at most 100,000)")
+    g.add_argument("--label", type=int, default=None,
+                   help="conditional models: the class to generate (default: cycle through every class)")
+    g.add_argument("--temperature", type=float, default=1.0, help="the scale T of ε (z = T·ε); 0 ≤ T ≤ 10")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--out", required=True, help="output X.npz: images (uint8 N×H×W or N×H×W×C) [, labels]")
+    g.add_argument("--device", choices=DEVICES, default="cpu")
     return p
 
 
-def _model_config(a, in_channels: int, image_size: int) -> ModelConfig:
+def _model_config(a, in_channels: int, image_size: int, num_classes: int = 10) -> ModelConfig:
     from .config import REFERENCE_CHANNELS
+    from .kinds import kind
 
     latent = None if a.latent_dim == 0 else a.latent_dim
     return ModelConfig(kind=a.model, backbone=a.backbone, in_channels=in_channels, image_size=image_size,
                        latent_dim=latent, channels=a.channels or REFERENCE_CHANNELS, hidden=a.hidden,
-                       recon_loss=a.recon_loss)
+                       recon_loss=a.recon_loss, num_classes=num_classes if kind(a.model).conditional else 0)
 
 
 def cmd_summary(a) -> int:
@@ -150,7 +161,7 @@ def cmd_train(a) -> int:
     c, h, w = data.image_shape
     if h != w:
         raise UsageError(f"images must be square, {a.dataset} has {h}×{w}")
-    mcfg = _model_config(a, c, h)
+    mcfg = _model_config(a, c, h, len(data.classes))
     model = build_model(mcfg, seed=a.seed)
     device = resolve_device(a.device)
     n_params = sum(p.numel() for p in model.parameters())
@@ -231,7 +242,53 @@ def cmd_info(a) -> int:
     return 0
 
 
-COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}
+MAX_SAMPLES = 100_000
+
+
+def cmd_sample(a) -> int:
+    import numpy as np
+    import torch
+
+    from .checkpoint import load
+    from .latent import to_uint8_images
+    from .train import resolve_device
+
+    out = Path(a.out)
+    if out.suffix != ".npz":
+        raise UsageError(f"--out must end in .npz, got {out.name}")
+    if a.n > MAX_SAMPLES:
+        raise UsageError(f"--n must be at most {MAX_SAMPLES:,}, got {a.n:,}")
+    if not 0 <= a.temperature <= 10:
+        raise UsageError(f"--temperature must be in [0, 10], got {a.temperature}")
+    ck = load(a.file, resolve_device(a.device))
+    model, cfg = ck.model, ck.model_config
+    labels = None
+    if model.conditional:
+        if a.label is not None and not 0 <= a.label < cfg.num_classes:
+            raise UsageError(f"--label must be in 0..{cfg.num_classes - 1} for this model, got {a.label}")
+        labels = (torch.full((a.n,), a.label) if a.label is not None else torch.arange(a.n) % cfg.num_classes)
+    elif a.label is not None:
+        raise UsageError(f"--label needs a conditional model; {Path(a.file).name} is a {cfg.kind}")
+    gen = torch.Generator().manual_seed(a.seed)
+    images = []
+    with torch.inference_mode():
+        for i in range(0, a.n, 1000):  # bounded memory; the z draws follow one generator, so batching changes nothing
+            y = None if labels is None else labels[i:i + 1000]
+            images.append(to_uint8_images(model.sample(min(1000, a.n - i), gen, y, a.temperature).cpu()))
+    arrays = {"images": np.concatenate(images)}
+    if labels is not None:
+        arrays["labels"] = labels.numpy().astype(np.int64)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.sample.tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(out)
+    print(f"saved {out}: {a.n} images {arrays['images'].shape[1:]}"
+          + (f", labels {sorted(set(arrays['labels'].tolist()))}" if labels is not None else ""), file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info,
+            "sample": cmd_sample}
 
 
 def main(argv: list[str] | None = None) -> int:

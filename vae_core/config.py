@@ -7,7 +7,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("ae", "vae")
+from .kinds import KIND_NAMES as KINDS  # the registry of model kinds lives in kinds.py
+from .kinds import kind as _kind
+
 BACKBONES = ("conv", "mlp")
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -16,6 +18,12 @@ REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 class ConfigError(ValueError):
     """A configuration value is out of range or of the wrong kind."""
+
+
+def conv_padded_size(image_size: int, n_layers: int) -> int:
+    """Smallest size >= image_size that halves cleanly n_layers times (28 → 32 for 4)."""
+    m = 2**n_layers
+    return -(-image_size // m) * m
 
 
 def _from_dict(cls, d: dict[str, Any]):
@@ -46,7 +54,7 @@ class ModelConfig:
     """What a model is. ``latent_dim=None`` (conv AE only) means no linear bottleneck:
     the latent is the last conv feature map, as in the reference autoencoder."""
 
-    kind: str = "vae"  # ae | vae
+    kind: str = "vae"  # ae | vae | cvae (vae_core.kinds)
     backbone: str = "conv"  # conv | mlp
     in_channels: int = 1
     image_size: int = 28  # square images, native size (28 MNIST, 32 CIFAR)
@@ -54,9 +62,11 @@ class ModelConfig:
     channels: tuple[int, ...] = REFERENCE_CHANNELS  # conv widths, encoder order
     hidden: int = 400  # mlp hidden width
     recon_loss: str = "bce"  # the likelihood p(x|z): Bernoulli (bce) or Gaussian (mse)
+    num_classes: int = 0  # conditional kinds only: the number of labels y can take
+
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
             raise ConfigError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
         if self.backbone not in BACKBONES:
             raise ConfigError(f"backbone must be one of {', '.join(BACKBONES)}, got {self.backbone!r}")
@@ -65,6 +75,10 @@ class ModelConfig:
         _check_int("in_channels", self.in_channels, 1, 4)
         _check_int("image_size", self.image_size, 4, 512)
         _check_int("hidden", self.hidden, 1, 1 << 16)
+        if _kind(self.kind).conditional:
+            _check_int("num_classes", self.num_classes, 2, 1000)
+        elif self.num_classes != 0:
+            raise ConfigError(f"num_classes is for conditional kinds only; a {self.kind} has none")
         if self.latent_dim is None:
             if self.kind != "ae" or self.backbone != "conv":
                 raise ConfigError("latent_dim=None (no bottleneck) is only for a conv AE")
@@ -80,6 +94,14 @@ class ModelConfig:
     @property
     def image_shape(self) -> tuple[int, int, int]:
         return (self.in_channels, self.image_size, self.image_size)
+
+    @property
+    def latent_size(self) -> int:
+        """Numbers in one latent: d, or for the reference AE its whole last feature map (96×2×2 = 384)."""
+        if self.latent_dim is not None:
+            return self.latent_dim
+        side = conv_padded_size(self.image_size, len(self.channels)) // 2 ** len(self.channels)
+        return self.channels[-1] * side * side
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)

@@ -125,32 +125,41 @@ def cell_of_point(x: float, y: float, bounds: tuple[float, float, float, float],
 
 
 @torch.inference_mode()
-def encode_dataset(model: AE, x_u8: torch.Tensor, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray | None]:
+def encode_dataset(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
+                   batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray | None]:
     """uint8 (N, C, H, W) → point latents (N, d) (a VAE's μ; a feature-map latent is flattened)
-    and, for a VAE, the posterior log-variances (N, d); float32 numpy on the CPU."""
+    and, for a variational kind, the posterior log-variances (N, d); float32 numpy on the CPU.
+    ``y``: the labels, which a conditional kind encodes with."""
     model.eval()
     device = next(model.parameters()).device
     mus, logvars = [], []
     for i in range(0, len(x_u8), batch_size):
         x = to_float(x_u8[i:i + batch_size].to(device))
-        enc = model.encode(x)
-        if isinstance(enc, tuple):
-            mus.append(enc[0].float().cpu())
-            logvars.append(enc[1].float().cpu())
-        else:
-            mus.append(enc.flatten(1).float().cpu())
-    d = int(np.prod(model.latent_shape))
+        enc = model.encode(x, None if y is None else y[i:i + batch_size].to(device))
+        mus.append(enc.mu.flatten(1).float().cpu())
+        if enc.logvar is not None:
+            logvars.append(enc.logvar.float().cpu())
+    d = model.config.latent_size
     mu = torch.cat(mus).numpy() if mus else np.zeros((0, d), np.float32)
     return mu, (torch.cat(logvars).numpy() if logvars else None)
 
 
 @torch.inference_mode()
-def decode_points(model: AE, z: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """Decode (M, d) latents in ONE batch; returns float (M, C, H, W) on the CPU."""
+def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor | int | None = None) -> torch.Tensor:
+    """Decode (M, d) latents in ONE batch; returns float (M, C, H, W) on the CPU. ``y``: one label
+    for all, or one per latent (conditional kinds)."""
     model.eval()
     device = next(model.parameters()).device
     z = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(device)
-    return model.decode_flat(z).float().cpu()
+    return model.decode_flat(z, as_labels(y, len(z), device)).float().cpu()
+
+
+def as_labels(y, n: int, device: torch.device | str = "cpu") -> torch.Tensor | None:
+    """None, one label, or n labels → None or an int64 tensor of n labels."""
+    if y is None:
+        return None
+    t = torch.as_tensor(np.asarray(y, dtype=np.int64)).reshape(-1).to(device)
+    return t.expand(n) if t.numel() == 1 else t
 
 
 def to_uint8_images(x: torch.Tensor) -> np.ndarray:

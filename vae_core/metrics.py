@@ -51,52 +51,72 @@ def log_likelihood_terms(recon: torch.Tensor, x: torch.Tensor, kind: str) -> tor
     return -rec
 
 
+NLL_CHUNK = 10_000  # images decoded at once by the IS-NLL (K × batch): bounded memory for any K
+
+
+def _batches(x_u8: torch.Tensor, y: torch.Tensor | None, batch_size: int, device):
+    """(x float on device, y on device or None) per batch."""
+    for i in range(0, len(x_u8), batch_size):
+        yield (to_float(x_u8[i:i + batch_size].to(device)),
+               None if y is None else y[i:i + batch_size].to(device))
+
+
 @torch.inference_mode()
-def nll_importance_sampled(model: AE, x_u8: torch.Tensor, k: int = 100, batch_size: int = 100,
-                           seed: int = 0) -> float:
-    """Mean over images of -log p(x), estimated with K importance samples from q(z|x)."""
+def nll_importance_sampled(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None, k: int = 100,
+                           batch_size: int = 100, seed: int = 0) -> float:
+    """Mean over images of -log p(x) (conditional kinds: -log p(x|y) with the true y), estimated
+    with K importance samples from q(z|x). Decodes at most NLL_CHUNK images at once, so memory stays
+    bounded for any K (the K samples of a batch are split into chunks and combined by logsumexp)."""
+    if not model.variational:
+        raise ValueError(f"the importance-sampled NLL needs a variational model, not a {model.config.kind}")
     device = next(model.parameters()).device
     kind = model.config.recon_loss
     gen = torch.Generator(device="cpu").manual_seed(seed)
+    batch_size = max(1, min(batch_size, NLL_CHUNK // k))
+    k_chunk = max(1, min(k, NLL_CHUNK // batch_size))
     total = 0.0
     model.eval()
-    for i in range(0, len(x_u8), batch_size):
-        x = to_float(x_u8[i:i + batch_size].to(device))  # (B, C, H, W)
-        mu, logvar = model.encode(x)  # (B, d)
+    for x, yb in _batches(x_u8, y, batch_size, device):  # x (B, C, H, W)
+        mu, logvar = model.encode(x, yb)  # (B, d)
         b, d = mu.shape
-        eps = torch.randn((k, b, d), generator=gen).to(device)
         std = torch.exp(0.5 * logvar)
-        z = mu + std * eps  # (K, B, d)
-        log_q = (-0.5 * (eps.pow(2) + logvar + LOG_2PI)).sum(-1)  # (K, B)
-        log_p_z = (-0.5 * (z.pow(2) + LOG_2PI)).sum(-1)
-        recon = model.decode(z.reshape(k * b, d))
-        xr = x.unsqueeze(0).expand(k, *x.shape).reshape(k * b, *x.shape[1:])
-        log_px_z = log_likelihood_terms(recon, xr, kind).reshape(k, b)
-        log_w = log_px_z + log_p_z - log_q
-        log_px = torch.logsumexp(log_w, 0) - math.log(k)  # (B,)
+        log_ws = []
+        for k0 in range(0, k, k_chunk):
+            kc = min(k_chunk, k - k0)
+            eps = torch.randn((kc, b, d), generator=gen).to(device)
+            z = mu + std * eps  # (kc, B, d)
+            log_q = (-0.5 * (eps.pow(2) + logvar + LOG_2PI)).sum(-1)  # (kc, B)
+            log_p_z = (-0.5 * (z.pow(2) + LOG_2PI)).sum(-1)
+            yk = None if yb is None else yb.repeat(kc)
+            recon = model.decode(z.reshape(kc * b, d), yk)
+            xr = x.unsqueeze(0).expand(kc, *x.shape).reshape(kc * b, *x.shape[1:])
+            log_px_z = log_likelihood_terms(recon, xr, kind).reshape(kc, b)
+            log_ws.append(torch.logsumexp(log_px_z + log_p_z - log_q, 0))  # (B,)
+        log_px = torch.logsumexp(torch.stack(log_ws), 0) - math.log(k)  # (B,)
         total += -log_px.sum().item()
     return total / len(x_u8)
 
 
 @torch.inference_mode()
-def reconstruction_errors(model: AE, x_u8: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def reconstruction_errors(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
+                          batch_size: int = 1000) -> torch.Tensor:
     """Per-image MSE (per pixel, [0,1] images) of the deterministic reconstruction (VAE: decode μ)."""
     device = next(model.parameters()).device
     model.eval()
-    out = []
-    for i in range(0, len(x_u8), batch_size):
-        x = to_float(x_u8[i:i + batch_size].to(device))
-        out.append((model.reconstruct(x) - x).pow(2).flatten(1).mean(1).cpu())
-    return torch.cat(out)
+    out = [(model.reconstruct(x, yb) - x).pow(2).flatten(1).mean(1).cpu()
+           for x, yb in _batches(x_u8, y, batch_size, device)]
+    return torch.cat(out) if out else torch.zeros(0)
 
 
 @torch.inference_mode()
-def mean_kl_per_dim(model: AE, x_u8: torch.Tensor, batch_size: int = 1000) -> list[float]:
+def mean_kl_per_dim(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
+                    batch_size: int = 1000) -> list[float]:
+    """Mean KL(q(z_j|x) ‖ N(0, 1)) of each latent dimension over the images (nats)."""
     device = next(model.parameters()).device
     model.eval()
     s = None
-    for i in range(0, len(x_u8), batch_size):
-        mu, logvar = model.encode(to_float(x_u8[i:i + batch_size].to(device)))
+    for x, yb in _batches(x_u8, y, batch_size, device):
+        mu, logvar = model.encode(x, yb)
         part = kl_per_dim(mu, logvar).sum(0).cpu()
         s = part if s is None else s + part
     return (s / len(x_u8)).tolist()
@@ -108,13 +128,16 @@ def psnr_from_mse(mse: torch.Tensor) -> torch.Tensor:
 
 def evaluate(model: AE, data: Dataset, split: str = "test", beta: float = 1.0, nll_k: int = 100,
              knn_k: int = 5, seed: int = 0) -> dict:
-    """All metrics of one model on one split, as a flat JSON-ready dict."""
+    """All metrics of one model on one split, as a flat JSON-ready dict. A conditional kind is
+    given the true labels (its loss and NLL are those of p(x|y)); its 5-NN accuracy measures how
+    much of the label its z still carries (little: the label is given to the decoder)."""
     x, y = data.split(split)
     if len(x) == 0:
         raise ValueError(f"the {split} split of {data.name} is empty")
-    torch.manual_seed(seed)  # the single posterior sample inside loss/recon/kl
-    parts = batch_means(model, x, model.config.recon_loss, beta)
-    errs = reconstruction_errors(model, x)
+    device = next(model.parameters()).device
+    gen = torch.Generator(device=device).manual_seed(seed)  # the single posterior sample of loss/recon/kl
+    parts = batch_means(model, x, y, beta, generator=gen)
+    errs = reconstruction_errors(model, x, y)
     res: dict = {
         "split": split,
         "n": len(x),
@@ -125,14 +148,14 @@ def evaluate(model: AE, data: Dataset, split: str = "test", beta: float = 1.0, n
         "psnr": psnr_from_mse(errs).mean().item(),
     }
     if len(data.x_train) >= knn_k:
-        z_tr = torch.from_numpy(encode_dataset(model, data.x_train)[0])
-        z_te = z_tr if split == "train" else torch.from_numpy(encode_dataset(model, x)[0])
+        z_tr = torch.from_numpy(encode_dataset(model, data.x_train, data.y_train)[0])
+        z_te = z_tr if split == "train" else torch.from_numpy(encode_dataset(model, x, y)[0])
         res["knn_acc"] = knn_accuracy(z_tr, data.y_train, z_te, y, knn_k)
         res["knn_k"] = knn_k
     else:
         res["knn_acc"] = None
-    if model.config.kind == "vae":
-        res["nll_is"] = nll_importance_sampled(model, x, nll_k, seed=seed)
+    if model.variational:
+        res["nll_is"] = nll_importance_sampled(model, x, y, nll_k, seed=seed)
         res["nll_k"] = nll_k
-        res["kl_per_dim"] = mean_kl_per_dim(model, x)
+        res["kl_per_dim"] = mean_kl_per_dim(model, x, y)
     return {k: (float(v) if isinstance(v, (np.floating,)) else v) for k, v in res.items()}

@@ -1,5 +1,5 @@
-"""Backbones (conv, mlp) and the two models (AE, VAE) with one verb interface:
-``encode``, ``decode``, ``forward``, ``sample``, ``reconstruct``.
+"""Backbones (conv, mlp) and the model kinds (AE, VAE, CVAE) with one verb interface:
+``encode``, ``decode``, ``forward``, ``sample``, ``reconstruct``, ``latent``.
 
 The conv backbone is the reference autoencoder: every conv has kernel 4, stride 2,
 padding 1; widths 3→12→24→48→96 and back with ConvTranspose2d; ReLU after every
@@ -7,10 +7,17 @@ layer but the last, Sigmoid at the end (194,955 parameters for 3×32×32). Input
 size is not a multiple of 2**len(channels) (28×28 MNIST) are zero-padded inside the
 model and the output is cropped back, so losses stay at native size.
 
-With a latent size d the same backbone gets a linear bottleneck; AE and VAE share every
+With a latent size d the same backbone gets a linear bottleneck; the kinds share every
 other layer, so comparing them is fair:
-    AE : features (F) → Linear(F, d) → z → Linear(d, F) → ReLU → decoder
-    VAE: features (F) → Linear(F, d) = μ, Linear(F, d) = log σ²;  z = μ + σ·ε
+    AE  : features (F) → Linear(F, d) = z                     → Linear(d, F) → ReLU → decoder
+    VAE : features (F) → Linear(F, d) = μ, Linear(F, d) = log σ²; z = μ + σ·ε → Linear(d, F) …
+    CVAE: [features, onehot(y)] → μ, log σ²;                 [z, onehot(y)] → Linear(d + K, F) …
+
+One contract for every kind (labels are accepted everywhere and used by conditional kinds):
+    encode(x, y=None)  -> Encoding(mu, logvar)   mu (B, *latent_shape); logvar (B, d) or None (AE)
+    decode(z, y=None)  -> (B, C, H, W) in [0, 1]
+    forward(x, y=None, generator=None) -> ModelOutput(recon, z, mu, logvar)
+Random draws (ε) take an optional ``torch.Generator``; nothing here touches the global seed.
 """
 
 from __future__ import annotations
@@ -22,20 +29,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import ModelConfig
+from .config import ModelConfig, conv_padded_size  # noqa: F401  (conv_padded_size re-exported)
+from .kinds import KINDS, Kind
+
+
+class Encoding(NamedTuple):
+    mu: torch.Tensor  # (B, *latent_shape): the AE's code, or the posterior mean μ
+    logvar: torch.Tensor | None  # (B, d) log σ² of q(z|x); None for a deterministic AE
 
 
 class ModelOutput(NamedTuple):
     recon: torch.Tensor  # (B, C, H, W) in [0, 1]
     z: torch.Tensor  # (B, d) — the latent that was decoded
-    mu: torch.Tensor | None  # (B, d) VAE only
-    logvar: torch.Tensor | None  # (B, d) VAE only
-
-
-def conv_padded_size(image_size: int, n_layers: int) -> int:
-    """Smallest size >= image_size that halves cleanly n_layers times (28 → 32 for 4)."""
-    m = 2**n_layers
-    return math.ceil(image_size / m) * m
+    mu: torch.Tensor | None  # (B, d) variational kinds only
+    logvar: torch.Tensor | None  # (B, d) variational kinds only
 
 
 def _conv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
@@ -59,6 +66,13 @@ def _mlp_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple
     return enc, dec, (cfg.hidden,)
 
 
+def gaussian_noise(like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """ε ~ N(0, I) shaped like ``like``, drawn from ``generator`` (on its device) when given."""
+    if generator is None:
+        return torch.randn_like(like)
+    return torch.randn(like.shape, generator=generator, dtype=like.dtype, device=generator.device).to(like.device)
+
+
 class AE(nn.Module):
     """Deterministic autoencoder: z = f(x), x̂ = g(z)."""
 
@@ -76,11 +90,37 @@ class AE(nn.Module):
             self.to_features = nn.Identity()
         else:
             self.to_features = nn.Sequential(
-                nn.Linear(cfg.latent_dim, feat), nn.ReLU(), nn.Unflatten(1, self.feature_shape)
+                nn.Linear(cfg.latent_dim + self.label_width, feat), nn.ReLU(), nn.Unflatten(1, self.feature_shape)
             )
         self._build_head(feat)
 
-    # -- bottleneck: the only part where AE and VAE differ --
+    # -- what kind of model this is (vae_core.kinds) --
+    @property
+    def spec(self) -> Kind:
+        return KINDS[self.config.kind]
+
+    @property
+    def variational(self) -> bool:
+        return self.spec.variational
+
+    @property
+    def conditional(self) -> bool:
+        return self.spec.conditional
+
+    @property
+    def label_width(self) -> int:
+        """Width of the one-hot label joined to the features and to z (0 for unconditional kinds)."""
+        return self.config.num_classes if KINDS[self.config.kind].conditional else 0
+
+    def _with_label(self, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """[h, onehot(y)] for a conditional kind; h unchanged otherwise."""
+        if not self.label_width:
+            return h
+        if y is None:
+            raise ValueError(f"a {self.config.kind} model needs class labels y")
+        return torch.cat([h, F.one_hot(y.long(), self.label_width).to(h.dtype)], 1)
+
+    # -- bottleneck: the only part where the kinds differ --
     def _build_head(self, feat: int) -> None:
         d = self.config.latent_dim
         self.fc_z = None if d is None else nn.Sequential(nn.Flatten(), nn.Linear(feat, d))
@@ -96,37 +136,50 @@ class AE(nn.Module):
             x = F.pad(x, (a, self._pad - a, a, self._pad - a))
         return self.encoder(x)
 
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
+    def encode(self, x: torch.Tensor, y: torch.Tensor | None = None) -> Encoding:
         h = self.features(x)
-        return h if self.fc_z is None else self.fc_z(h)
+        return Encoding(h if self.fc_z is None else self.fc_z(h), None)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.decoder(self.to_features(z))
+    def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.decoder(self.to_features(self._with_label(z, y)))
         if self._pad:
             a, s = self._pad // 2, self.config.image_size
             x = x[..., a : a + s, a : a + s]
         return x
 
-    def forward(self, x: torch.Tensor) -> ModelOutput:
-        z = self.encode(x)
-        return ModelOutput(self.decode(z), z, None, None)
+    def draw(self, enc: Encoding, generator: torch.Generator | None = None) -> torch.Tensor:
+        """One z from q(z|x): the code itself for an AE; μ + σ·ε for a variational kind."""
+        return enc.mu
 
-    def latent(self, x: torch.Tensor) -> torch.Tensor:
-        """The point estimate of z used for maps and grids (the VAE's μ), flattened to (B, d)."""
-        return self.encode(x).flatten(1)
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
+                generator: torch.Generator | None = None) -> ModelOutput:
+        enc = self.encode(x, y)
+        z = self.draw(enc, generator)
+        return ModelOutput(self.decode(z, y), z, enc.mu if self.variational else None, enc.logvar)
 
-    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x))
+    def latent(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """The point estimate of z used for maps and grids (a VAE's μ), flattened to (B, d)."""
+        return self.encode(x, y).mu.flatten(1)
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Decode n draws from the prior N(0, I). For an AE this shows the holes in its latent space."""
-        dev = next(self.parameters()).device
-        z = torch.randn((n, *self.latent_shape), generator=generator, device="cpu").to(dev)
-        return self.decode(z)
+    def reconstruct(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Decode the point estimate (a VAE's μ, no noise)."""
+        return self.decode(self.encode(x, y).mu, y)
 
-    def decode_flat(self, z: torch.Tensor) -> torch.Tensor:
+    def prior_draw(self, n: int, generator: torch.Generator | None = None, temperature: float = 1.0) -> torch.Tensor:
+        """n latents z = T·ε, ε ~ N(0, I), drawn on the CPU (so a seed gives the same z on every device)."""
+        z = torch.randn((n, *self.latent_shape), generator=generator) * temperature
+        return z.to(next(self.parameters()).device)
+
+    def sample(self, n: int, generator: torch.Generator | None = None, y: torch.Tensor | None = None,
+               temperature: float = 1.0) -> torch.Tensor:
+        """Decode n draws from the prior N(0, T²I). For an AE this shows the holes in its latent space."""
+        if y is not None:
+            y = y.to(next(self.parameters()).device)
+        return self.decode(self.prior_draw(n, generator, temperature), y)
+
+    def decode_flat(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """Decode (B, d_flat) latents, reshaping for a feature-map latent."""
-        return self.decode(z.reshape(z.shape[0], *self.latent_shape))
+        return self.decode(z.reshape(z.shape[0], *self.latent_shape), y)
 
 
 class VAE(AE):
@@ -135,39 +188,64 @@ class VAE(AE):
     def _build_head(self, feat: int) -> None:
         d = self.config.latent_dim
         self.flatten = nn.Flatten()
-        self.fc_mu = nn.Linear(feat, d)
-        self.fc_logvar = nn.Linear(feat, d)
+        self.fc_mu = nn.Linear(feat + self.label_width, d)
+        self.fc_logvar = nn.Linear(feat + self.label_width, d)
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
-        h = self.flatten(self.features(x))
-        return self.fc_mu(h), self.fc_logvar(h)
+    def encode(self, x: torch.Tensor, y: torch.Tensor | None = None) -> Encoding:
+        h = self._with_label(self.flatten(self.features(x)), y)  # (B, F [+ K])
+        return Encoding(self.fc_mu(h), self.fc_logvar(h))
 
     @staticmethod
-    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
         """z = μ + σ·ε with ε ~ N(0, I): the sample stays differentiable in μ and σ."""
-        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        return mu + torch.exp(0.5 * logvar) * gaussian_noise(mu, generator)
 
-    def forward(self, x: torch.Tensor) -> ModelOutput:
-        mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar)
-        return ModelOutput(self.decode(z), z, mu, logvar)
-
-    def latent(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encode(x)[0]
-
-    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x)[0])
+    def draw(self, enc: Encoding, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.reparameterize(enc.mu, enc.logvar, generator)
 
 
-MODEL_CLASSES = {"ae": AE, "vae": VAE}
+class CVAE(VAE):
+    """Conditional VAE (Sohn, Lee & Yan, 2015, "Learning Structured Output Representation using
+    Deep Conditional Generative Models"): q(z|x, y) = N(μ, diag σ²), p(x|z, y), prior p(z) = N(0, I).
+
+    Where the label enters (our choice, the common one for image CVAEs): the one-hot y is
+    concatenated to the flattened encoder features before the μ / log σ² layers, and to z before
+    the decoder's first Linear. The conv layers stay label-free, so a CVAE shares every conv
+    weight shape with the AE and the VAE of the same backbone; the latent z is then free to
+    hold what the label does not say — the *style* — which the Generate page shows by decoding
+    one z with every label. The prior does not depend on y (Sohn et al. also learn p(z|y);
+    a fixed N(0, I) keeps the KL comparable with the VAE's).
+    """
+
+
+MODEL_CLASSES: dict[str, type[AE]] = {"ae": AE, "vae": VAE, "cvae": CVAE}
+
+
+def init_weights(model: nn.Module, generator: torch.Generator) -> nn.Module:
+    """PyTorch's default initialisation of every Linear / Conv / ConvTranspose layer (Kaiming
+    uniform with a = √5, bias U(±1/√fan_in)), in module order, drawn from ``generator``: the same
+    numbers ``torch.manual_seed(seed)`` before construction gives, without touching the global RNG."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+                nn.init.kaiming_uniform_(m.weight, a=math.sqrt(5), generator=generator)
+                if m.bias is not None:
+                    fan_in, _ = nn.init._calculate_fan_in_and_fan_out(m.weight)
+                    if fan_in != 0:
+                        bound = 1 / math.sqrt(fan_in)
+                        nn.init.uniform_(m.bias, -bound, bound, generator=generator)
+    return model
 
 
 def build_model(cfg: ModelConfig, seed: int | None = None) -> AE:
-    """Build the model a config describes. With a seed, weights are initialised from
-    ``torch.manual_seed(seed)`` (the reference AE's default seed is 172)."""
+    """Build the model a config describes. With a seed, weights come from a local generator
+    seeded with it (the reference AE's default seed is 172); the global RNG is never reseeded,
+    so concurrent trainings stay reproducible."""
+    model = MODEL_CLASSES[cfg.kind](cfg)
     if seed is not None:
-        torch.manual_seed(seed)
-    return MODEL_CLASSES[cfg.kind](cfg)
+        init_weights(model, torch.Generator().manual_seed(seed))
+    return model
 
 
 def reference_config() -> ModelConfig:

@@ -35,7 +35,7 @@ def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> list[LayerRow
         model.eval()
         dev = next(model.parameters()).device
         with torch.no_grad():
-            model(torch.zeros((2, *input_shape), device=dev))
+            model(torch.zeros((2, *input_shape), device=dev), torch.zeros(2, dtype=torch.long, device=dev))
     finally:
         for h in hooks:
             h.remove()

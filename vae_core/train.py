@@ -86,17 +86,20 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 
 @torch.inference_mode()
-def batch_means(model: AE, x_u8: torch.Tensor, recon_kind: str, beta: float = 1.0,
-                batch_size: int = 1000, device: torch.device | None = None) -> dict[str, float]:
-    """Mean loss parts over a split (one posterior sample per image for a VAE)."""
+def batch_means(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None, beta: float = 1.0,
+                batch_size: int = 1000, device: torch.device | None = None,
+                generator: torch.Generator | None = None) -> dict[str, float]:
+    """Mean loss parts over a split (one posterior sample per image for a variational kind,
+    drawn from ``generator``). ``y``: the labels, used by conditional kinds."""
     device = device or next(model.parameters()).device
     was = model.training
     model.eval()
     sums = dict.fromkeys(PARTS, 0.0)
     for i in range(0, len(x_u8), batch_size):
         x = to_float(x_u8[i:i + batch_size].to(device))
-        out = model(x)
-        parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
+        yb = None if y is None else y[i:i + batch_size].to(device)
+        out = model(x, yb, generator)
+        parts = loss_parts(out.recon, x, out.mu, out.logvar, model.config.recon_loss, beta)
         for k in PARTS:
             sums[k] += parts[k].item() * len(x)
     model.train(was)
@@ -104,33 +107,51 @@ def batch_means(model: AE, x_u8: torch.Tensor, recon_kind: str, beta: float = 1.
     return {k: v / n for k, v in sums.items()}
 
 
+def diverged(epoch: int, step: int, lr: float) -> TrainingError:
+    return TrainingError(f"the loss diverged at epoch {epoch}, step {step}: lower the learning rate (now {lr:g})")
+
+
+def check_labels(model: AE, data: Dataset) -> None:
+    """A conditional model needs every label of the data below its num_classes."""
+    if not model.conditional:
+        return
+    k = model.config.num_classes
+    ys = torch.cat([data.y_train, data.y_test])
+    if len(ys) and (int(ys.min()) < 0 or int(ys.max()) >= k):
+        raise TrainingError(f"the {model.config.kind} knows labels 0..{k - 1} but {data.name} has labels "
+                            f"{int(ys.min())}..{int(ys.max())}")
+
+
 def fit(model: AE, data: Dataset, cfg: TrainConfig,
         callback: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None) -> History:
-    """Train ``model`` on ``data.x_train`` with Adam; returns the per-epoch history.
+    """Train ``model`` on ``data.x_train`` (and its labels) with Adam; returns the per-epoch history.
 
     The callback is called after every step and every epoch. Setting ``cancel`` stops at the
     next step; the history then has ``cancelled=True`` and the model keeps its weights.
+    Randomness comes from two generators seeded with ``cfg.seed`` (batch order, and ε), never
+    from the global RNG, so trainings running at once in other threads do not disturb each other.
     """
     if model.config.image_shape != data.image_shape:
         raise TrainingError(f"the model expects images {model.config.image_shape}, "
                             f"the dataset has {data.image_shape}")
     if len(data.x_train) == 0:
         raise TrainingError(f"dataset {data.name} has no training images")
+    check_labels(model, data)
     device = resolve_device(cfg.device)
     model.to(device).train()
     recon_kind = model.config.recon_loss
-    is_vae = model.config.kind == "vae"
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    gen = torch.Generator().manual_seed(cfg.seed)
-    torch.manual_seed(cfg.seed)  # the VAE's ε draws
+    order_gen = torch.Generator().manual_seed(cfg.seed)  # batch order
+    noise_gen = torch.Generator(device=device).manual_seed(cfg.seed)  # the ε draws
     x_all = data.x_train.to(device)  # uint8 stays small on the device
+    y_all = data.y_train.to(device)
     n = len(x_all)
     steps = math.ceil(n / cfg.batch_size)
     hist = History()
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        perm = torch.randperm(n, generator=gen).to(device)
+        perm = torch.randperm(n, generator=order_gen).to(device)
         sums = dict.fromkeys(PARTS, 0.0)
         seen = 0
         t_epoch = time.perf_counter()
@@ -139,14 +160,19 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
                 hist.cancelled = True
                 model.eval()
                 return hist
-            x = to_float(x_all[perm[(step - 1) * cfg.batch_size: step * cfg.batch_size]])  # (B, C, H, W)
-            beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if is_vae else 0.0
-            out = model(x)
-            parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
+            idx = perm[(step - 1) * cfg.batch_size: step * cfg.batch_size]
+            x = to_float(x_all[idx])  # (B, C, H, W)
+            beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if model.variational else 0.0
+            out = model(x, y_all[idx], noise_gen)
+            try:
+                parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
+            except RuntimeError:  # BCE refuses NaN outputs: a diverged model, not a bug
+                if torch.isfinite(out.recon).all():
+                    raise
+                raise diverged(epoch, step, cfg.lr) from None
             loss = parts["loss"]
             if not torch.isfinite(loss):
-                raise TrainingError(f"the loss became {loss.item()} at epoch {epoch}, step {step}; "
-                                    f"try a lower learning rate (now {cfg.lr:g})")
+                raise diverged(epoch, step, cfg.lr)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -164,7 +190,7 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
         for k in PARTS:
             hist.train[k].append(tr[k])
         if cfg.eval_every_epoch:
-            te = batch_means(model, data.x_test, recon_kind, cfg.beta, device=device)
+            te = batch_means(model, data.x_test, data.y_test, cfg.beta, device=device, generator=noise_gen)
             for k in PARTS:
                 hist.test[k].append(te[k])
         hist.seconds.append(time.perf_counter() - t0)

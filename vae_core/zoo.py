@@ -47,7 +47,7 @@ class ZooEntry:
 
     file: str
     dataset: str
-    kind: str  # ae | vae
+    kind: str  # ae | vae | cvae
     latent_dim: int  # 0 = no bottleneck (the reference AE)
     epochs: int
     seed: int
@@ -86,7 +86,12 @@ ZOO: tuple[ZooEntry, ...] = (
     # the reference conv autoencoder exactly as specified: widths 12,24,48,96, no bottleneck
     # (its latent is the 96×2×2 feature map), default seed 172
     ZooEntry("cifar10-ae-reference.safetensors", "cifar10", "ae", 0, 15, 172, channels="12,24,48,96"),
+    # conditional VAEs (the label joins the features and z) with the epochs and seed of the pairs above
+    *(ZooEntry(f"{d}-cvae-{n}d.safetensors", d, "cvae", n, ep, 1)
+      for d, n, ep in (("mnist", LARGE_LATENT, 20), ("mnist", 2, 15), ("fashion-mnist", LARGE_LATENT, 10),
+                       ("fashion-mnist", 2, 8))),
 )
+CVAE_FILES = tuple(e.file for e in ZOO if e.kind == "cvae")
 
 
 def entry(file: str) -> ZooEntry:
