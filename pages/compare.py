@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import compare_views, widgets
-from ui import state as S
-from ui.text import T
+from ui.core import state as S
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import compare as compare_views
 
 widgets.header("cmp")
 ctx = widgets.context()

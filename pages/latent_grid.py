@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import latent_views, widgets
-from ui import state as S
-from ui.text import T
+from ui.core import state as S
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import latent as latent_view
 
 widgets.header("grid")
 ctx = widgets.context()
@@ -27,5 +28,6 @@ with st.expander(T["grid_range"], expanded=False):
     cx = r2.slider(T["grid_cx"], 0.0, 1.0, key=S.GRID_CX, step=0.01)
     cy = r3.slider(T["grid_cy"], 0.0, 1.0, key=S.GRID_CY, step=0.01)
 
-g = latent_views.grid_data(ctx, kind, method, n, zoom, cx, cy)
-latent_views.grid_panel(g, show_points)
+label = widgets.label_picker(ctx, kind)  # a conditional model decodes the grid with one label
+g = latent_view.grid_data(ctx, kind, method, n, zoom, cx, cy, label)
+latent_view.grid_panel(g, show_points)

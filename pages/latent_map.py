@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import latent_views, widgets
-from ui import state as S
-from ui.text import T
+from ui.core import state as S
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import latent as latent_view
 
 widgets.header("map")
 ctx = widgets.context()
@@ -22,8 +23,8 @@ if method == "umap":
                             format_func=lambda m: T[f"map_umap_{m}"]) == "reproducible"
 sigma = kind == "vae" and c3.checkbox(T["map_sigma"], key=S.SHOW_SIGMA, help=T["map_sigma_help"])
 
-m = latent_views.map_data(ctx, kind, method, n_max, reproducible)
+m = latent_view.map_data(ctx, kind, method, n_max, reproducible)
 if sigma and m.proj.method not in ("identity", "pca"):
     st.caption(T["map_sigma_pca_only"])
-latent_views.map_panel(ctx, m, sigma)
-latent_views.download_csv(m, ctx)
+latent_view.map_panel(ctx, m, sigma)
+latent_view.download_csv(m)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import model_views, widgets
-from ui.text import T
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import models as model_views
 
 widgets.header("mod")
 ctx = widgets.context()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import recon_views, widgets
-from ui.text import T
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import recon as recon_views
 
 widgets.header("rec")
 ctx = widgets.context()

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from ui.core import widgets
+from ui.logic.text import T
+from ui.views import train as training
 from vae_core.config import BACKBONES, KINDS
 from vae_core.data import DATASET_NAMES
-
-from ui import training, widgets
-from ui.text import T
 
 widgets.header("train")
 job = training.current()

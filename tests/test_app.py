@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.core.pagelist import URLS
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["home", "train", "reconstructions", "latent_map", "latent_grid", "compare", "models"]
+PAGES = URLS
 
 
 def start(page: str | None = None) -> AppTest:
@@ -20,7 +22,7 @@ def start(page: str | None = None) -> AppTest:
     if page is None:
         at = AppTest.from_file(APP, default_timeout=120)
     else:
-        at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=120)
+        at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -237,7 +239,7 @@ def test_a_replaced_checkpoint_file_is_reloaded(app_env, tiny_checkpoints, tmp_p
     import os
     import shutil
 
-    from ui import cache
+    from ui.core import cache
 
     d = tmp_path / "ck"
     d.mkdir()

@@ -15,11 +15,21 @@ import re
 
 import pytest
 
-from conftest import (JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e,
-                      shipped_checkpoints, wait_idle, wait_new_image)
+from conftest import (
+    JS_ISOLATED_POINT,
+    JS_POINT_PX,
+    ROOT,
+    Server,
+    launch_chromium,
+    require_e2e,
+    shipped_checkpoints,
+    wait_idle,
+    wait_new_image,
+)
+from ui.core.pagelist import URLS
 
 pytestmark = pytest.mark.e2e
-PAGES = ["home", "train", "reconstructions", "latent_map", "latent_grid", "compare", "models"]
+PAGES = URLS
 # Screenshots go to tests/_artifacts/ (git-ignored); UPDATE_DOCS_SCREENSHOTS=1 writes the README's docs/ instead.
 DOCS = ROOT / ("docs" if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1" else "tests/_artifacts/screens")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ui import catalog, logic
+from ui.logic import catalog, clicks
 from vae_core import latent as lat
 from vae_core.checkpoint import CheckpointError
 
@@ -18,50 +18,50 @@ def ev(*points, box=(), lasso=()):
 @pytest.mark.parametrize("cd, want", [(None, []), (7, [7]), ([3, 4], [3, 4]), ({"1": 9, "0": 8}, [8, 9]),
                                       ((1,), [1]), (np.array([2, 5]), [2, 5])])
 def test_customdata_values_normalises_every_shape(cd, want):
-    assert logic.customdata_values(cd) == want
+    assert clicks.customdata_values(cd) == want
 
 
 def test_event_index_reads_customdata_then_point_index():
-    assert logic.event_index(ev({"point_index": 0, "customdata": [42]})) == 42
-    assert logic.event_index(ev({"point_index": 0, "customdata": {"0": 17}})) == 17
-    assert logic.event_index(ev({"point_index": 9})) == 9
+    assert clicks.event_index(ev({"point_index": 0, "customdata": [42]})) == 42
+    assert clicks.event_index(ev({"point_index": 0, "customdata": {"0": 17}})) == 17
+    assert clicks.event_index(ev({"point_index": 9})) == 9
 
 
 def test_event_index_none_for_empty_or_many_or_garbage():
-    assert logic.event_index(None) is None
-    assert logic.event_index({}) is None
-    assert logic.event_index(ev()) is None
-    assert logic.event_index(ev({"customdata": [1]}, {"customdata": [2]})) is None
-    assert logic.event_index({"selection": "nope"}) is None
+    assert clicks.event_index(None) is None
+    assert clicks.event_index({}) is None
+    assert clicks.event_index(ev()) is None
+    assert clicks.event_index(ev({"customdata": [1]}, {"customdata": [2]})) is None
+    assert clicks.event_index({"selection": "nope"}) is None
 
 
 def test_event_indices_box_selection_keeps_order_without_repeats():
     e = ev({"customdata": [5]}, {"customdata": [3]}, {"customdata": [5]}, {"point_index": 1})
-    assert logic.event_indices(e) == [5, 3, 1]
+    assert clicks.event_indices(e) == [5, 3, 1]
 
 
 def test_event_cell_from_customdata_list_and_typed_array():
-    assert logic.event_cell(ev({"customdata": [2, 3, 0.1, 0.2], "x": 0, "y": 0}), n=10, tile=28) == (2, 3)
-    assert logic.event_cell(ev({"customdata": {"0": 4, "1": 1}}), n=10, tile=28) == (4, 1)
+    assert clicks.event_cell(ev({"customdata": [2, 3, 0.1, 0.2], "x": 0, "y": 0}), n=10, tile=28) == (2, 3)
+    assert clicks.event_cell(ev({"customdata": {"0": 4, "1": 1}}), n=10, tile=28) == (4, 1)
 
 
 def test_event_cell_falls_back_to_pixel_position():
     # pixel (x=60, y=30) of 28-px tiles is column 2, row 1
-    assert logic.event_cell(ev({"x": 60.0, "y": 30.0}), n=10, tile=28) == (1, 2)
-    assert logic.event_cell(ev({"customdata": [99, 99], "x": 5.0, "y": 5.0}), n=10, tile=28) == (0, 0)
-    assert logic.event_cell(ev(), n=10, tile=28) is None
+    assert clicks.event_cell(ev({"x": 60.0, "y": 30.0}), n=10, tile=28) == (1, 2)
+    assert clicks.event_cell(ev({"customdata": [99, 99], "x": 5.0, "y": 5.0}), n=10, tile=28) == (0, 0)
+    assert clicks.event_cell(ev(), n=10, tile=28) is None
 
 
 @pytest.mark.parametrize("px, py, want", [(0, 0, (0, 0)), (27.9, 0, (0, 0)), (28, 0, (0, 1)),
                                           (279, 279, (9, 9)), (-3, 500, (9, 0))])
 def test_cell_of_pixel_clamps(px, py, want):
-    assert logic.cell_of_pixel(px, py, 10, 28) == want
+    assert clicks.cell_of_pixel(px, py, 10, 28) == want
 
 
 def test_cell_centres_match_the_mosaic_layout():
-    xs, ys, cd = logic.cell_centres_px(3, 28)
+    xs, ys, cd = clicks.cell_centres_px(3, 28)
     assert len(xs) == 9 and cd[5] == [1, 2]
-    assert logic.cell_of_pixel(xs[5], ys[5], 3, 28) == (1, 2)
+    assert clicks.cell_of_pixel(xs[5], ys[5], 3, 28) == (1, 2)
 
 
 def test_cell_centre_matches_grid_points_and_cell_of_point():
@@ -76,9 +76,9 @@ def test_cell_centre_matches_grid_points_and_cell_of_point():
 
 def test_plane_to_pixel_inverts_cell_centre():
     bounds, n, tile = (-1.0, 1.0, -2.0, 2.0), 5, 28
-    xs, ys, cd = logic.cell_centres_px(n, tile)
+    xs, ys, cd = clicks.cell_centres_px(n, tile)
     plane = np.array([lat.cell_centre(bounds, n, r, c) for r, c in cd])
-    np.testing.assert_allclose(logic.plane_to_pixel(plane, bounds, n, tile), np.c_[xs, ys], atol=1e-6)
+    np.testing.assert_allclose(clicks.plane_to_pixel(plane, bounds, n, tile), np.c_[xs, ys], atol=1e-6)
 
 
 def test_latent_of_cell_is_the_inverse_of_the_cell_centre():
@@ -89,27 +89,27 @@ def test_latent_of_cell_is_the_inverse_of_the_cell_centre():
     grid = proj.inverse(lat.grid_points(bounds, n))
     r, c = 2, 4
     want = proj.inverse(np.array([lat.cell_centre(bounds, n, r, c)]))[0]
-    np.testing.assert_allclose(logic.latent_of_cell(grid, n, r, c), want, atol=1e-5)
+    np.testing.assert_allclose(clicks.latent_of_cell(grid, n, r, c), want, atol=1e-5)
 
 
 def test_zoom_bounds_stays_inside_and_shrinks():
     full = (0.0, 10.0, 0.0, 20.0)
-    assert logic.zoom_bounds(full, 1.0, 0.5, 0.5) == pytest.approx(full)
-    b = logic.zoom_bounds(full, 4.0, 1.0, 0.0)  # pushed into the corner
+    assert clicks.zoom_bounds(full, 1.0, 0.5, 0.5) == pytest.approx(full)
+    b = clicks.zoom_bounds(full, 4.0, 1.0, 0.0)  # pushed into the corner
     assert b == pytest.approx((7.5, 10.0, 0.0, 5.0))
 
 
 def test_posterior_cov_identity_and_pca():
     logvar = np.log(np.array([[4.0, 1.0], [1.0, 9.0]]))
-    cov = logic.posterior_cov_2d(logvar, None)
+    cov = clicks.posterior_cov_2d(logvar, None)
     np.testing.assert_allclose(cov[1], np.diag([1.0, 9.0]))
     comps = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    cov3 = logic.posterior_cov_2d(np.log(np.array([[4.0, 2.0, 9.0]])), comps)
+    cov3 = clicks.posterior_cov_2d(np.log(np.array([[4.0, 2.0, 9.0]])), comps)
     np.testing.assert_allclose(cov3[0], np.diag([4.0, 9.0]))
 
 
 def test_ellipse_path_radius_and_separators():
-    xs, ys = logic.ellipse_path(np.array([[1.0, 2.0]]), np.array([np.diag([4.0, 1.0])]), n_pts=9)
+    xs, ys = clicks.ellipse_path(np.array([[1.0, 2.0]]), np.array([np.diag([4.0, 1.0])]), n_pts=9)
     assert xs[-1] is None and len(xs) == 10
     x = np.array(xs[:-1]) - 1
     y = np.array(ys[:-1]) - 2
@@ -117,28 +117,28 @@ def test_ellipse_path_radius_and_separators():
 
 
 def test_sample_indices():
-    assert logic.sample_indices(5, None).tolist() == [0, 1, 2, 3, 4]
-    s = logic.sample_indices(1000, 10)
-    assert len(s) == 10 and (np.diff(s) > 0).all() and (s == logic.sample_indices(1000, 10)).all()
+    assert clicks.sample_indices(5, None).tolist() == [0, 1, 2, 3, 4]
+    s = clicks.sample_indices(1000, 10)
+    assert len(s) == 10 and (np.diff(s) > 0).all() and (s == clicks.sample_indices(1000, 10)).all()
 
 
 def test_parse_and_choose_indices():
-    assert logic.parse_indices("3, 10-12 7 x 999", 100) == [3, 10, 11, 12, 7]
+    assert clicks.parse_indices("3, 10-12 7 x 999", 100) == [3, 10, 11, 12, 7]
     errs = {"ae": np.array([0.1, 0.9, 0.5]), "vae": np.array([0.3, 0.2, 0.1])}
-    assert logic.choose_indices("worst_ae", 2, 3, errs) == [1, 2]
-    assert logic.choose_indices("worst_vae", 3, 3, errs) == [0, 1, 2]
-    assert logic.choose_indices("first", 5, 3) == [0, 1, 2]
-    assert logic.choose_indices("indices", 2, 3, text="2 1 0") == [2, 1]
-    r = logic.choose_indices("random", 2, 50, seed=1)
-    assert len(r) == 2 and r == logic.choose_indices("random", 2, 50, seed=1)
+    assert clicks.choose_indices("worst_ae", 2, 3, errs) == [1, 2]
+    assert clicks.choose_indices("worst_vae", 3, 3, errs) == [0, 1, 2]
+    assert clicks.choose_indices("first", 5, 3) == [0, 1, 2]
+    assert clicks.choose_indices("indices", 2, 3, text="2 1 0") == [2, 1]
+    r = clicks.choose_indices("random", 2, 50, seed=1)
+    assert len(r) == 2 and r == clicks.choose_indices("random", 2, 50, seed=1)
 
 
 def test_safe_stem_and_unique_path(tmp_path):
-    assert logic.safe_stem("../../etc/pass wd.safetensors") == "pass-wd"
-    assert logic.safe_stem("...") == "model"
+    assert clicks.safe_stem("../../etc/pass wd.safetensors") == "pass-wd"
+    assert clicks.safe_stem("...") == "model"
     (tmp_path / "m.safetensors").write_bytes(b"x")
     (tmp_path / "m-2.safetensors").write_bytes(b"x")
-    assert logic.unique_path(tmp_path, "m").name == "m-3.safetensors"
+    assert clicks.unique_path(tmp_path, "m").name == "m-3.safetensors"
 
 
 def test_catalog_defaults_prefer_mnist_2d_shipped(tiny_checkpoints):
@@ -147,11 +147,12 @@ def test_catalog_defaults_prefer_mnist_2d_shipped(tiny_checkpoints):
     assert catalog.default_dataset(entries) == "digits"
     ae, vae = catalog.default_pair(entries, "digits")
     assert ae.endswith("digits-ae-2d.safetensors") and vae.endswith("digits-vae-2d.safetensors")
-    fake = [catalog.ModelEntry(f"/x/{n}", n, catalog.SHIPPED, k, "conv", "mnist", d, (1, 28, 28), 1, 0.0)
+    fake = [catalog.ModelEntry(f"/x/{n}", n, catalog.SHIPPED, k, "conv", "mnist", d, (1, 28, 28), 1, 0.0, d)
             for n, k, d in [("mnist-vae-16d", "vae", 16), ("mnist-vae-2d", "vae", 2), ("mnist-ae-16d", "ae", 16),
-                            ("mnist-ae-2d", "ae", 2)]]
+                            ("mnist-ae-2d", "ae", 2), ("mnist-cvae-16d", "cvae", 16), ("mnist-cvae-2d", "cvae", 2)]]
     assert catalog.default_dataset(entries + fake) == "mnist"
     assert catalog.default_pair(fake, "mnist") == ("/x/mnist-ae-2d", "/x/mnist-vae-2d")
+    assert catalog.default_models(fake, "mnist")["cvae"] == "/x/mnist-cvae-2d"  # follows the pair's latent size
 
 
 def test_accept_upload_validates_and_never_overwrites(tiny_checkpoints, tmp_path):
@@ -175,7 +176,7 @@ def test_accept_upload_refuses_big_files(tmp_path, monkeypatch):
 
 
 def test_compact_keeps_four_significant_digits_of_the_scale():
-    from ui.figures import compact
+    from ui.logic.figures import compact
 
     assert compact(np.array([0.123456, -2.34567, 13.1])) == [0.12, -2.35, 13.1]
     assert compact(np.array([0.0012345, 0.0001])) == [0.001234, 0.0001]

@@ -1,5 +1,17 @@
-"""Streamlit-side helpers for the explorer app: cached loaders, state keys, figure builders.
+"""The Streamlit side of the explorer. Three folders, one rule each:
 
-Modules without a Streamlit import (``logic``, ``catalog``, ``paths``, ``text``) hold the
-pure parts and are unit-tested on their own.
+- ``ui/core``  — infrastructure every page uses: ``pagelist`` (the page list, once), ``nav``
+  (navigation + sidebar), ``sidebar`` (dataset and one model slot per kind → ``Context``),
+  ``state`` (session-state key names and defaults), ``cache`` (EVERY cached function, keyed
+  by ``ModelRef`` / ``DataRef`` + plain parameters), ``widgets`` (headers, guards, pickers,
+  image rows).
+- ``ui/logic`` — no Streamlit import, unit-tested on its own: ``clicks`` (chart events → indices,
+  cells, ellipses), ``catalog`` (which models exist), ``figures`` (plotly builders), ``paths``,
+  ``text`` (every user-facing string).
+- ``ui/views`` — one module per page body: reads widgets, calls ``ui.core.cache`` and
+  ``vae_core``, draws. A page file in ``pages/`` stays a short script over its view.
+
+Where does new code go? Pure computation → ``vae_core`` if it is about models or data,
+``ui/logic`` if it is about what the screen shows; anything cached → ``ui/core/cache.py``;
+drawing → ``ui/views/<page>.py``. The recipes are in the README ("Add a page", "Add a model kind").
 """

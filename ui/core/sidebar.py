@@ -1,5 +1,5 @@
-"""The sidebar every page shares: the dataset, the AE/VAE pair, the data folder. It builds the
-``Context`` that pages read with ``widgets.context()``."""
+"""The sidebar every page shares: the dataset, one model slot per kind (AE, VAE, CVAE), the data
+folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from ui.core import cache, pagelist
+from ui.core import state as S
+from ui.logic import catalog, paths
+from ui.logic.text import T
 from vae_core.data import DATASET_NAMES, DataError, Dataset
-
-from . import cache, catalog, pagelist, paths
-from . import state as S
-from .text import T
+from vae_core.kinds import KIND_NAMES
+from vae_core.kinds import kind as kind_of
 
 
 @dataclass
@@ -20,20 +22,27 @@ class Context:
     data: Dataset | None
     data_mode: str | None  # "full" | "sample"
     data_error: str | None
-    ae: catalog.ModelEntry | None
-    vae: catalog.ModelEntry | None
+    models: dict[str, catalog.ModelEntry]  # kind → the chosen model of that kind
+    data_dir: str = ""
     entries: list = field(default_factory=list)
 
     def model(self, kind: str) -> catalog.ModelEntry | None:
-        return self.ae if kind == "ae" else self.vae
+        return self.models.get(kind)
 
     @property
     def kinds(self) -> list[str]:
-        return [k for k in ("ae", "vae") if self.model(k) is not None]
+        """The kinds with a chosen model, in registry order."""
+        return [k for k in KIND_NAMES if k in self.models]
+
+    def ref(self, kind: str) -> cache.ModelRef:
+        """The cache reference of the chosen model of a kind."""
+        e = self.models[kind]
+        return cache.ModelRef.of(e.path, e.kind)
 
     @property
-    def data_key(self) -> str:
-        return cache.data_key(self.data, self.data_mode) if self.data is not None else ""
+    def data_ref(self) -> cache.DataRef:
+        return cache.DataRef(self.dataset, self.data_dir, self.data_mode or "", len(self.data.x_train),
+                             len(self.data.x_test))
 
 
 def _apply_pending(entries: list) -> None:
@@ -45,14 +54,15 @@ def _apply_pending(entries: list) -> None:
     st.session_state[S.PENDING_PICK] = None
     if any(e.path == path for e in entries):
         st.session_state[S.DATASET] = dataset
-        st.session_state[S.AE_PATH if kind == "ae" else S.VAE_PATH] = path
+        st.session_state[S.model_key(kind)] = path
 
 
 def _model_select(entries: list, dataset: str, kind: str, key: str, default: str | None):
     options = catalog.for_dataset(entries, dataset, kind)
     paths_ = [e.path for e in options]
     if not paths_:
-        st.sidebar.caption(T[f"sb_no_{kind}"].format(dataset=dataset))
+        if not kind_of(kind).conditional:  # a missing AE or VAE is worth saying; a missing CVAE is not
+            st.sidebar.caption(T["sb_no_kind"].format(kind=kind.upper(), dataset=dataset))
         return None
     if st.session_state.get(key) not in paths_:
         st.session_state[key] = default if default in paths_ else paths_[0]
@@ -73,10 +83,13 @@ def render() -> Context:
     sb = st.sidebar
     sb.header(T["sb_title"])
     dataset = sb.selectbox(T["sb_dataset"], names, key=S.DATASET)
-    ae_default, vae_default = catalog.default_pair(entries, dataset)
-    ae = _model_select(entries, dataset, "ae", S.AE_PATH, ae_default)
-    vae = _model_select(entries, dataset, "vae", S.VAE_PATH, vae_default)
-    if ae is None and vae is None:
+    defaults = catalog.default_models(entries, dataset)
+    models = {}
+    for kind in KIND_NAMES:
+        chosen = _model_select(entries, dataset, kind, S.model_key(kind), defaults.get(kind))
+        if chosen is not None:
+            models[kind] = chosen
+    if not models:
         sb.info(T["sb_no_models"].format(dataset=dataset))
         with sb:
             pagelist.link("train", T["sb_go_train"])
@@ -94,6 +107,6 @@ def render() -> Context:
         sb.caption(T["sb_sample"].format(n=len(data.x_test), dataset=dataset))
     elif data is not None:
         sb.caption(T["sb_full"].format(train=len(data.x_train), test=len(data.x_test)))
-    ctx = Context(dataset, data, mode, err, ae, vae, entries)
+    ctx = Context(dataset, data, mode, err, models, str(data_dir), entries)
     st.session_state[S.CONTEXT] = ctx
     return ctx

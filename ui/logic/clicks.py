@@ -203,3 +203,28 @@ def choose_indices(mode: str, n: int, n_total: int, errors: dict[str, np.ndarray
     if mode.startswith("worst_") and errors and mode[6:] in errors:
         return np.argsort(-np.asarray(errors[mode[6:]]), kind="stable")[:n].tolist()
     return list(range(min(n, n_total)))
+
+
+SIGMA_MAX_POINTS = 400  # σ ellipses drawn for at most this many points
+
+
+def sigma_ellipses(proj, logvar: np.ndarray | None) -> tuple[list, list] | None:
+    """1-σ ellipses of q(z|x) for the first SIGMA_MAX_POINTS points, on the identity or PCA plane
+    (elsewhere there is no linear map to carry them); None when they cannot be drawn."""
+    if logvar is None or proj.method not in ("identity", "pca"):
+        return None
+    k = min(SIGMA_MAX_POINTS, len(proj.coords))
+    covs = posterior_cov_2d(logvar[:k], proj._components if proj.method == "pca" else None)
+    return ellipse_path(proj.coords[:k], covs)
+
+
+def latents_csv(idx: np.ndarray, labels: np.ndarray, coords: np.ndarray, mu: np.ndarray) -> bytes:
+    """index, label, plane x, y, then the latent z0..z(d-1), one row per point."""
+    import io
+
+    cols = ["index", "label", "x", "y"] + [f"z{i}" for i in range(mu.shape[1])]
+    data = np.column_stack([idx, labels, coords, mu])
+    buf = io.StringIO()
+    np.savetxt(buf, data, delimiter=",", header=",".join(cols), comments="",
+               fmt=["%d", "%d"] + ["%.6g"] * (data.shape[1] - 2))
+    return buf.getvalue().encode()

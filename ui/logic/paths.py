@@ -10,7 +10,7 @@ from vae_core.data import DATA_ENV
 CHECKPOINTS_ENV = "VAE_EXPLORER_CHECKPOINTS"
 USER_MODELS_ENV = "VAE_EXPLORER_USER_MODELS"
 CACHE_ENV = "VAE_EXPLORER_CACHE"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project folder (ui/logic/paths.py → ../../)
 
 
 def checkpoints_dir() -> Path:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import sidebar
-from .pagelist import PAGES, page
-from .text import T
+from ui.core import sidebar
+from ui.core.pagelist import PAGES, page
+from ui.logic.text import T
 
 
 def main(start: str = "home") -> None:
     """Page config, navigation, the shared sidebar, then the chosen page."""
     st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
-    current = st.navigation([page(url, default=(url == start)) for url, *_ in PAGES])
+    current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
     sidebar.render()
     current.run()

@@ -11,16 +11,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.core import state as S
+from ui.logic import clicks, figures, paths
+from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import Dataset
 from vae_core.metrics import evaluate
 from vae_core.models import build_model
 from vae_core.train import TrainingError, fit
-
-from . import figures, logic, paths
-from . import state as S
-from .text import T
 
 STEP_POINTS = 2000  # per-step curve points kept for the live chart
 EVAL_NLL_K = 10
@@ -82,9 +81,9 @@ class TrainJob:
             metrics = evaluate(model, self.data, "test", self.train_config.beta, nll_k=EVAL_NLL_K)
             metrics["train_seconds"] = round(time.time() - self.started, 2)
             mc, tc = self.model_config, self.train_config
-            stem = logic.safe_stem(f"{tc.dataset}-{mc.kind}-{mc.latent_dim or 'map'}d-{time.strftime('%Y%m%d-%H%M%S')}")
+            stem = clicks.safe_stem(f"{tc.dataset}-{mc.kind}-{mc.latent_dim or 'map'}d-{time.strftime('%Y%m%d-%H%M%S')}")
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            path = save(logic.unique_path(self.out_dir, stem), model, tc, tc.dataset, hist.to_dict(), metrics,
+            path = save(clicks.unique_path(self.out_dir, stem), model, tc, tc.dataset, hist.to_dict(), metrics,
                         extra={"origin": "app-train"})
             with self.lock:
                 self.history = hist.to_dict()
@@ -143,10 +142,9 @@ def progress_panel() -> None:
 
 def submit() -> str | None:
     """Start a job from the Train form's values; returns an error line, or None when started."""
+    from ui.core import cache
     from vae_core.config import ConfigError
     from vae_core.data import DataError
-
-    from . import cache
 
     v = {k: st.session_state[k] for k in S.TRAIN_FORM}
     try:

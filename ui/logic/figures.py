@@ -10,10 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.logic import clicks
+from ui.logic.text import T
 from vae_core import latent as lat
-
-from . import logic
-from .text import T
 
 WEBGL_FROM = 2500  # points; above this the scatter is drawn with WebGL
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -36,9 +35,16 @@ def compact(a: np.ndarray, digits: int = 4) -> list[float]:
     return np.round(a, dec).tolist()
 
 
+def plane_axes(method: str) -> tuple[str, str]:
+    """Axis titles of a 2-D map: z₁ / z₂ for a 2-D latent, PC 1 / PC 2, UMAP 1 / 2, t-SNE 1 / 2."""
+    names = {"identity": ("z₁", "z₂"), "pca": ("PC 1", "PC 2"), "umap": ("UMAP 1", "UMAP 2"),
+             "tsne": ("t-SNE 1", "t-SNE 2")}
+    return names.get(method, ("", ""))
+
+
 def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], idx: np.ndarray,
                    title: str, ellipses: tuple[list, list] | None = None, highlight: int | None = None,
-                   height: int = 520) -> go.Figure:
+                   height: int = 520, axis_titles: tuple[str, str] = ("", "")) -> go.Figure:
     """One trace per class; customdata = the test index; hover shows index and label."""
     many = len(coords) > WEBGL_FROM
     Scatter = go.Scattergl if many else go.Scatter
@@ -62,7 +68,7 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
                                      name=T["map_selected"], customdata=[[int(highlight)]],
                                      marker=dict(size=18, symbol="star", color="black", line=dict(width=2, color="white")),
                                      hovertemplate="index: %{customdata[0]}<extra></extra>"))
-    return _layout(fig, height, title=title, dragmode="pan", xaxis_title="", yaxis_title="")
+    return _layout(fig, height, title=title, dragmode="pan", xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
 
 
 def png_data_uri(img: np.ndarray) -> str:
@@ -79,7 +85,7 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
     (pixel positions (M, 2), labels (M,)) of data points drawn on top."""
     size = n * tile
     fig = go.Figure(go.Image(source=png_data_uri(mosaic), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
-    xs, ys, cd = logic.cell_centres_px(n, tile)
+    xs, ys, cd = clicks.cell_centres_px(n, tile)
     plane = lat.grid_points(bounds, n).tolist()  # same row-major order as cd
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=[[r, c, px, py] for (r, c), (px, py) in zip(cd, plane)],

@@ -6,15 +6,23 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.core import cache, widgets
+from ui.core import state as S
+from ui.core.sidebar import Context
+from ui.logic import clicks
+from ui.logic.text import T
+from ui.views import latent as latent_view
 from vae_core import latent as lat
-
-from . import cache, latent_views, logic, widgets
-from . import state as S
-from .sidebar import Context
-from .text import T
 
 METRIC_ROWS = ("loss", "recon", "kl", "mse", "psnr", "knn_acc", "nll_is")
 MAP_POINTS = 2000
+
+
+COMPARED = ("ae", "vae")  # this page puts the two unconditional kinds side by side
+
+
+def compared(ctx: Context) -> list[str]:
+    return [k for k in COMPARED if ctx.model(k) is not None]
 
 
 def _fmt(v) -> str:
@@ -23,11 +31,9 @@ def _fmt(v) -> str:
 
 def metrics_table(ctx: Context) -> pd.DataFrame:
     cols = {}
-    for kind in ctx.kinds:
+    for kind in compared(ctx):
         e = ctx.model(kind)
-        ck = cache.checkpoint(e.path)
-        beta = ck.train_config.beta if ck.train_config else 1.0
-        m = cache.metrics(ck.model, cache.sha(e.path), ctx.data_key, ctx.data, beta)
+        m = cache.metrics(ctx.ref(kind), ctx.data_ref)
         cols[f"{kind.upper()} · {e.name}"] = [_fmt(m.get(k)) for k in METRIC_ROWS]
     return pd.DataFrame(cols, index=[T[f"metric_{k}"] for k in METRIC_ROWS])
 
@@ -36,8 +42,8 @@ def _pick_from_events(events: dict) -> int | None:
     """The index most recently clicked in either map (a map whose selection just emptied is ignored)."""
     last = st.session_state[S.COMPARE_LAST]
     for kind, ev in events.items():
-        idx = logic.event_index(ev)
-        if idx is not None and logic.event_index(last.get(kind)) != idx:
+        idx = clicks.event_index(ev)
+        if idx is not None and clicks.event_index(last.get(kind)) != idx:
             st.session_state[S.COMPARE_PICK] = idx
     st.session_state[S.COMPARE_LAST] = dict(events)
     return st.session_state[S.COMPARE_PICK]
@@ -46,13 +52,13 @@ def _pick_from_events(events: dict) -> int | None:
 @st.fragment
 def linked_maps(ctx: Context) -> None:
     """Both latent maps side by side; a point clicked in one is starred in the other."""
-    maps = {k: latent_views.map_data(ctx, k, "pca", MAP_POINTS) for k in ctx.kinds}
+    maps = {k: latent_view.map_data(ctx, k, "pca", MAP_POINTS) for k in compared(ctx)}
     keys = {"ae": S.COMPARE_AE, "vae": S.COMPARE_VAE}
     # the selections arrive in session state before the charts are drawn: pick first, then star it
     pick = _pick_from_events({k: st.session_state.get(keys[k]) for k in maps})
     for col, (kind, m) in zip(st.columns(len(maps)), maps.items()):
         with col:
-            fig = latent_views.scatter_figure(m, ctx, highlight=pick, height=420)
+            fig = latent_view.scatter_figure(m, highlight=pick, height=420)
             st.plotly_chart(fig, key=keys[kind], on_select="rerun", selection_mode=("points",))
     if pick is None:
         st.info(T["cmp_click_hint"])
@@ -60,23 +66,22 @@ def linked_maps(ctx: Context) -> None:
     orig = lat.to_uint8_images(ctx.data.x_test[pick:pick + 1])[0]
     imgs, caps = [orig], [f"index: {pick}"]
     for kind, m in maps.items():
-        rec = cache.reconstructions(m.model, m.sha, ctx.data_key, ctx.data.x_test, (pick,))[0]
+        rec = cache.reconstructions(m.ref, m.dref, (pick,))[0]
         imgs.append(rec)
         caps.append(T["cmp_recon_by"].format(kind=kind.upper()))
     widgets.image_row(imgs, caps, size=112, per_row=4)
 
 
 def prior_samples(ctx: Context, seed: int) -> None:
-    for col, kind in zip(st.columns(len(ctx.kinds)), ctx.kinds):
-        model, sha = widgets.model(ctx, kind)
-        imgs = cache.prior_samples(model, sha, 16, seed)
+    kinds = compared(ctx)
+    for col, kind in zip(st.columns(len(kinds)), kinds):
+        imgs = cache.prior_samples(ctx.ref(kind), 16, seed)
         widgets.image(lat.tile(imgs, 8, pad=2), 8 * 64, where=col, caption=T[f"cmp_prior_{kind}"])
 
 
 def interpolations(ctx: Context, a: int, b: int, method: str, steps: int = 10) -> None:
-    for kind in ctx.kinds:
-        model, sha = widgets.model(ctx, kind)
-        imgs = cache.interpolation(model, sha, ctx.data_key, ctx.data.x_test, a, b, steps, method)
+    for kind in compared(ctx):
+        imgs = cache.interpolation(ctx.ref(kind), ctx.data_ref, a, b, steps, method)
         widgets.image(lat.tile(imgs, steps, pad=2), steps * 64,
                       caption=T["cmp_interp_caption"].format(kind=kind.upper(), a=a, b=b))
 

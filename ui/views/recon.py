@@ -5,35 +5,38 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ui.core import cache, widgets
+from ui.core import state as S
+from ui.core.sidebar import Context
+from ui.logic import clicks, figures
+from ui.logic.text import T
 from vae_core import latent as lat
 
-from . import cache, figures, logic, widgets
-from . import state as S
-from .sidebar import Context
-from .text import T
-
-MODES = ("first", "random", "indices", "worst_ae", "worst_vae")
+MODES = ("first", "random", "indices")  # then "worst_<kind>" for every model shown
 
 
 def errors(ctx: Context) -> dict[str, np.ndarray]:
     out = {}
     for kind in ctx.kinds:
-        model, sha = widgets.model(ctx, kind)
-        out[kind] = cache.recon_errors(model, sha, ctx.data_key, ctx.data.x_test)
+        out[kind] = cache.recon_errors(ctx.ref(kind), ctx.data_ref)
     return out
 
 
+def mode_name(mode: str) -> str:
+    return T["rec_mode_worst"].format(kind=mode[6:].upper()) if mode.startswith("worst_") else T[f"rec_mode_{mode}"]
+
+
 def controls(ctx: Context, errs: dict) -> list[int]:
-    modes = [m for m in MODES if not m.startswith("worst_") or m[6:] in errs]
+    modes = [*MODES, *(f"worst_{k}" for k in errs)]
     c1, c2, c3 = st.columns([1, 2, 2])
     n = c1.slider(T["rec_n"], 1, 16, key=S.REC_N)
-    mode = c2.radio(T["rec_mode"], modes, key=S.REC_MODE, format_func=lambda m: T[f"rec_mode_{m}"], horizontal=True)
+    mode = c2.radio(T["rec_mode"], modes, key=S.REC_MODE, format_func=mode_name, horizontal=True)
     text = ""
     if mode == "indices":
         text = c3.text_input(T["rec_indices"], key=S.REC_INDICES)
     elif mode == "random" and c3.button(T["rec_shuffle"], key="rec_shuffle"):
         st.session_state[S.REC_SEED] += 1
-    return logic.choose_indices(mode, n, len(ctx.data.x_test), errs, text, st.session_state[S.REC_SEED])
+    return clicks.choose_indices(mode, n, len(ctx.data.x_test), errs, text, st.session_state[S.REC_SEED])
 
 
 def gallery(ctx: Context, idx: list[int], errs: dict) -> None:
@@ -45,8 +48,7 @@ def gallery(ctx: Context, idx: list[int], errs: dict) -> None:
     st.markdown(f"**{T['rec_row_original']}**")
     widgets.image_row(list(originals), [f"#{i} ({widgets.label_name(ctx, ctx.data.y_test[i])})" for i in idx])
     for kind, e in errs.items():
-        model, sha = widgets.model(ctx, kind)
-        recs = cache.reconstructions(model, sha, ctx.data_key, x, tuple(idx))
+        recs = cache.reconstructions(ctx.ref(kind), ctx.data_ref, tuple(idx))
         st.markdown(f"**{T['rec_row_model'].format(kind=kind.upper(), name=ctx.model(kind).name)}**")
         widgets.image_row(list(recs), [T["rec_err"].format(e=e[i]) for i in idx])
 

@@ -9,8 +9,13 @@ import streamlit as st
 
 # sidebar
 DATASET = "sb_dataset"
-AE_PATH = "sb_ae"
-VAE_PATH = "sb_vae"
+
+
+def model_key(kind: str) -> str:
+    """The sidebar's selectbox key of a kind's model slot: sb_ae, sb_vae, sb_cvae."""
+    return f"sb_{kind}"
+
+
 DATA_DIR = "sb_data_dir"
 PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next full run
 CONTEXT = "ctx"  # the Context the sidebar built for this run
@@ -37,6 +42,7 @@ GRID_ZOOM = "grid_zoom"
 GRID_CX = "grid_cx"
 GRID_CY = "grid_cy"
 GRID_OVERLAY = "grid_overlay"
+GRID_LABEL = "grid_label"  # the class a CVAE decodes the grid with
 
 # reconstructions page
 REC_N = "rec_n"

@@ -6,10 +6,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from . import cache, pagelist
-from . import state as S
-from .sidebar import Context
-from .text import T
+from ui.core import pagelist
+from ui.core import state as S
+from ui.core.sidebar import Context
+from ui.logic.text import T
+from vae_core.kinds import kind as kind_of
 
 
 def header(page: str) -> None:
@@ -28,7 +29,7 @@ def context() -> Context:
             st.session_state[S.LEGACY_RERUN] = True
             PagesManager.uses_pages_directory = False  # what app.py's st.navigation would have set
             st.rerun()
-        from . import sidebar
+        from ui.core import sidebar
 
         return sidebar.render()
     return st.session_state[S.CONTEXT]
@@ -48,7 +49,7 @@ def require(ctx: Context, kinds: tuple[str, ...] = ("ae", "vae"), need_all: bool
 
 
 def kind_picker(ctx: Context) -> str:
-    """AE or VAE for the pages that look at one model at a time."""
+    """One of the chosen models (AE, VAE, CVAE) for the pages that look at one model at a time."""
     have = ctx.kinds
     if st.session_state[S.MODEL_KIND] not in have:
         st.session_state[S.MODEL_KIND] = have[-1]
@@ -56,10 +57,6 @@ def kind_picker(ctx: Context) -> str:
                     format_func=lambda k: f"{k.upper()} · {ctx.model(k).name}")
 
 
-def model(ctx: Context, kind: str):
-    """(model, sha) of the selected AE or VAE."""
-    e = ctx.model(kind)
-    return cache.checkpoint(e.path).model, cache.sha(e.path)
 
 
 def enlarge(img: np.ndarray, size: int) -> np.ndarray:
@@ -72,7 +69,7 @@ def enlarge(img: np.ndarray, size: int) -> np.ndarray:
 def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> None:
     """A small image, enlarged, sent inline as a PNG data URI: no media request, so a click
     that changes it shows the new image in the same message that carries it."""
-    from .figures import png_data_uri
+    from ui.logic.figures import png_data_uri
 
     big = enlarge(img, size)
     where.image(png_data_uri(big), caption=caption, width=int(big.shape[1]))  # a data URI has no size until loaded
@@ -85,6 +82,16 @@ def image_row(images, captions: list[str], size: int = 84, per_row: int | None =
         cols = st.columns(per_row)
         for col, img, cap in zip(cols, images[start:start + per_row], captions[start:start + per_row]):
             image(img, size, cap, where=col)
+
+
+def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None:
+    """The class a conditional model decodes with (None for the other kinds)."""
+    if not kind_of(kind).conditional:
+        return None
+    classes = list(range(len(ctx.data.classes)))
+    if st.session_state.get(key) not in classes:
+        st.session_state[key] = 0
+    return st.selectbox(T["pick_label"], classes, key=key, format_func=lambda y: label_name(ctx, y))
 
 
 def label_name(ctx: Context, y: int) -> str:

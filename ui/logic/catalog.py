@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vae_core.checkpoint import CheckpointError, info
+from vae_core.config import ConfigError, ModelConfig
+from vae_core.kinds import KIND_NAMES
 
 SHIPPED = "shipped"
 YOURS = "yours"
@@ -20,7 +22,7 @@ class ModelEntry:
     path: str
     name: str  # file stem
     source: str  # shipped | yours
-    kind: str  # ae | vae
+    kind: str  # ae | vae | cvae (vae_core.kinds)
     backbone: str
     dataset: str
     latent_dim: int | None
@@ -28,13 +30,7 @@ class ModelEntry:
     epochs: int
     mtime: float
 
-    @property
-    def latent_size(self) -> int:
-        """Numbers in the latent (a feature-map latent counts all of them)."""
-        if self.latent_dim:
-            return int(self.latent_dim)
-        c, h, w = self.image_shape
-        return 96 * 2 * 2 if (h, w) == (32, 32) else 0
+    latent_size: int  # numbers in one latent, from the config (the reference AE: 96×2×2 = 384)
 
     def label(self) -> str:
         d = f"{self.latent_dim}-D" if self.latent_dim else "map"
@@ -43,14 +39,21 @@ class ModelEntry:
 
 @functools.lru_cache(maxsize=512)
 def _entry(path: str, mtime: float, size: int, source: str) -> ModelEntry:
+    """The catalog row of a file, from its metadata only; the model config is validated
+    (``ModelConfig.from_dict``), so a row never carries a field of the wrong type."""
     meta = info(path)
-    m = meta.get("model") or {}
-    ds = meta.get("dataset") or {}
+    m, ds, hist = meta.get("model"), meta.get("dataset"), meta.get("history")
+    if not (isinstance(m, dict) and isinstance(ds, dict) and isinstance(hist, dict)):
+        raise CheckpointError(f"{Path(path).name}: malformed metadata (model, dataset and history must be objects)")
+    try:
+        cfg = ModelConfig.from_dict({k: v for k, v in m.items() if k != "num_params"})
+    except ConfigError as e:
+        raise CheckpointError(f"{Path(path).name}: bad config in metadata: {e}") from None
+    epochs = hist.get("epoch", [])
     return ModelEntry(
-        path=path, name=Path(path).stem, source=source, kind=str(m.get("kind")), backbone=str(m.get("backbone")),
-        dataset=str(ds.get("name")), latent_dim=m.get("latent_dim"),
-        image_shape=tuple(ds.get("image_shape") or (m.get("in_channels", 1), m.get("image_size", 0), m.get("image_size", 0))),
-        epochs=len((meta.get("history") or {}).get("epoch", [])), mtime=mtime,
+        path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone,
+        dataset=str(ds.get("name")), latent_dim=cfg.latent_dim, image_shape=cfg.image_shape,
+        epochs=len(epochs) if isinstance(epochs, list) else 0, mtime=mtime, latent_size=cfg.latent_size,
     )
 
 
@@ -95,14 +98,28 @@ def default_dataset(entries: list[ModelEntry]) -> str:
     return names[0] if names else FALLBACK_DATASET
 
 
+def default_models(entries: list[ModelEntry], dataset: str) -> dict[str, str]:
+    """kind → path of the model each slot starts on: for every kind the first of ``for_dataset``,
+    except that the AE and VAE form a pair with the same latent size and source (2-D first),
+    and the other kinds follow that latent size where they can."""
+    out: dict[str, str] = {}
+    aes, vaes = for_dataset(entries, dataset, "ae"), for_dataset(entries, dataset, "vae")
+    pair = next(((a, v) for a in aes for v in vaes if a.latent_dim == v.latent_dim and a.source == v.source), None)
+    if pair:
+        out["ae"], out["vae"] = pair[0].path, pair[1].path
+    size = pair[0].latent_dim if pair else None
+    for kind in KIND_NAMES:
+        options = for_dataset(entries, dataset, kind)
+        if kind not in out and options:
+            same = [e for e in options if e.latent_dim == size]
+            out[kind] = (same or options)[0].path
+    return out
+
+
 def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, str | None]:
     """(AE path, VAE path) for a dataset, preferring a pair with the same latent size (2-D first)."""
-    aes, vaes = for_dataset(entries, dataset, "ae"), for_dataset(entries, dataset, "vae")
-    for a in aes:
-        for v in vaes:
-            if a.latent_dim == v.latent_dim and a.source == v.source:
-                return a.path, v.path
-    return (aes[0].path if aes else None), (vaes[0].path if vaes else None)
+    d = default_models(entries, dataset)
+    return d.get("ae"), d.get("vae")
 
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -115,9 +132,8 @@ def accept_upload(name: str, data: bytes, dest: Path) -> tuple[Path, ModelEntry]
     import os
     import tempfile
 
+    from ui.logic.clicks import safe_stem, unique_path
     from vae_core.checkpoint import load
-
-    from .logic import safe_stem, unique_path
 
     if len(data) > MAX_UPLOAD_BYTES:
         raise CheckpointError(f"{name}: {len(data) / 1e6:.0f} MB is over the {MAX_UPLOAD_BYTES >> 20} MB limit")

@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from ui.core import cache
+from ui.core import state as S
+from ui.logic import catalog, figures, paths
+from ui.logic.catalog import ModelEntry
+from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError
-
-from . import cache, catalog, figures, paths
-from . import state as S
-from .catalog import ModelEntry
-from .text import T
 
 
 def model_card(e: ModelEntry) -> None:
@@ -25,7 +25,7 @@ def model_card(e: ModelEntry) -> None:
     st.download_button(T["mod_download"], Path(e.path).read_bytes(), file_name=Path(e.path).name,
                        mime="application/octet-stream", key=f"dl_{e.kind}")
     st.markdown(f"**{T['mod_arch']}**")
-    st.code(cache.layer_table(e.path, cache.mtime(e.path)), language=None)
+    st.code(cache.layer_table(cache.ModelRef.of(e.path, e.kind)), language=None)
     if ck.history.get("epoch"):
         st.plotly_chart(figures.training_curves(ck.history), key=f"curves_{e.kind}")
     else:

@@ -1,0 +1,308 @@
+"""Every cached function of the app, and the one way their keys are made.
+
+A cached function takes *references* and plain parameters, never loaded objects:
+
+- ``ModelRef(path, sha, kind)``: a checkpoint file and its content hash;
+- ``DataRef(name, data_dir, mode, n_train, n_test)``: a dataset as the sidebar loaded it.
+
+Streamlit hashes these frozen dataclasses by value, so a result's key is exactly what it was
+computed from (a replaced file has a new sha; another data folder is another DataRef), and the
+function resolves the references itself (``ref.model``, ``dref.data``) from the two loaders at
+the top, which are keyed by path + mtime. Slow results (UMAP coordinates and UMAP-grid
+inverses) are also kept on disk under ``.cache/``, named by ``disk_key`` of the same refs.
+
+Models and projections use ``cache_resource`` (no copy per rerun; never mutated after caching),
+arrays and tables ``cache_data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ui.logic import clicks, figures, paths
+from ui.logic.text import T
+from vae_core import checkpoint as ckpt
+from vae_core import latent as lat
+from vae_core.data import Dataset, load_with_fallback, to_float
+from vae_core.metrics import evaluate, reconstruction_errors
+
+METRIC_TEST_MAX = 1000  # images used for the comparison table (kept small: a table, not a benchmark)
+METRIC_TRAIN_MAX = 5000  # train latents for the kNN accuracy
+METRIC_NLL_K = 20
+
+
+# ------------------------------------------------------------------ files and data
+
+def mtime(path: str) -> float:
+    return os.path.getmtime(path)
+
+
+@st.cache_resource(max_entries=16, show_spinner=T["spin_load_model"])
+def _checkpoint(path: str, file_mtime: float) -> ckpt.Checkpoint:  # mtime is part of the cache key
+    return ckpt.load(path)
+
+
+def checkpoint(path: str) -> ckpt.Checkpoint:
+    """The loaded checkpoint (model in eval mode); cached per path + mtime."""
+    return _checkpoint(path, mtime(path))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sha(path: str, file_mtime: float) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()[:16]
+
+
+def sha(path: str) -> str:
+    """Content hash of a checkpoint file: the key of everything computed from it."""
+    return _sha(path, mtime(path))
+
+
+@st.cache_resource(max_entries=6, show_spinner=T["spin_load_data"])
+def _dataset(name: str, data_dir: str, samples_dir: str, stamp: tuple) -> tuple[Dataset, str]:
+    return load_with_fallback(name, data_dir, samples_dir)
+
+
+def _stat(p: Path) -> float:
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def dataset(name: str, data_dir: str) -> tuple[Dataset, str]:
+    """(Dataset, "full" | "sample"); raises DataError. Never downloads."""
+    samples = paths.samples_dir()
+    stamp = tuple(_stat(p) for p in (Path(data_dir), samples))
+    return _dataset(name, str(data_dir), str(samples), stamp)
+
+
+# ------------------------------------------------------------------ the references
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A checkpoint as cached functions see it."""
+
+    path: str
+    sha: str  # content hash of the file
+    kind: str
+
+    @classmethod
+    def of(cls, path: str, kind: str) -> "ModelRef":
+        return cls(path, sha(path), kind)
+
+    @property
+    def checkpoint(self) -> ckpt.Checkpoint:
+        return checkpoint(self.path)
+
+    @property
+    def model(self):
+        return checkpoint(self.path).model
+
+    @property
+    def beta(self) -> float:
+        tc = checkpoint(self.path).train_config
+        return tc.beta if tc else 1.0
+
+
+@dataclass(frozen=True)
+class DataRef:
+    """A dataset as the sidebar loaded it."""
+
+    name: str
+    data_dir: str
+    mode: str  # full | sample
+    n_train: int
+    n_test: int
+
+    @classmethod
+    def of(cls, name: str, data_dir: str) -> "DataRef":
+        data, mode = dataset(name, data_dir)
+        return cls(name, str(data_dir), mode, len(data.x_train), len(data.x_test))
+
+    @property
+    def data(self) -> Dataset:
+        return dataset(self.name, self.data_dir)[0]
+
+
+def disk_key(*parts) -> str:
+    """A file-name-safe key for results kept on disk, from the same refs and parameters."""
+    return hashlib.sha256(json.dumps(parts, default=repr).encode()).hexdigest()[:24]
+
+
+def _save_npz(f: Path, **arrays) -> None:
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_name(f".{f.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, f)
+    except OSError:  # a read-only checkout: the cache is an optimisation only
+        pass
+
+
+# ------------------------------------------------------------------ latents and projections
+
+@st.cache_data(max_entries=32, show_spinner=T["spin_encode"])
+def latents(m: ModelRef, d: DataRef, n_max: int | None) -> dict:
+    """{"idx": test indices used, "mu": (N, d), "logvar": (N, d) or None}; a conditional model
+    encodes with the true labels."""
+    data = d.data
+    idx = clicks.sample_indices(len(data.x_test), n_max)
+    sel = torch.from_numpy(idx)
+    mu, logvar = lat.encode_dataset(m.model, data.x_test[sel], data.y_test[sel])
+    return {"idx": idx, "mu": mu, "logvar": logvar}
+
+
+@st.cache_resource(max_entries=32, show_spinner=T["spin_project"])
+def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+               need_inverse: bool = False) -> lat.Projection:
+    """A 2-D projection of the latents. UMAP coordinates come from the disk cache when there
+    (their inverse map then needs a refit, asked for with ``need_inverse``)."""
+    z = latents(m, d, n_max)["mu"]
+    if method == "tsne":
+        from threadpoolctl import threadpool_limits
+
+        # OpenMP threads that spin while waiting make t-SNE 20x slower on a busy 2-core box
+        with threadpool_limits(limits=max(1, (os.cpu_count() or 1) // 2)):
+            return lat.fit_projection(z, method)
+    if method != "umap":
+        return lat.fit_projection(z, method)
+    f = paths.cache_dir() / f"umap-{disk_key(m.sha, d, n_max, reproducible)}.npz"
+    if f.is_file() and not need_inverse:
+        with np.load(f, allow_pickle=False) as arrays:
+            return lat.Projection("umap", arrays["coords"], {"reproducible": reproducible})
+    proj = lat.fit_projection(z, "umap", reproducible=reproducible)
+    _save_npz(f, coords=proj.coords)
+    return proj
+
+
+@st.cache_resource(max_entries=16, show_spinner=T["spin_grid_inverse"])
+def grid_latents(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple) -> np.ndarray:
+    """(n*n, d) latents of the grid's cell centres, inverted once per (grid, range)."""
+    proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
+    pts = lat.grid_points(bounds, n)
+    if proj.method != "umap":
+        return proj.inverse(pts)
+    f = paths.cache_dir() / f"umapgrid-{disk_key(m.sha, d, n_max, n, bounds)}.npz"
+    if f.is_file():
+        with np.load(f, allow_pickle=False) as arrays:
+            return arrays["latents"]
+    z = proj.inverse(pts)
+    _save_npz(f, latents=z)
+    return z
+
+
+@st.cache_data(max_entries=16, show_spinner=T["spin_decode_grid"])
+def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple,
+                label: int | None = None) -> np.ndarray:
+    """The decoded grid as one uint8 mosaic, decoded in one batch (a conditional model: with ``label``)."""
+    z = grid_latents(m, d, n_max, method, n, bounds)
+    return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), n)
+
+
+def decode_one(m: ModelRef, z: np.ndarray, label: int | None = None) -> np.ndarray:
+    """One latent → one uint8 image (H, W[, 3]). Not cached: a click decodes live."""
+    return lat.to_uint8_images(lat.decode_points(m.model, np.asarray(z, np.float32)[None], label))[0]
+
+
+# ------------------------------------------------------------------ reconstructions and metrics
+
+@st.cache_data(max_entries=16, show_spinner=T["spin_errors"])
+def recon_errors(m: ModelRef, d: DataRef) -> np.ndarray:
+    data = d.data
+    return reconstruction_errors(m.model, data.x_test, data.y_test).numpy()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def reconstructions(m: ModelRef, d: DataRef, idx: tuple) -> np.ndarray:
+    """uint8 reconstructions of the chosen test images."""
+    data = d.data
+    with torch.inference_mode():
+        return lat.to_uint8_images(m.model.reconstruct(to_float(data.x_test[list(idx)]), data.y_test[list(idx)]))
+
+
+@st.cache_data(max_entries=16, show_spinner=T["spin_metrics"])
+def metrics(m: ModelRef, d: DataRef) -> dict:
+    """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images."""
+    data = d.data
+    sub = Dataset(data.name, data.x_train[:METRIC_TRAIN_MAX], data.y_train[:METRIC_TRAIN_MAX],
+                  data.x_test[:METRIC_TEST_MAX], data.y_test[:METRIC_TEST_MAX], data.classes)
+    return evaluate(m.model, sub, "test", m.beta, nll_k=METRIC_NLL_K)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def prior_samples(m: ModelRef, n: int, seed: int, temperature: float = 1.0,
+                  labels: tuple[int, ...] | None = None) -> np.ndarray:
+    """n decoded prior draws z = T·ε (uint8); ``labels`` (one per image) for a conditional model."""
+    with torch.inference_mode():
+        g = torch.Generator().manual_seed(seed)
+        y = None if labels is None else torch.tensor(labels)
+        return lat.to_uint8_images(m.model.sample(n, g, y, temperature).cpu())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def interpolation(m: ModelRef, d: DataRef, a: int, b: int, steps: int, method: str) -> np.ndarray:
+    """Decoded frames from test image a's latent to b's (uint8); a conditional model keeps a's label."""
+    data = d.data
+    with torch.inference_mode():
+        z = m.model.latent(to_float(data.x_test[[a, b]]), data.y_test[[a, b]]).numpy()
+    path = lat.interpolate(z[0], z[1], steps, method)
+    label = int(data.y_test[a]) if m.model.conditional else None
+    return lat.to_uint8_images(lat.decode_points(m.model, path, label))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def layer_table(m: ModelRef) -> str:
+    from vae_core.summary import format_table
+    from vae_core.summary import layer_table as rows
+
+    model = m.model
+    return format_table(rows(model, model.config.image_shape), model)
+
+
+# ------------------------------------------------------------------ figures (built once, never mutated)
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def scatter_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool, sigma: bool,
+                   highlight: int | None, height: int, title: str):
+    """The latent map's figure: one trace per class, σ ellipses on request, a starred point."""
+    enc = latents(m, d, n_max)
+    proj = projection(m, d, n_max, method, reproducible)
+    data = d.data
+    labels = data.y_test.numpy()[enc["idx"]]
+    el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
+    return figures.latent_scatter(proj.coords, labels, data.classes, enc["idx"], title, el, highlight, height,
+                                  axis_titles=figures.plane_axes(proj.method))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def latents_csv(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool) -> bytes:
+    enc = latents(m, d, n_max)
+    proj = projection(m, d, n_max, method, reproducible)
+    labels = d.data.y_test.numpy()[enc["idx"]]
+    return clicks.latents_csv(enc["idx"], labels, proj.coords, enc["mu"])
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def grid_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple,
+                label: int | None, show_points: bool):
+    """The clickable decoded grid over a plane (with the data's points on top on request)."""
+    mosaic = grid_mosaic(m, d, n_max, method, n, bounds, label)
+    tile = d.data.image_shape[-1]
+    overlay = None
+    if show_points:
+        enc = latents(m, d, n_max)
+        proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
+        overlay = (clicks.plane_to_pixel(proj.coords, bounds, n, tile), d.data.y_test.numpy()[enc["idx"]])
+    return figures.latent_grid(mosaic, n, tile, bounds, overlay)
