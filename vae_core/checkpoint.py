@@ -20,6 +20,7 @@ import torch
 
 from . import __version__
 from .config import ConfigError, ModelConfig, TrainConfig
+from .errors import VaeCoreError
 from .models import AE, build_model
 
 FORMAT = "vae-explorer-checkpoint"
@@ -30,7 +31,7 @@ PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
 
 
-class CheckpointError(ValueError):
+class CheckpointError(VaeCoreError, ValueError):
     """A file is not a checkpoint this library can load; the message is one line."""
 
 

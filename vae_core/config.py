@@ -7,6 +7,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import VaeCoreError
+
 KINDS = ("ae", "vae")
 BACKBONES = ("conv", "mlp")
 RECON_LOSSES = ("bce", "mse")
@@ -14,7 +16,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 
-class ConfigError(ValueError):
+class ConfigError(VaeCoreError, ValueError):
     """A configuration value is out of range or of the wrong kind."""
 
 

@@ -24,13 +24,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .errors import VaeCoreError
+
 DATA_ENV = "VAE_EXPLORER_DATA"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 MAX_FOLDER_IMAGES = 200_000
 MAX_ZIP_BYTES = 2 << 30  # uncompressed, guards against zip bombs
 
 
-class DataError(RuntimeError):
+class DataError(VaeCoreError, RuntimeError):
     """A dataset cannot be found, downloaded or read. The message says what to do."""
 
 
