@@ -60,3 +60,203 @@ def test_cli_turns_any_library_error_into_exit_2_with_one_line(capsys, monkeypat
     monkeypatch.setitem(cli_main.COMMANDS, "info", boom)
     rc, _, err = run_cli(capsys, "info", "x.safetensors")
     assert_one_line_error(rc, err, "first line second line")
+
+
+# ------------------------------------------------------------------ 2. strict metadata
+
+TINY = ModelConfig(kind="vae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2, hidden=8)
+
+
+def _save_tiny(path: Path, cfg: ModelConfig = TINY, dataset: str | None = "digits") -> Path:
+    m = build_model(cfg, seed=0)
+    return save(path, m, TrainConfig(dataset=dataset or "digits", epochs=1), dataset,
+                {"epoch": [1], "train": {"loss": [1.0]}, "test": {"loss": [1.1]}, "seconds": [0.1],
+                 "cancelled": False}, {"loss": 1.1, "kl_per_dim": [0.5, 0.4], "split": "test", "nll_k": 4})
+
+
+@pytest.fixture()
+def tiny(tmp_path) -> Path:
+    return _save_tiny(tmp_path / "tiny.safetensors")
+
+
+def _write_header(p: Path, header: dict | str, body: bytes) -> None:
+    hb = (header if isinstance(header, str) else json.dumps(header)).encode()
+    hb += b" " * (-len(hb) % 8)
+    p.write_bytes(struct.pack("<Q", len(hb)) + hb + body)
+
+
+def _rewrite(p: Path, edit=None, meta_text: str | None = None) -> None:
+    """Rewrite the header of a saved file: edit(meta, tensor_table) in place, or replace our
+    metadata string wholesale with meta_text. The tensor bytes are kept."""
+    raw = p.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    meta = json.loads(header["__metadata__"]["vae_explorer"])
+    if edit:
+        edit(meta, header)
+    header["__metadata__"]["vae_explorer"] = meta_text if meta_text is not None else json.dumps(meta)
+    _write_header(p, header, raw[8 + n:])
+
+
+def _set(path: str, value):
+    """An edit that sets meta[a][b]... = value for path 'a.b'."""
+    def edit(meta, header):
+        *parents, last = path.split(".")
+        d = meta
+        for k in parents:
+            d = d[k]
+        d[last] = value
+    return edit
+
+
+def _deep(n: int) -> list:
+    v: list = []
+    for _ in range(n):
+        v = [v]
+    return v
+
+
+HOSTILE_META = {
+    "history is a list": _set("history", [1, 2]),
+    "history.epoch strings": _set("history.epoch", ["one"]),
+    "history.train a list": _set("history.train", [1.0]),
+    "history.test values not numbers": _set("history.test", {"loss": ["x"]}),
+    "history.seconds a string": _set("history.seconds", "slow"),
+    "history.cancelled a string": _set("history.cancelled", "no"),
+    "model is a string": _set("model", "vae"),
+    "model lacks kind": lambda meta, h: meta["model"].pop("kind"),
+    "model.num_params a string": _set("model.num_params", "many"),
+    "train is a list": _set("train", [1]),
+    "metrics is a string": _set("metrics", "good"),
+    "metrics value an object": _set("metrics.loss", {"a": 1}),
+    "dataset is a string": _set("dataset", "digits"),
+    "dataset.name a number": _set("dataset.name", 7),
+    "dataset.name with a newline": _set("dataset.name", "digits\nerror: fake"),
+    "image_shape of 2 numbers": _set("dataset.image_shape", [28, 28]),
+    "image_shape with a string": _set("dataset.image_shape", [1, 28, "28"]),
+    "created a number": _set("created", 5),
+    "library_version a list": _set("library_version", [0, 1]),
+    "unknown key nested 40 deep": _set("notes", _deep(40)),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_META))
+def test_hostile_metadata_types_are_refused_by_every_reader(tiny, capsys, case):
+    _rewrite(tiny, HOSTILE_META[case])
+    with pytest.raises(CheckpointError, match="tiny.safetensors: bad (metadata|config)"):
+        checkpoint.read_header(tiny)
+    for cmd in (["info", str(tiny)], ["info", str(tiny), "--json"], ["evaluate", str(tiny), "--dataset", "digits"]):
+        rc, out, err = run_cli(capsys, *cmd)
+        assert_one_line_error(rc, err, "tiny.safetensors: bad")
+        assert out == ""
+
+
+@pytest.mark.parametrize("where", ["metadata", "header"])
+def test_deeply_nested_json_is_a_checkpoint_error(tiny, capsys, where):
+    deep = "[" * 100_000 + "]" * 100_000
+    if where == "metadata":
+        _rewrite(tiny, meta_text=deep)
+    else:
+        _write_header(tiny, deep, b"")
+    with pytest.raises(CheckpointError, match="nested too deeply"):
+        checkpoint.read_header(tiny)
+    rc, _, err = run_cli(capsys, "info", str(tiny))
+    assert_one_line_error(rc, err, "nested too deeply")
+
+
+def _tensor_edit(fn):
+    return lambda meta, header: fn(header)
+
+
+def _first_two(header):
+    names = sorted((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"][0])
+    return header[names[0]], header[names[1]]
+
+
+def _overlap(a, b):
+    """Move b onto a's bytes, keeping b's length right."""
+    (a0, _), (b0, b1) = a["data_offsets"], b["data_offsets"]
+    b["data_offsets"] = [a0, a0 + b1 - b0]
+
+
+HOSTILE_TABLE = {
+    "float offsets": (_tensor_edit(lambda h: _first_two(h)[0].update(data_offsets=[0.0, _first_two(h)[0]["data_offsets"][1]])),
+                      "data_offsets"),
+    "negative offsets": (_tensor_edit(lambda h: _first_two(h)[0].update(data_offsets=[-8, _first_two(h)[0]["data_offsets"][1]])),
+                         "data_offsets"),
+    "overlapping": (_tensor_edit(lambda h: _overlap(*_first_two(h))), "overlaps"),
+    "shape with a string": (_tensor_edit(lambda h: _first_two(h)[0].update(shape=["8", 784])), "shape"),
+    "negative shape": (_tensor_edit(lambda h: _first_two(h)[0].update(shape=[-8, -784])), "shape"),
+    "shape not matching bytes": (_tensor_edit(lambda h: _first_two(h)[0].update(shape=[1])), "bytes"),
+    "dtype a number": (_tensor_edit(lambda h: _first_two(h)[0].update(dtype=4)), "dtype"),
+    "end before begin": (_tensor_edit(lambda h: _first_two(h)[0].update(data_offsets=_first_two(h)[0]["data_offsets"][::-1])),
+                         "data_offsets"),
+    "__metadata__ a list": (None, "__metadata__"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_TABLE))
+def test_hostile_tensor_table_is_refused_with_one_line(tiny, capsys, case):
+    edit, needle = HOSTILE_TABLE[case]
+    if edit is None:
+        raw = tiny.read_bytes()
+        (n,) = struct.unpack("<Q", raw[:8])
+        header = json.loads(raw[8:8 + n])
+        header["__metadata__"] = [header["__metadata__"]]
+        _write_header(tiny, header, raw[8 + n:])
+    else:
+        _rewrite(tiny, edit)
+    with pytest.raises(CheckpointError, match=needle):
+        checkpoint.info(tiny)
+    rc, _, err = run_cli(capsys, "info", str(tiny))
+    assert_one_line_error(rc, err, needle)
+
+
+def test_dataset_shape_must_agree_with_the_model_and_the_builtin_name(tmp_path):
+    # a 3×32×32 model whose metadata says digits 1×28×28
+    p = _save_tiny(tmp_path / "rgb.safetensors", ModelConfig(**{**TINY.to_dict(), "in_channels": 3, "image_size": 32}))
+    _rewrite(p, _set("dataset.image_shape", [1, 28, 28]))
+    with pytest.raises(CheckpointError, match=r"image_shape \[1, 28, 28\] does not match the model's input \[3, 32, 32\]"):
+        load(p)
+    # a 1×28×28 model (consistent shape) that claims to be CIFAR-10
+    p = _save_tiny(tmp_path / "grey.safetensors", dataset="cifar10")
+    with pytest.raises(CheckpointError, match=r"cifar10 has images \[3, 32, 32\]"):
+        load(p)
+    p = _save_tiny(tmp_path / "mnist32.safetensors", ModelConfig(**{**TINY.to_dict(), "image_size": 32}), "mnist")
+    with pytest.raises(CheckpointError, match=r"mnist has images \[1, 28, 28\]"):
+        checkpoint.info(p)
+    # digits is resized on load, so any grey size is fine, but not colour
+    assert load(_save_tiny(tmp_path / "d16.safetensors", ModelConfig(**{**TINY.to_dict(), "image_size": 16}))).dataset == "digits"
+    p = _save_tiny(tmp_path / "d3.safetensors", ModelConfig(**{**TINY.to_dict(), "in_channels": 3}))
+    with pytest.raises(CheckpointError, match="digits is grey"):
+        load(p)
+
+
+def test_builtin_dataset_names():
+    for name in ("digits", "mnist", "fashion-mnist", "cifar10"):
+        assert checkpoint.dataset_name_is_builtin(name)
+    for name in ("folder:/etc", "npz:/tmp/x.npz", "MNIST", "", None, 3, "mnist/../x"):
+        assert not checkpoint.dataset_name_is_builtin(name)
+
+
+def test_metadata_never_chooses_what_is_read(tmp_path, capsys, monkeypatch):
+    np.savez(tmp_path / "elsewhere.npz", x_train=np.zeros((6, 28, 28), np.uint8), y_train=np.zeros(6, np.uint8),
+             x_test=np.zeros((6, 28, 28), np.uint8), y_test=np.zeros(6, np.uint8))
+    name = f"npz:{tmp_path / 'elsewhere.npz'}"
+    p = _save_tiny(tmp_path / "m.safetensors", dataset=name)
+    opened = []
+    real = data.load_npz
+    monkeypatch.setattr(data, "load_npz", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+
+    rc, out, err = run_cli(capsys, "info", str(p))  # reported as written
+    assert rc == 0 and name in out
+    rc, out, err = run_cli(capsys, "evaluate", str(p), "--nll-k", "2")
+    assert_one_line_error(rc, err, f"this file names the dataset {name}; pass --dataset to choose data yourself")
+    assert opened == []  # the file named in the metadata was never read
+    ck = load(p)
+    assert ck.dataset_label == name
+    with pytest.raises(CheckpointError, match="pass --dataset"):
+        ck.dataset
+    rc, out, err = run_cli(capsys, "evaluate", str(p), "--dataset", "digits", "--nll-k", "2", "--json")
+    assert rc == 0, err and json.loads(out)["dataset"] == "digits"
+    assert load(_save_tiny(tmp_path / "b.safetensors", dataset="mnist")).dataset == "mnist"

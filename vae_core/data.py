@@ -58,6 +58,10 @@ BUILTIN = {
     ),
 }
 DATASET_NAMES = ("digits", *BUILTIN)
+# The image shape each builtin name stands for (C, H, W). ``digits`` is grey at any size
+# (it is resized on load: ``--image-size``), so only its channel count is fixed.
+BUILTIN_IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+DIGITS_CHANNELS = 1
 
 
 @dataclass
