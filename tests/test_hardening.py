@@ -260,3 +260,51 @@ def test_metadata_never_chooses_what_is_read(tmp_path, capsys, monkeypatch):
     rc, out, err = run_cli(capsys, "evaluate", str(p), "--dataset", "digits", "--nll-k", "2", "--json")
     assert rc == 0, err and json.loads(out)["dataset"] == "digits"
     assert load(_save_tiny(tmp_path / "b.safetensors", dataset="mnist")).dataset == "mnist"
+
+
+# ------------------------------------------------------------------ 3. bounded resources
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+@pytest.mark.parametrize("claim", [
+    dict(hidden=65_536, latent_dim=4_096),  # 0.9 G parameters: 3.6 GB if built
+    dict(hidden=65_536, in_channels=4, image_size=512),  # 69 G parameters: 275 GB if built
+])
+def test_a_small_file_claiming_a_huge_model_is_refused_without_allocating(tiny, claim):
+    def edit(meta, header):
+        meta["model"].update(claim)
+        meta["model"].pop("num_params")
+        c, s = claim.get("in_channels", 1), claim.get("image_size", 28)
+        meta["dataset"] = {"name": None, "image_shape": [c, s, s]}
+    _rewrite(tiny, edit)
+    assert tiny.stat().st_size < 100_000
+    rss0, t0 = _peak_rss_mb(), time.perf_counter()
+    with pytest.raises(CheckpointError, match=r"parameters, over the 50,000,000 this library loads"):
+        load(tiny)
+    assert time.perf_counter() - t0 < 0.5
+    assert _peak_rss_mb() - rss0 < 50
+
+
+def test_load_checks_the_declared_parameter_count_and_the_file_size(tiny, tmp_path):
+    _rewrite(tiny, _set("model.num_params", 12))
+    with pytest.raises(CheckpointError, match="says 12 parameters, the config has"):
+        load(tiny)
+    big = _save_tiny(tmp_path / "big.safetensors")
+    os.truncate(big, checkpoint.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    t0 = time.perf_counter()
+    with pytest.raises(CheckpointError, match="MiB is over the"):
+        checkpoint.info(big)
+    assert time.perf_counter() - t0 < 0.5
+
+
+def test_weights_are_loaded_exactly_after_the_meta_device_check(tmp_path):
+    m = build_model(ModelConfig(kind="ae", backbone="conv", in_channels=1, image_size=28, latent_dim=2,
+                                channels=(4, 8)), seed=3)
+    ck = load(save(tmp_path / "c.safetensors", m))
+    assert all(p.device.type == "cpu" for p in ck.model.parameters())
+    for (k, a), b in zip(m.state_dict().items(), ck.model.state_dict().values()):
+        assert torch.equal(a, b), k

@@ -316,20 +316,35 @@ def info(path: str | os.PathLike) -> dict:
 
 
 def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpoint:
-    """Check everything, then build the model and load its weights (eval mode)."""
+    """Check everything, then build the model and load its weights (eval mode).
+
+    Nothing is allocated from what the metadata claims until the tensors in the file are known
+    to match it: the model is first built on the ``meta`` device (shapes only, no memory), its
+    parameter count capped at MAX_PARAMS, its tensor names, shapes and dtypes compared with the
+    header; only then are the weights read (the file size is capped by read_header) and the
+    model given real memory."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     path = Path(path)
     name = path.name
     header, meta = read_header(path)
+    model_meta = meta["model"]
     try:
-        mcfg = ModelConfig.from_dict({k: v for k, v in (meta.get("model") or {}).items() if k != "num_params"})
+        mcfg = ModelConfig.from_dict({k: v for k, v in model_meta.items() if k != "num_params"})
         tcfg = TrainConfig.from_dict(meta["train"]) if meta.get("train") else None
     except ConfigError as e:
         raise CheckpointError(f"{name}: bad config in metadata: {e}") from None
-    model = build_model(mcfg)
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    with torch.device("meta"):
+        skeleton = build_model(mcfg)
+    n_params = sum(p.numel() for p in skeleton.parameters())
+    if n_params > MAX_PARAMS:
+        raise CheckpointError(f"{name}: its metadata describes a {mcfg.kind}/{mcfg.backbone} model of {n_params:,} "
+                              f"parameters, over the {MAX_PARAMS:,} this library loads")
+    if model_meta.get("num_params", n_params) != n_params:
+        raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
+                              f"the config has {n_params:,}")
+    expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     found = {k: tuple(t["shape"]) for k, t in header.items()}
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
@@ -339,8 +354,8 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     for k, shape in expected.items():
         if found[k] != shape:
             raise CheckpointError(f"{name}: tensor {k} has shape {list(found[k])}, the config needs {list(shape)}")
-        if header[k].get("dtype") not in DTYPES:
-            raise CheckpointError(f"{name}: tensor {k} has dtype {header[k].get('dtype')}, expected a float type")
+        if header[k]["dtype"] not in DTYPES:
+            raise CheckpointError(f"{name}: tensor {k} has dtype {header[k]['dtype'][:20]!r}, expected a float type")
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
@@ -348,6 +363,11 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     state = {k: v.float() for k, v in tensors.items()}
     if not all(torch.isfinite(v).all() for v in state.values()):
         raise CheckpointError(f"{name}: some weights are NaN or infinite")
+    held = set(expected)
+    if all(k in held for k, _ in skeleton.named_parameters()) and all(k in held for k, _ in skeleton.named_buffers()):
+        model = skeleton.to_empty(device="cpu")  # every value comes from the file below
+    else:  # a non-persistent buffer would stay uninitialised: build normally
+        model = build_model(mcfg)
     model.load_state_dict(state, strict=True)
     model.to(device).eval()
     return Checkpoint(model, mcfg, tcfg, meta)
