@@ -308,3 +308,74 @@ def test_weights_are_loaded_exactly_after_the_meta_device_check(tmp_path):
     assert all(p.device.type == "cpu" for p in ck.model.parameters())
     for (k, a), b in zip(m.state_dict().items(), ck.model.state_dict().values()):
         assert torch.equal(a, b), k
+
+
+def _npy(arr: np.ndarray | None = None, *, descr: str = "|u1", shape: tuple = (), body: bytes = b"") -> bytes:
+    """An .npy member: a real array, or a header declaring (descr, shape) followed by body."""
+    buf = io.BytesIO()
+    if arr is not None:
+        np.lib.format.write_array(buf, arr, allow_pickle=False)
+    else:
+        np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": False, "shape": shape})
+        buf.write(body)
+    return buf.getvalue()
+
+
+def _write_npz(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for k, b in members.items():
+            zf.writestr(f"{k}.npy", b)
+    return path
+
+
+def _four(n_train=20, n_test=10) -> dict[str, bytes]:
+    rng = np.random.RandomState(0)
+    return {"x_train": _npy(rng.randint(0, 256, (n_train, 28, 28)).astype(np.uint8)),
+            "y_train": _npy(rng.randint(0, 3, n_train).astype(np.uint8)),
+            "x_test": _npy(rng.randint(0, 256, (n_test, 28, 28)).astype(np.uint8)),
+            "y_test": _npy(rng.randint(0, 3, n_test).astype(np.uint8))}
+
+
+def _traced(fn) -> tuple[object, float]:
+    """(what fn returned or raised, peak traced MiB while it ran); numpy's buffers are traced."""
+    tracemalloc.start()
+    try:
+        try:
+            result = fn()
+        except Exception as e:  # noqa: BLE001 - returned for the test to check
+            result = e
+        return result, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def test_npz_reads_only_its_four_arrays(tmp_path):
+    # an extra member declaring 3 GB (what a 3 MB npz of zeros can hold) is never read
+    p = _write_npz(tmp_path / "extra.npz", {**_four(), "unused": _npy(shape=(3 * 10**9,), body=bytes(1024))})
+    assert p.stat().st_size < 100_000
+    t0 = time.perf_counter()
+    ds, peak = _traced(lambda: load_npz(p))
+    assert time.perf_counter() - t0 < 1.0 and peak < 20
+    assert ds.x_train.shape == (20, 1, 28, 28)
+
+
+@pytest.mark.parametrize("member,npy,needle", [
+    ("y_train", _npy(descr="<i8", shape=(10**8,), body=bytes(800)), "y_train has 100,000,000 labels for 20 images"),
+    ("x_test", _npy(shape=(10**7, 28, 28), body=bytes(4096)), "declare over 4 GiB"),
+    ("x_test", _npy(shape=(10, 28, 28), body=bytes(100)), "x_test: declares 7,968 bytes but holds 228 (truncated)"),
+    ("x_test", _npy(descr="|O", shape=(3,), body=bytes(100)), "x_test holds Python objects"),
+    ("y_test", _npy(descr="<f4", shape=(10,), body=bytes(40)), "labels must be a 1-D array of integers"),
+])
+def test_npz_members_are_checked_from_their_headers_before_reading(tmp_path, member, npy, needle):
+    p = _write_npz(tmp_path / "bad.npz", {**_four(), member: npy})
+    err, peak = _traced(lambda: load_npz(p))
+    assert isinstance(err, DataError) and needle in str(err), err
+    assert peak < 20
+
+
+def test_npz_byte_cap_is_one_constant(tmp_path, monkeypatch):
+    p = _write_npz(tmp_path / "ok.npz", _four())
+    assert len(load_npz(p).x_train) == 20
+    monkeypatch.setattr(data, "MAX_NPZ_BYTES", 10_000)
+    with pytest.raises(DataError, match="ok.npz: its arrays declare over"):
+        load_npz(p)
