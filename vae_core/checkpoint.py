@@ -341,9 +341,6 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     if n_params > MAX_PARAMS:
         raise CheckpointError(f"{name}: its metadata describes a {mcfg.kind}/{mcfg.backbone} model of {n_params:,} "
                               f"parameters, over the {MAX_PARAMS:,} this library loads")
-    if model_meta.get("num_params", n_params) != n_params:
-        raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
-                              f"the config has {n_params:,}")
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     found = {k: tuple(t["shape"]) for k, t in header.items()}
     missing = sorted(set(expected) - set(found))
@@ -356,6 +353,9 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
             raise CheckpointError(f"{name}: tensor {k} has shape {list(found[k])}, the config needs {list(shape)}")
         if header[k]["dtype"] not in DTYPES:
             raise CheckpointError(f"{name}: tensor {k} has dtype {header[k]['dtype'][:20]!r}, expected a float type")
+    if model_meta.get("num_params", n_params) != n_params:
+        raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
+                              f"the config has {n_params:,}")
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
