@@ -292,8 +292,7 @@ COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .checkpoint import CheckpointError
-    from .data import DataError
+    from .errors import VaeCoreError
     from .latent import ProjectionError
     from .train import TrainingError
 
@@ -304,8 +303,10 @@ def main(argv: list[str] | None = None) -> int:
 
             torch.set_num_threads(a.threads)
         return COMMANDS[a.command](a)
-    except (UsageError, ConfigError, DataError, CheckpointError, TrainingError, ProjectionError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    # VaeCoreError covers CheckpointError, DataError, ConfigError; TrainingError and ProjectionError
+    # are named until they subclass it too.
+    except (UsageError, VaeCoreError, TrainingError, ProjectionError) as e:
+        print("error: " + " ".join(str(e).split("\n")).replace("\r", " "), file=sys.stderr)  # one line, always
         return 2
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)

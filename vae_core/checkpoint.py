@@ -8,6 +8,7 @@ safetensors (a format with no code in it) reads the tensors. Pickle-based files
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 import tempfile
@@ -20,6 +21,8 @@ import torch
 
 from . import __version__
 from .config import ConfigError, ModelConfig, TrainConfig
+from .data import BUILTIN_IMAGE_SHAPES, DATASET_NAMES, DIGITS_CHANNELS
+from .errors import VaeCoreError
 from .models import AE, build_model
 
 FORMAT = "vae-explorer-checkpoint"
@@ -28,10 +31,20 @@ META_KEY = "vae_explorer"
 MAX_HEADER = 100 << 20
 PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
+DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
+MAX_META_DEPTH = 16  # our own metadata nests 3 deep; anything far deeper is not ours
+MAX_PARAMS = 50_000_000  # the largest shipped model has 0.2 M; 50 M float32 is 200 MB
+MAX_FILE_BYTES = 8 * MAX_PARAMS + MAX_HEADER  # float64 weights at the cap, plus the largest header
 
 
-class CheckpointError(ValueError):
+class CheckpointError(VaeCoreError, ValueError):
     """A file is not a checkpoint this library can load; the message is one line."""
+
+
+def dataset_name_is_builtin(name: object) -> bool:
+    """True for the names this library resolves itself (digits, mnist, fashion-mnist, cifar10);
+    False for ``folder:``/``npz:`` paths and anything else a file could name."""
+    return isinstance(name, str) and name in DATASET_NAMES
 
 
 @dataclass
@@ -42,8 +55,20 @@ class Checkpoint:
     meta: dict[str, Any] = field(default_factory=dict)  # the whole JSON document
 
     @property
-    def dataset(self) -> str | None:
+    def dataset_label(self) -> str | None:
+        """The dataset name as the file wrote it, for display only (it may be a path)."""
         return self.meta.get("dataset", {}).get("name")
+
+    @property
+    def dataset(self) -> str | None:
+        """The builtin dataset this model was trained on, to load when the user names none;
+        None when the file names none. Metadata never chooses what is read: a ``folder:`` or
+        ``npz:`` name in the file is a path picked by whoever wrote it, so asking for it raises
+        CheckpointError (the caller must let the user choose data)."""
+        name = self.dataset_label
+        if name is None or dataset_name_is_builtin(name):
+            return name
+        raise CheckpointError(f"this file names the dataset {name}; pass --dataset to choose data yourself")
 
     @property
     def metrics(self) -> dict:
@@ -101,8 +126,142 @@ def _looks_pickled(head: bytes) -> str | None:
     return None
 
 
+def _json(raw: str | bytes, name: str, what: str) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise CheckpointError(f"{name}: {what} is nested too deeply to be ours") from None
+    except (TypeError, UnicodeDecodeError, json.JSONDecodeError):
+        raise CheckpointError(f"{name}: {what} is not valid JSON") from None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _num_list(v: Any) -> bool:
+    return isinstance(v, list) and all(_is_num(x) for x in v)
+
+
+def _plain_text(v: Any, limit: int = 1000) -> bool:
+    """A string safe to print on one terminal line (no control characters)."""
+    return isinstance(v, str) and len(v) <= limit and not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in v)
+
+
+def _depth(v: Any) -> int:
+    """Nesting depth of decoded JSON, without recursion."""
+    deepest, todo = 0, [(v, 1)]
+    while todo:
+        x, d = todo.pop()
+        if isinstance(x, (dict, list)):
+            deepest = max(deepest, d)
+            todo.extend((y, d + 1) for y in (x.values() if isinstance(x, dict) else x))
+    return deepest
+
+
+def _check_tensor_table(header: dict, name: str, n: int, size: int) -> None:
+    """Every entry {dtype: str, shape: [int >= 0], data_offsets: [begin, end]}, packed back to back
+    from 0 in order, sizes agreeing with shape × dtype, and the file exactly that long."""
+    spans = []
+    for k, t in header.items():
+        if not isinstance(t, dict) or set(t) != {"dtype", "shape", "data_offsets"}:
+            raise CheckpointError(f"{name}: tensor {k!r} has a malformed entry")
+        dtype, shape, offs = t["dtype"], t["shape"], t["data_offsets"]
+        if not isinstance(dtype, str):
+            raise CheckpointError(f"{name}: tensor {k!r} has a dtype that is not a string")
+        if not (isinstance(shape, list) and len(shape) <= 8 and all(_is_int(d) and 0 <= d < 1 << 40 for d in shape)):
+            raise CheckpointError(f"{name}: tensor {k!r} has a shape that is not a list of non-negative integers")
+        if not (isinstance(offs, list) and len(offs) == 2 and all(_is_int(o) for o in offs) and 0 <= offs[0] <= offs[1]):
+            raise CheckpointError(f"{name}: tensor {k!r} has bad data_offsets (need two integers 0 <= begin <= end)")
+        if dtype in DTYPE_BYTES and offs[1] - offs[0] != math.prod(shape) * DTYPE_BYTES[dtype]:
+            raise CheckpointError(f"{name}: tensor {k!r} takes {offs[1] - offs[0]} bytes but its shape and dtype "
+                                  f"need {math.prod(shape) * DTYPE_BYTES[dtype]}")
+        spans.append((offs[0], offs[1], k))
+    end = 0
+    for b, e, k in sorted(spans):
+        if b != end:
+            raise CheckpointError(f"{name}: tensor {k!r} overlaps another or leaves a gap (data_offsets out of order)")
+        end = e
+    if 8 + n + end != size:
+        raise CheckpointError(f"{name}: the file is {size} bytes but its header describes "
+                              f"{8 + n + end} (truncated or padded)")
+
+
+def _check_metadata(meta: dict, name: str) -> None:
+    """The type of every field we read, before anything is built from it. Unknown keys are
+    allowed (newer files) but, like the rest, must not nest deeper than MAX_META_DEPTH."""
+    def bad(what: str) -> CheckpointError:
+        return CheckpointError(f"{name}: bad metadata: {what}")
+
+    if _depth(meta) > MAX_META_DEPTH:
+        raise bad(f"nested deeper than {MAX_META_DEPTH} levels")
+    for k in ("created", "library_version"):
+        if k in meta and not _plain_text(meta[k], 100):
+            raise bad(f"{k} must be a short string")
+    model = meta.get("model")
+    if not isinstance(model, dict):
+        raise bad(f"model must be an object, got {type(model).__name__}")
+    missing = [k for k in ("kind", "backbone", "in_channels", "image_size", "latent_dim") if k not in model]
+    if missing:
+        raise bad(f"model lacks {', '.join(missing)}")
+    if "num_params" in model and not (_is_int(model["num_params"]) and model["num_params"] >= 0):
+        raise bad("model.num_params must be a non-negative integer")
+    try:
+        mcfg = ModelConfig.from_dict({k: v for k, v in model.items() if k != "num_params"})
+        train = meta.get("train")
+        if train is not None:
+            if not isinstance(train, dict):
+                raise bad(f"train must be an object or null, got {type(train).__name__}")
+            TrainConfig.from_dict(train)
+    except ConfigError as e:
+        raise CheckpointError(f"{name}: bad config in metadata: {e}") from None
+
+    ds = meta.get("dataset")
+    if not isinstance(ds, dict):
+        raise bad(f"dataset must be an object, got {type(ds).__name__}")
+    ds_name, shape = ds.get("name"), ds.get("image_shape")
+    if ds_name is not None and not (_plain_text(ds_name) and ds_name):
+        raise bad("dataset.name must be a one-line string or null")
+    if not (isinstance(shape, list) and len(shape) == 3 and all(_is_int(d) for d in shape)
+            and 1 <= shape[0] <= 4 and 4 <= shape[1] <= 512 and 4 <= shape[2] <= 512):
+        raise bad("dataset.image_shape must be [channels 1-4, height 4-512, width 4-512]")
+    if tuple(shape) != mcfg.image_shape:
+        raise bad(f"dataset.image_shape {shape} does not match the model's input {list(mcfg.image_shape)}")
+    want = BUILTIN_IMAGE_SHAPES.get(ds_name)
+    if want is not None and tuple(shape) != want:
+        raise bad(f"dataset {ds_name} has images {list(want)}, but the file says {shape}")
+    if ds_name == "digits" and shape[0] != DIGITS_CHANNELS:
+        raise bad(f"dataset digits is grey (1 channel), but the file says {shape}")
+
+    hist = meta.get("history", {})
+    if not isinstance(hist, dict):
+        raise bad(f"history must be an object, got {type(hist).__name__}")
+    if "epoch" in hist and not (isinstance(hist["epoch"], list) and all(_is_int(e) for e in hist["epoch"])):
+        raise bad("history.epoch must be a list of integers")
+    for split in ("train", "test"):
+        part = hist.get(split, {})
+        if not (isinstance(part, dict) and all(_num_list(v) for v in part.values())):
+            raise bad(f"history.{split} must map names to lists of numbers")
+    if "seconds" in hist and not _num_list(hist["seconds"]):
+        raise bad("history.seconds must be a list of numbers")
+    if "cancelled" in hist and not isinstance(hist["cancelled"], bool):
+        raise bad("history.cancelled must be true or false")
+
+    metrics = meta.get("metrics", {})
+    if not isinstance(metrics, dict):
+        raise bad(f"metrics must be an object, got {type(metrics).__name__}")
+    for k, v in metrics.items():
+        if not (v is None or isinstance(v, (int, float)) or _plain_text(v) or _num_list(v)):
+            raise bad(f"metrics.{k[:40]!r} must be a number, a string, null or a list of numbers")
+
+
 def read_header(path: str | os.PathLike) -> tuple[dict, dict]:
-    """(tensor table, our JSON metadata) read from the safetensors header only; runs nothing."""
+    """(tensor table, our JSON metadata) read from the safetensors header only; runs nothing.
+    Every field's type is checked here, so callers can index the result without guarding."""
     path = Path(path)
     name = path.name
     if path.suffix.lower() in PICKLE_SUFFIXES:
@@ -120,36 +279,33 @@ def read_header(path: str | os.PathLike) -> tuple[dict, dict]:
             (n,) = struct.unpack("<Q", head8)
             if n <= 1 or n > MAX_HEADER or 8 + n > size:
                 raise CheckpointError(f"{name}: not a safetensors file (bad header length; truncated or another format)")
+            if size > MAX_FILE_BYTES:
+                raise CheckpointError(f"{name}: {size / 2**20:,.0f} MiB is over the {MAX_FILE_BYTES >> 20} MiB "
+                                      "this library loads")
             raw = f.read(n)
     except OSError as e:
         raise CheckpointError(f"{name}: cannot read ({e.strerror or e})") from None
     try:
-        header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
         raise CheckpointError(f"{name}: not a safetensors file (the header is not JSON)") from None
+    header = _json(text, name, "the safetensors header")
     if not isinstance(header, dict):
         raise CheckpointError(f"{name}: not a safetensors file (the header is not a JSON object)")
-    meta_raw = (header.pop("__metadata__", None) or {}).get(META_KEY)
+    extra = header.pop("__metadata__", None)
+    if extra is not None and not (isinstance(extra, dict) and all(isinstance(v, str) for v in extra.values())):
+        raise CheckpointError(f"{name}: not a safetensors file (__metadata__ must map names to strings)")
+    meta_raw = (extra or {}).get(META_KEY)
     if meta_raw is None:
         raise CheckpointError(f"{name}: a safetensors file, but not one written by vae_core (no '{META_KEY}' metadata)")
-    try:
-        meta = json.loads(meta_raw)
-    except (TypeError, json.JSONDecodeError):
-        raise CheckpointError(f"{name}: its metadata is not valid JSON") from None
+    meta = _json(meta_raw, name, "its metadata")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{name}: unknown metadata format")
     if meta.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(f"{name}: format version {meta.get('format_version')!r} is not supported "
+        raise CheckpointError(f"{name}: format version {repr(meta.get('format_version'))[:20]} is not supported "
                               f"(this library reads version {FORMAT_VERSION})")
-    end = 0
-    for k, t in header.items():
-        if not (isinstance(t, dict) and isinstance(t.get("shape"), list) and isinstance(t.get("data_offsets"), list)
-                and len(t["data_offsets"]) == 2):
-            raise CheckpointError(f"{name}: tensor {k!r} has a malformed entry")
-        end = max(end, int(t["data_offsets"][1]))
-    if 8 + n + end != size:
-        raise CheckpointError(f"{name}: the file is {size} bytes but its header describes "
-                              f"{8 + n + end} (truncated or padded)")
+    _check_tensor_table(header, name, n, size)
+    _check_metadata(meta, name)
     return header, meta
 
 
@@ -160,20 +316,32 @@ def info(path: str | os.PathLike) -> dict:
 
 
 def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpoint:
-    """Check everything, then build the model and load its weights (eval mode)."""
+    """Check everything, then build the model and load its weights (eval mode).
+
+    Nothing is allocated from what the metadata claims until the tensors in the file are known
+    to match it: the model is first built on the ``meta`` device (shapes only, no memory), its
+    parameter count capped at MAX_PARAMS, its tensor names, shapes and dtypes compared with the
+    header; only then are the weights read (the file size is capped by read_header) and the
+    model given real memory."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     path = Path(path)
     name = path.name
     header, meta = read_header(path)
+    model_meta = meta["model"]
     try:
-        mcfg = ModelConfig.from_dict({k: v for k, v in (meta.get("model") or {}).items() if k != "num_params"})
+        mcfg = ModelConfig.from_dict({k: v for k, v in model_meta.items() if k != "num_params"})
         tcfg = TrainConfig.from_dict(meta["train"]) if meta.get("train") else None
     except ConfigError as e:
         raise CheckpointError(f"{name}: bad config in metadata: {e}") from None
-    model = build_model(mcfg)
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    with torch.device("meta"):
+        skeleton = build_model(mcfg)
+    n_params = sum(p.numel() for p in skeleton.parameters())
+    if n_params > MAX_PARAMS:
+        raise CheckpointError(f"{name}: its metadata describes a {mcfg.kind}/{mcfg.backbone} model of {n_params:,} "
+                              f"parameters, over the {MAX_PARAMS:,} this library loads")
+    expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     found = {k: tuple(t["shape"]) for k, t in header.items()}
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
@@ -183,8 +351,11 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     for k, shape in expected.items():
         if found[k] != shape:
             raise CheckpointError(f"{name}: tensor {k} has shape {list(found[k])}, the config needs {list(shape)}")
-        if header[k].get("dtype") not in DTYPES:
-            raise CheckpointError(f"{name}: tensor {k} has dtype {header[k].get('dtype')}, expected a float type")
+        if header[k]["dtype"] not in DTYPES:
+            raise CheckpointError(f"{name}: tensor {k} has dtype {header[k]['dtype'][:20]!r}, expected a float type")
+    if model_meta.get("num_params", n_params) != n_params:
+        raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
+                              f"the config has {n_params:,}")
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
@@ -192,6 +363,11 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     state = {k: v.float() for k, v in tensors.items()}
     if not all(torch.isfinite(v).all() for v in state.values()):
         raise CheckpointError(f"{name}: some weights are NaN or infinite")
+    held = set(expected)
+    if all(k in held for k, _ in skeleton.named_parameters()) and all(k in held for k, _ in skeleton.named_buffers()):
+        model = skeleton.to_empty(device="cpu")  # every value comes from the file below
+    else:  # a non-persistent buffer would stay uninitialised: build normally
+        model = build_model(mcfg)
     model.load_state_dict(state, strict=True)
     model.to(device).eval()
     return Checkpoint(model, mcfg, tcfg, meta)

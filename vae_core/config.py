@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import VaeCoreError
 from .kinds import KIND_NAMES as KINDS  # the registry of model kinds lives in kinds.py
 from .kinds import kind as _kind
 
@@ -16,7 +17,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 
-class ConfigError(ValueError):
+class ConfigError(VaeCoreError, ValueError):
     """A configuration value is out of range or of the wrong kind."""
 
 

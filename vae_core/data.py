@@ -14,9 +14,11 @@ was asked for.
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +26,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .errors import VaeCoreError
+
 DATA_ENV = "VAE_EXPLORER_DATA"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 MAX_FOLDER_IMAGES = 200_000
 MAX_ZIP_BYTES = 2 << 30  # uncompressed, guards against zip bombs
+MAX_NPZ_BYTES = 4 << 30  # all four arrays of an npz together (CIFAR-10 is 0.18 GiB)
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
-class DataError(RuntimeError):
+class DataError(VaeCoreError, RuntimeError):
     """A dataset cannot be found, downloaded or read. The message says what to do."""
 
 
@@ -56,6 +62,10 @@ BUILTIN = {
     ),
 }
 DATASET_NAMES = ("digits", *BUILTIN)
+# The image shape each builtin name stands for (C, H, W). ``digits`` is grey at any size
+# (it is resized on load: ``--image-size``), so only its channel count is fixed.
+BUILTIN_IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+DIGITS_CHANNELS = 1
 
 
 @dataclass
@@ -109,18 +119,76 @@ def _labels(y: np.ndarray, n: int, what: str) -> torch.Tensor:
     return torch.from_numpy(y.astype(np.int64))
 
 
+def _npy_header(f) -> tuple[tuple[int, ...], np.dtype]:
+    """(shape, dtype) from the header of an .npy stream, reading nothing past it."""
+    version = np.lib.format.read_magic(f)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    else:
+        raise ValueError(f"npy format version {version} is not supported")
+    return shape, dtype
+
+
+def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of an npz (others are never read), each checked from its npy header
+    before any memory is given to it: images uint8 NHW/NHWC, labels 1-D integers as many as the
+    images, all together at most MAX_NPZ_BYTES."""
+    what = path.name
+    with zipfile.ZipFile(path) as zf:
+        members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+        declared: dict[str, tuple[tuple[int, ...], int]] = {}  # shape, bytes with the npy header
+        total = 0
+        for k in keys:
+            if k not in members:
+                continue
+            with zf.open(members[k]) as f:
+                shape, dtype = _npy_header(f)
+                header_bytes = f.tell()
+            if dtype.hasobject or dtype.fields is not None:
+                raise DataError(f"{what}: not a readable npz of plain arrays ({k} holds Python objects or records)")
+            if k.startswith("x_") and (dtype != np.uint8 or not (
+                    len(shape) == 3 or (len(shape) == 4 and shape[-1] in (1, 3)))):
+                raise DataError(f"{what} {k}: images must be uint8 NHW (grey) or NHWC with 1 or 3 channels, "
+                                f"got {dtype} {shape}")
+            if k.startswith("y_") and (dtype.kind not in "iu" or len(shape) != 1):
+                raise DataError(f"{what} {k}: labels must be a 1-D array of integers, got {dtype} {shape}")
+            nbytes = math.prod(shape) * dtype.itemsize
+            total += nbytes
+            if total > MAX_NPZ_BYTES:
+                raise DataError(f"{what}: its arrays declare over {MAX_NPZ_BYTES / 2**30:g} GiB; "
+                                f"this library reads at most that")
+            declared[k] = shape, header_bytes + nbytes
+        for split in ("train", "test"):
+            x, y = declared.get(f"x_{split}"), declared.get(f"y_{split}")
+            if x and y and x[0][0] != y[0][0]:
+                raise DataError(f"{what}: y_{split} has {y[0][0]:,} labels for {x[0][0]:,} images in x_{split}")
+        for k, (_, need) in declared.items():
+            if need > members[k].file_size:
+                raise DataError(f"{what} {k}: declares {need:,} bytes but holds {members[k].file_size:,} (truncated)")
+        arrays = {}
+        for k in declared:
+            with zf.open(members[k]) as f:
+                arrays[k] = np.lib.format.read_array(f, allow_pickle=False)
+    return arrays
+
+
 def load_npz(path: str | os.PathLike, name: str | None = None, classes: tuple[str, ...] | None = None,
              require_train: bool = True) -> Dataset:
     """Read an npz of uint8 arrays (never with pickle). ``require_train=False`` accepts a
-    test-only file (a shipped sample); its train split is then empty."""
+    test-only file (a shipped sample); its train split is then empty. Only the four arrays
+    x_train, y_train, x_test, y_test are read, after their headers are checked (see _read_npz)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"no such file: {path}")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
-        raise DataError(f"{path.name}: not a readable npz of plain arrays ({e})") from None
+        arrays = _read_npz(path, NPZ_KEYS)
+    except DataError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, NotImplementedError) as e:
+        msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise DataError(f"{path.name}: not a readable npz of plain arrays ({msg})") from None
     need = ["x_test", "y_test"] + (["x_train", "y_train"] if require_train else [])
     missing = [k for k in need if k not in arrays]
     if missing:
