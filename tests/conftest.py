@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:  # `ui` and `vae_core` importable however pytest i
     sys.path.insert(0, str(ROOT))
 
 
-def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1) -> Path:
+def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1, backbone: str = "conv") -> Path:
     import torch
 
     from vae_core.checkpoint import save
@@ -27,7 +27,8 @@ def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1) ->
     torch.set_num_threads(1)  # a busy 2-core runner makes 2 spinning threads much slower than 1
     try:
         data = load_dataset("digits")
-        mcfg = ModelConfig(kind=kind, backbone="conv", in_channels=1, image_size=28, latent_dim=latent_dim)
+        mcfg = ModelConfig(kind=kind, backbone=backbone, in_channels=1, image_size=28, latent_dim=latent_dim,
+                           num_classes=10 if kind == "cvae" else 0)
         tcfg = TrainConfig(dataset="digits", epochs=epochs, batch_size=64, lr=2e-3, seed=0, device="cpu")
         model = build_model(mcfg, seed=0)
         hist = fit(model, data, tcfg)
@@ -52,6 +53,32 @@ def tiny_checkpoints_4d(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("checkpoints4d")
     _train(d / "digits-ae-4d.safetensors", "ae", latent_dim=4)
     _train(d / "digits-vae-4d.safetensors", "vae", latent_dim=4)
+    return d
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoints_cvae(tiny_checkpoints, tmp_path_factory) -> Path:
+    """The tiny AE and VAE plus a digits CVAE (MLP, latent 2, 15 epochs) and a digits classifier
+    under classifiers/ (as shipped for the real datasets)."""
+    import shutil
+
+    import torch
+
+    from vae_core import classifier
+    from vae_core.data import load_dataset
+
+    d = tmp_path_factory.mktemp("checkpoints_cvae")
+    for f in tiny_checkpoints.glob("*.safetensors"):
+        shutil.copy(f, d / f.name)
+    _train(d / "digits-cvae-2d.safetensors", "cvae", epochs=15, backbone="mlp")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        data = load_dataset("digits")
+        model, acc = classifier.train_classifier(data, epochs=4)
+        classifier.save(d / "classifiers" / "digits.safetensors", model, "digits", data.classes, acc)
+    finally:
+        torch.set_num_threads(threads)
     return d
 
 

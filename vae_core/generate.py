@@ -99,3 +99,25 @@ def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
     """(rows, cols) of a mosaic of n images, at most max_cols wide."""
     cols = min(n, max_cols)
     return math.ceil(n / cols), cols
+
+
+def beta_sweep(data: Dataset, config, betas: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0), epochs: int = 3,
+               seed: int = 0, callback=None) -> list[dict]:
+    """The rate–distortion trade-off of β (Higgins et al., 2017; Alemi et al., 2018): train one VAE
+    per β with everything else equal, and measure on the test split the rate R = E[KL(q(z|x) ‖ p(z))]
+    and the distortion D = E[−log p(x|z)] (nats per image). Larger β buys a lower rate with a
+    higher distortion. ``callback(i, beta)`` is called before each training."""
+    from .config import TrainConfig
+    from .models import build_model
+    from .train import batch_means, fit
+
+    out = []
+    for i, beta in enumerate(betas):
+        if callback is not None:
+            callback(i, beta)
+        model = build_model(config, seed=seed)
+        fit(model, data, TrainConfig(dataset=data.name, epochs=epochs, batch_size=128, seed=seed, beta=float(beta),
+                                     device="cpu", eval_every_epoch=False))
+        parts = batch_means(model, data.x_test, data.y_test, float(beta), generator=torch.Generator().manual_seed(seed))
+        out.append({"beta": float(beta), "rate": parts["kl"], "distortion": parts["recon"]})
+    return out

@@ -20,13 +20,14 @@ import numpy as np
 import torch
 
 from .data import to_float
+from .errors import VaeCoreError
 from .models import AE
 
 METHODS = ("pca", "umap", "tsne", "identity")
 
 
-class ProjectionError(ValueError):
-    pass
+class ProjectionError(VaeCoreError, ValueError):
+    """A projection cannot be made (too few points, t-SNE has no inverse map)."""
 
 
 @dataclass
@@ -49,6 +50,15 @@ class Projection:
         hi = np.percentile(self.coords, hi_q, axis=0)
         pad = (hi - lo) * margin
         return float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])
+
+    def transform(self, z: np.ndarray) -> np.ndarray:
+        """(M, d) latents → (M, 2) plane points, for the linear planes (identity, PCA)."""
+        z = np.asarray(z, dtype=np.float32).reshape(len(np.atleast_2d(z)), -1)
+        if self.method == "identity":
+            return z[:, :2].copy()
+        if self.method == "pca":
+            return ((z - self._mean) @ self._components.T).astype(np.float32)
+        raise ProjectionError(f"{self.method} has no linear map for new points; use PCA")
 
     def inverse(self, pts: np.ndarray) -> np.ndarray:
         """(M, 2) plane points → (M, d) latents."""

@@ -15,6 +15,7 @@ from typing import Callable
 import torch
 
 from .config import TrainConfig
+from .errors import VaeCoreError
 from .data import Dataset, to_float
 from .losses import kl_weight, loss_parts
 from .models import AE
@@ -22,7 +23,7 @@ from .models import AE
 PARTS = ("loss", "recon", "kl")
 
 
-class TrainingError(RuntimeError):
+class TrainingError(VaeCoreError, RuntimeError):
     """Training cannot go on (a NaN/inf loss, an unusable device)."""
 
 

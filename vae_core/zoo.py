@@ -126,10 +126,35 @@ def make_sample(name: str, out_dir: str | os.PathLike, data_dir: str | os.PathLi
     return out
 
 
+# ---------------------------------------------------------------- classifiers (the judges of generated images)
+
+CLASSIFIERS_SUBDIR = "classifiers"
+CLASSIFIER_EPOCHS = 3
+CLASSIFIER_SEED = 0
+
+
+def make_classifier(name: str, out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> Path:
+    """Train ``vae_core.classifier.SmallCNN`` on the full training split and write
+    ``<out_dir>/classifiers/<name>.safetensors`` with its test accuracy."""
+    import torch
+
+    from . import classifier
+    from .data import load_builtin
+
+    torch.set_num_threads(THREADS)
+    data = load_builtin(name, data_dir, download=False)
+    t = time.perf_counter()
+    model, acc = classifier.train_classifier(data, epochs=CLASSIFIER_EPOCHS, seed=CLASSIFIER_SEED)
+    out = Path(out_dir) / CLASSIFIERS_SUBDIR / f"{name}.safetensors"
+    return classifier.save(out, model, name, data.classes, acc,
+                           {"epochs": CLASSIFIER_EPOCHS, "seed": CLASSIFIER_SEED, "train_images": len(data.x_train),
+                            "train_seconds": round(time.perf_counter() - t, 1)})
+
+
 # ---------------------------------------------------------------- the recipe
 
 def reproduce(out_dir: str | os.PathLike = "checkpoints", data_dir: str | os.PathLike | None = None,
-              only: list[str] | None = None, samples: bool = True, dry_run: bool = False,
+              only: list[str] | None = None, samples: bool = True, dry_run: bool = False, classifiers: bool = True,
               threads: int | None = THREADS, log=print) -> dict[str, float]:
     """Re-create the samples and every model in ``ZOO`` (or only the named files), one
     training at a time, each with ``threads`` CPU threads (``OMP_NUM_THREADS``; None = torch's
@@ -150,6 +175,16 @@ def reproduce(out_dir: str | os.PathLike = "checkpoints", data_dir: str | os.Pat
                 p = make_sample(name, out, data_dir)
                 log(f"[sample] {p} ({p.stat().st_size / 1e6:.2f} MB)")
             times[f"{SAMPLES_SUBDIR}/{name}.npz"] = time.perf_counter() - t
+    if classifiers:
+        for name in DATASETS:
+            t = time.perf_counter()
+            key = f"{CLASSIFIERS_SUBDIR}/{name}.safetensors"
+            if dry_run:
+                log(f"[classifier] {out / key}")
+            else:
+                p = make_classifier(name, out, data_dir)
+                log(f"[classifier] {p}: {time.perf_counter() - t:.0f} s")
+            times[key] = time.perf_counter() - t
     for i, e in enumerate(todo, 1):
         cmd = e.command(out, data_dir)
         log(f"[{i}/{len(todo)}] " + " ".join(["python", *cmd[1:]]))
@@ -177,11 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None, help="dataset npz folder (default: $VAE_EXPLORER_DATA or ./data)")
     p.add_argument("--only", nargs="+", metavar="FILE", help="only these files, e.g. mnist-vae-16d.safetensors")
     p.add_argument("--no-samples", action="store_true", help="skip the test samples")
+    p.add_argument("--no-classifiers", action="store_true", help="skip the sample classifiers")
     p.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     p.add_argument("--threads", type=int, default=THREADS, help=f"CPU threads per training (default {THREADS}; 0 = torch's default)")
     a = p.parse_args(argv)
     try:
-        reproduce(a.out_dir, a.data_dir, a.only, samples=not a.no_samples, dry_run=a.dry_run,
+        reproduce(a.out_dir, a.data_dir, a.only, samples=not a.no_samples, classifiers=not a.no_classifiers,
+                  dry_run=a.dry_run,
                   threads=a.threads or None)
     except KeyError as e:
         print(f"error: {e.args[0]}", file=sys.stderr)

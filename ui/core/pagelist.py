@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("reconstructions", "pages/reconstructions.py", "rec", ":material/compare:"),
     PageSpec("latent_map", "pages/latent_map.py", "map", ":material/scatter_plot:"),
     PageSpec("latent_grid", "pages/latent_grid.py", "grid", ":material/grid_on:"),
+    PageSpec("generate", "pages/generate.py", "gen", ":material/auto_awesome:"),
     PageSpec("compare", "pages/compare.py", "cmp", ":material/balance:"),
     PageSpec("models", "pages/models.py", "mod", ":material/memory:"),
 )

@@ -56,6 +56,22 @@ INTERP_B = "interp_b"
 INTERP_METHOD = "interp_method"
 PRIOR_SEED = "prior_seed"
 
+# generate page
+GEN_TEMPERATURE = "gen_temperature"
+GEN_N = "gen_n"
+GEN_SEED = "gen_seed"
+GEN_CLASS = "gen_class"
+GEN_ROWS = "gen_rows"
+GEN_A = "gen_a"
+GEN_B = "gen_b"
+GEN_NEXT = "gen_next"  # "a" | "b": what the next click on the interpolation map sets
+GEN_STEPS = "gen_steps"
+GEN_MAP = "gen_map"  # the interpolation map's chart key (contract with the e2e test)
+GEN_MAP_LAST = "gen_map_last"  # the last click handled
+GEN_INDEX = "gen_index"
+GEN_DIMS = "gen_dims"
+GEN_KIND = "gen_kind"
+
 # train page
 TRAIN_JOB = "train_job"
 TRAIN_FORM = {  # form widget key → default
@@ -98,6 +114,18 @@ DEFAULTS = {
     UPLOAD_MSG: None,
     UPLOAD_DONE: set(),
     GRID_METHOD: "pca",
+    GEN_TEMPERATURE: 1.0,
+    GEN_N: 32,
+    GEN_SEED: 0,
+    GEN_CLASS: 0,
+    GEN_ROWS: 6,
+    GEN_A: 0,
+    GEN_B: 1,
+    GEN_NEXT: "a",
+    GEN_STEPS: 10,
+    GEN_MAP_LAST: None,
+    GEN_INDEX: 0,
+    GEN_DIMS: 8,
     **TRAIN_FORM,
 }
 

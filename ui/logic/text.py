@@ -162,6 +162,83 @@ EN: dict[str, str] = {
     "grid_click_hint": "Click a cell to decode its point at a large size.",
     "grid_decoded": "decoded live",
     "grid_plane": "plane point",
+    # generate
+    "nav_gen": "Generate",
+    "gen_title": "Generation and inference",
+    "gen_intro": "Generation runs the model forwards: z ~ p(z), then x ~ p(x|z). Inference runs it backwards: "
+                 "from an image x to its posterior q(z|x). Sample, condition on a class, interpolate, sweep one "
+                 "dimension at a time, and see the posterior of one image.",
+    "gen_tab_prior": "Prior samples",
+    "gen_tab_cvae": "Conditional (CVAE)",
+    "gen_tab_interp": "Interpolation",
+    "gen_tab_traverse": "Traversal",
+    "gen_tab_posterior": "Posterior (inference)",
+    "gen_tab_beta": "β trade-off",
+    "gen_prior_explain": "Each image decodes z = T·ε with ε ~ N(0, I). The VAE was trained so that such z land "
+                         "where its codes are; the AE was not, so many of its samples fall into **holes** between "
+                         "codes and look like no class. The number under each mosaic makes that visible: the "
+                         "share of samples that a classifier trained on real images labels with confidence ≥ 0.9.",
+    "gen_temperature": "Temperature T (the scale of ε)",
+    "gen_temperature_help": "T < 1 draws nearer the prior's centre (cleaner, less varied); T > 1 further out.",
+    "gen_n": "Samples",
+    "gen_draw_again": "Draw again",
+    "gen_prior_caption": "{kind} · {name}",
+    "gen_confident": "{share:.0%} of {n} samples classified with confidence ≥ 0.9 (mean confidence {mean:.2f})",
+    "gen_no_classifier": "No classifier is shipped for {dataset}, so the holes number is not shown.",
+    "gen_cvae_explain": "A conditional VAE learns p(x|z, y): the label y says *what* to draw (the content), z says "
+                        "*how* (the style: slant, thickness, …). Choose a class, or see one z decoded with every class.",
+    "gen_cvae_need": "No conditional VAE (CVAE) for {dataset}. Choose one in the sidebar, or train one on the Train page.",
+    "gen_class": "Class y",
+    "gen_class_samples": "{n} samples of class {label}",
+    "gen_class_acc": "The classifier labels {acc:.1%} of {n} samples of this class as {label}.",
+    "gen_style_content": "Style versus content: each row is one z, each column one class",
+    "gen_rows": "Rows (different z)",
+    "gen_interp_explain": "Encode two test images, walk between their latents and decode every step. **Linear** "
+                          "interpolation cuts through the middle of the prior, where ‖z‖ is atypically small; "
+                          "**spherical** (slerp) follows the great circle and keeps the norm of a typical prior draw.",
+    "gen_interp_click": "Click two points on the map (first A, then B), or type their indices.",
+    "gen_interp_next": "The next click sets",
+    "gen_interp_a": "Image A (test index)",
+    "gen_interp_b": "Image B (test index)",
+    "gen_interp_steps": "Steps",
+    "gen_interp_row": "{kind} · {method} · from #{a} to #{b}",
+    "gen_interp_map": "Test images in the {kind}'s latent space ({method})",
+    "gen_method_linear": "linear",
+    "gen_method_slerp": "spherical (slerp)",
+    "gen_traverse_explain": "Take one image's latent and change one coordinate at a time: over μ ± 3σ of its own "
+                            "posterior for a VAE, over the range the data's codes take for an AE. Dimensions are "
+                            "ordered by their KL (the ones the VAE uses first); a collapsed dimension changes nothing.",
+    "gen_index": "Test image (index)",
+    "gen_dims": "Dimensions shown",
+    "gen_traverse_row": "Rows: dimensions {dims} (most KL first); columns: from −3σ to +3σ",
+    "gen_traverse_row_ae": "Rows: dimensions {dims}; columns: across the range of the data's codes",
+    "gen_posterior_explain": "The encoder does not give one z but a distribution q(z|x) = N(μ, σ²). Sampling "
+                             "z = μ + σ·ε (the **reparameterization trick**: the randomness sits in ε, so the "
+                             "gradient flows through μ and σ) and decoding gives variations of the same image.",
+    "gen_post_mean": "decoded μ",
+    "gen_post_draws": "16 draws z = μ + σ·ε, decoded",
+    "gen_post_ellipse": "q(z|x) on the {plane}: 1σ and 2σ ellipses, μ and the draws",
+    "gen_post_points": "test images",
+    "gen_post_mu": "μ of this image",
+    "gen_post_draw": "draws",
+    "gen_post_ae": "An AE has no posterior: its encoder gives one point, so every draw is the same reconstruction.",
+    "gen_kl_title": "KL per latent dimension (mean over {n} test images)",
+    "gen_kl_axis": "nats",
+    "gen_kl_dim": "dimension",
+    "gen_active": "Active units (mean KL > 0.01 nats): **{active} of {d}**. The others collapsed to the prior and carry nothing.",
+    "gen_beta_explain": "The VAE loss is distortion + β·rate: D = −E[log p(x|z)] (reconstruction) and R = KL(q(z|x) ‖ p(z)). "
+                        "Training with several β and plotting R against D draws the trade-off: a larger β buys a "
+                        "simpler latent code (lower rate) with blurrier reconstructions (higher distortion).",
+    "gen_beta_run": "Train the β sweep ({n} VAEs, ≈ {secs:.0f} s)",
+    "gen_beta_need_full": "The sweep trains on the full training split; only a test sample of {dataset} is here.",
+    "gen_beta_running": "Training β = {beta} ({i}/{n})…",
+    "gen_beta_done": "Trained {n} VAEs on {n_train:,} images for {epochs} epochs each; cached on disk.",
+    "gen_beta_fig": "Rate–distortion of β (test split, nats per image)",
+    "gen_beta_rate": "rate: KL (nats)",
+    "gen_beta_distortion": "distortion: reconstruction (nats)",
+    "gen_beta_sweep": "β sweep (subset, {epochs} epochs)",
+    "gen_beta_shipped": "models in the sidebar (full training)",
+    "gen_need_vae": "This view needs a VAE or a CVAE for {dataset}.",
     # compare
     "cmp_title": "AE vs VAE",
     "cmp_intro": "The same images through both models: numbers, latent maps, samples from the prior and "

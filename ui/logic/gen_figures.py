@@ -1,0 +1,81 @@
+"""Plotly figures of the Generate page (no Streamlit): the pick-two-points map, the posterior on
+a plane, KL per dimension, the rate–distortion plane."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ui.logic import clicks
+from ui.logic.figures import PALETTE, _layout, compact, plane_axes
+from ui.logic.text import T
+
+
+def pick_map(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], idx: np.ndarray,
+             chosen: tuple[int, int], title: str, height: int = 420) -> go.Figure:
+    """Test images on a plane, one trace per class (customdata = test index), A and B marked."""
+    fig = go.Figure()
+    for c in np.unique(labels):
+        m = labels == c
+        name = classes[c] if 0 <= c < len(classes) else str(c)
+        fig.add_trace(go.Scatter(x=compact(coords[m, 0]), y=compact(coords[m, 1]), mode="markers", name=name,
+                                 marker=dict(size=6, color=PALETTE[int(c) % len(PALETTE)], opacity=0.75),
+                                 customdata=[[int(i)] for i in idx[m]],
+                                 hovertemplate=f"index: %{{customdata[0]}}<br>{name}<extra></extra>"))
+    for tag, i in zip("AB", chosen):
+        pos = np.nonzero(idx == i)[0]
+        if len(pos):
+            p = int(pos[0])
+            fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers+text",
+                                     text=[tag], textposition="top center", name=tag, customdata=[[int(i)]],
+                                     marker=dict(size=16, symbol="star", color="black", line=dict(width=1, color="white")),
+                                     hovertemplate="index: %{customdata[0]}<extra></extra>", showlegend=False))
+    return _layout(fig, height, title=title, dragmode="pan", xaxis_title="PC 1", yaxis_title="PC 2")
+
+
+def posterior_plane(proj, background: np.ndarray, mu: np.ndarray, logvar: np.ndarray, draws: np.ndarray,
+                    title: str, height: int = 420) -> go.Figure:
+    """Other images' μ in grey, this image's μ, its 1σ and 2σ ellipses of q(z|x), and its draws."""
+    comps = proj._components if proj.method == "pca" else None
+    cov = clicks.posterior_cov_2d(np.asarray(logvar)[None], comps)
+    centre = proj.transform(np.asarray(mu)[None])
+    fig = go.Figure()
+    bg = proj.transform(background)
+    fig.add_trace(go.Scattergl(x=compact(bg[:, 0]), y=compact(bg[:, 1]), mode="markers", name=T["gen_post_points"],
+                               marker=dict(size=4, color="rgba(120,120,120,0.35)"), hoverinfo="skip"))
+    for n_std, dash in ((1.0, "solid"), (2.0, "dot")):
+        xs, ys = clicks.ellipse_path(centre, cov, n_std=n_std, n_pts=64)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n_std:g}σ", line=dict(color="#d62728", dash=dash)))
+    d = proj.transform(draws)
+    fig.add_trace(go.Scatter(x=d[:, 0].tolist(), y=d[:, 1].tolist(), mode="markers", name=T["gen_post_draw"],
+                             marker=dict(size=7, color="#1f77b4", symbol="x")))
+    fig.add_trace(go.Scatter(x=[float(centre[0, 0])], y=[float(centre[0, 1])], mode="markers", name=T["gen_post_mu"],
+                             marker=dict(size=14, color="black", symbol="star")))
+    ax = plane_axes(proj.method)
+    return _layout(fig, height, title=title, xaxis_title=ax[0], yaxis_title=ax[1])
+
+
+def kl_bars(kl: list[float], title: str, height: int = 320) -> go.Figure:
+    """Mean KL per latent dimension; dimensions below 0.01 nats (collapsed) in grey."""
+    kl = np.asarray(kl, dtype=float)
+    colors = ["#4c78a8" if v > 0.01 else "#bbbbbb" for v in kl]
+    fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl.tolist(), marker_color=colors,
+                           hovertemplate="%{x}: %{y:.3f} nats<extra></extra>"))
+    return _layout(fig, height, title=title, xaxis_title=T["gen_kl_dim"], yaxis_title=T["gen_kl_axis"])
+
+
+def rate_distortion(sweep: list[dict], shipped: list[dict], epochs: int, height: int = 420) -> go.Figure:
+    """Rate (KL) against distortion (reconstruction), one point per β of the sweep (joined, labelled
+    β = …), and the chosen models as stars."""
+    fig = go.Figure()
+    if sweep:
+        fig.add_trace(go.Scatter(x=[s["rate"] for s in sweep], y=[s["distortion"] for s in sweep],
+                                 mode="lines+markers+text", text=[f"β={s['beta']:g}" for s in sweep],
+                                 textposition="top right", name=T["gen_beta_sweep"].format(epochs=epochs)))
+    if shipped:
+        fig.add_trace(go.Scatter(x=[s["rate"] for s in shipped], y=[s["distortion"] for s in shipped],
+                                 mode="markers", text=[s["name"] for s in shipped], name=T["gen_beta_shipped"],
+                                 marker=dict(size=14, symbol="star", color="black"),
+                                 hovertemplate="%{text}<br>R=%{x:.2f}, D=%{y:.2f}<extra></extra>"))
+    return _layout(fig, height, title=T["gen_beta_fig"], xaxis_title=T["gen_beta_rate"],
+                   yaxis_title=T["gen_beta_distortion"])

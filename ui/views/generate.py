@@ -1,0 +1,215 @@
+"""The Generate page body: prior samples with the holes number, CVAE classes and style/content,
+interpolation picked on a map, per-dimension traversals, the posterior of one image, the β sweep."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+
+from ui.core import cache, widgets
+from ui.core import state as S
+from ui.core.sidebar import Context
+from ui.logic import clicks, gen_figures, paths
+from ui.logic.text import T
+from vae_core import latent as lat
+from vae_core.generate import active_units, beta_sweep, dims_by_kl, subset
+
+IMG = 56  # on-screen size of one small generated image
+BETA_SWEEP = {"betas": (0.25, 0.5, 1.0, 2.0, 4.0), "epochs": 3, "n_train": 5000, "n_test": 1000}
+INTERP_MAP_POINTS = 1000
+
+
+def _mosaic(images: np.ndarray, cols: int, size: int = IMG, caption: str | None = None, where=st) -> None:
+    widgets.image(lat.tile(images, cols, pad=2), cols * size, caption=caption, where=where)
+
+
+# ------------------------------------------------------------------ prior samples
+
+def prior_tab(ctx: Context) -> None:
+    st.markdown(T["gen_prior_explain"])
+    c1, c2, c3 = st.columns([2, 1, 1])
+    temperature = c1.slider(T["gen_temperature"], 0.0, 2.0, key=S.GEN_TEMPERATURE, step=0.1,
+                            help=T["gen_temperature_help"])
+    n = c2.select_slider(T["gen_n"], [16, 32, 64], key=S.GEN_N)
+    if c3.button(T["gen_draw_again"], key="gen_draw_again"):
+        st.session_state[S.GEN_SEED] += 1
+    seed = st.session_state[S.GEN_SEED]
+    kinds = [k for k in ("ae", "vae") if ctx.model(k) is not None]
+    if cache.judge(ctx.dataset) is None:
+        st.caption(T["gen_no_classifier"].format(dataset=ctx.dataset))
+    for col, kind in zip(st.columns(len(kinds)), kinds):
+        ref = ctx.ref(kind)
+        _mosaic(cache.prior_samples(ref, n, seed, temperature), 8, where=col,
+                caption=T["gen_prior_caption"].format(kind=kind.upper(), name=ctx.model(kind).name))
+        conf = cache.prior_confidence(ref, ctx.dataset, 256, seed, temperature)
+        if conf is not None:
+            col.metric(T["gen_prior_caption"].format(kind=kind.upper(), name=""), f"{conf['share']:.0%}",
+                       help=T["gen_confident"].format(share=conf["share"], n=conf["n"], mean=conf["mean_conf"]))
+            col.caption(T["gen_confident"].format(share=conf["share"], n=conf["n"], mean=conf["mean_conf"]))
+
+
+# ------------------------------------------------------------------ conditional generation
+
+def cvae_tab(ctx: Context) -> None:
+    st.markdown(T["gen_cvae_explain"])
+    if ctx.model("cvae") is None:
+        st.info(T["gen_cvae_need"].format(dataset=ctx.dataset))
+        return
+    ref = ctx.ref("cvae")
+    classes = list(range(len(ctx.data.classes)))
+    c1, c2 = st.columns([2, 1])
+    label = c1.selectbox(T["gen_class"], classes, key=S.GEN_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
+    temperature = st.session_state[S.GEN_TEMPERATURE]
+    seed = st.session_state[S.GEN_SEED]
+    name = widgets.label_name(ctx, label)
+    _mosaic(cache.prior_samples(ref, 16, seed, temperature, (label,) * 16), 8,
+            caption=T["gen_class_samples"].format(n=16, label=name))
+    acc = cache.class_accuracy(ref, ctx.dataset, label, 500, seed, temperature)
+    if acc is not None:
+        st.caption(T["gen_class_acc"].format(acc=acc, n=500, label=name))
+    st.markdown(f"**{T['gen_style_content']}**")
+    rows = c2.slider(T["gen_rows"], 2, 10, key=S.GEN_ROWS)
+    grid = cache.style_content_grid(ref, rows, seed, temperature)
+    widgets.image(grid, len(classes) * IMG, caption=" · ".join(widgets.label_name(ctx, y) for y in classes))
+
+
+# ------------------------------------------------------------------ interpolation
+
+def _take_click(event) -> None:
+    """A new click on the interpolation map sets A or B (alternately)."""
+    i = clicks.event_index(event)
+    if i is None or i == st.session_state[S.GEN_MAP_LAST]:
+        return
+    st.session_state[S.GEN_MAP_LAST] = i
+    slot = st.session_state[S.GEN_NEXT]
+    st.session_state[S.GEN_A if slot == "a" else S.GEN_B] = i
+    st.session_state[S.GEN_NEXT] = "b" if slot == "a" else "a"
+
+
+@st.fragment
+def interp_tab(ctx: Context) -> None:
+    st.markdown(T["gen_interp_explain"])
+    kinds = [k for k in ("ae", "vae", "cvae") if ctx.model(k) is not None]
+    map_kind = "vae" if "vae" in kinds else kinds[0]
+    hi = len(ctx.data.x_test) - 1
+    _take_click(st.session_state.get(S.GEN_MAP))  # the map's event arrives before the widgets are drawn
+    for k in (S.GEN_A, S.GEN_B):
+        st.session_state[k] = int(np.clip(st.session_state[k], 0, hi))
+    left, right = st.columns([2, 3])
+    with left:
+        st.caption(T["gen_interp_click"])
+        c1, c2 = st.columns(2)
+        a = c1.number_input(T["gen_interp_a"], 0, hi, key=S.GEN_A)
+        b = c2.number_input(T["gen_interp_b"], 0, hi, key=S.GEN_B)
+        st.radio(T["gen_interp_next"], ["a", "b"], key=S.GEN_NEXT, horizontal=True, format_func=str.upper)
+        steps = st.slider(T["gen_interp_steps"], 8, 16, key=S.GEN_STEPS)
+        ref, dref = ctx.ref(map_kind), ctx.data_ref
+        enc = cache.latents(ref, dref, INTERP_MAP_POINTS)
+        proj = cache.projection(ref, dref, INTERP_MAP_POINTS, "pca")
+        labels = ctx.data.y_test.numpy()[enc["idx"]]
+        fig = gen_figures.pick_map(proj.coords, labels, ctx.data.classes, enc["idx"], (int(a), int(b)),
+                                   T["gen_interp_map"].format(kind=map_kind.upper(), method=proj.method.upper()))
+        st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
+    with right:
+        orig = lat.to_uint8_images(ctx.data.x_test[[int(a), int(b)]])
+        widgets.image_row(list(orig), [f"A: #{a}", f"B: #{b}"], size=84, per_row=2)
+        for kind in kinds:
+            for method in ("linear", "slerp"):
+                imgs = cache.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method)
+                _mosaic(imgs, steps, size=48, caption=T["gen_interp_row"].format(
+                    kind=kind.upper(), method=T[f"gen_method_{method}"], a=a, b=b))
+
+
+# ------------------------------------------------------------------ traversal
+
+def _index_input(ctx: Context) -> int:
+    hi = len(ctx.data.x_test) - 1
+    st.session_state[S.GEN_INDEX] = int(np.clip(st.session_state[S.GEN_INDEX], 0, hi))
+    return int(st.number_input(T["gen_index"], 0, hi, key=S.GEN_INDEX))
+
+
+def traverse_tab(ctx: Context, kind: str) -> None:
+    st.markdown(T["gen_traverse_explain"])
+    ref, dref = ctx.ref(kind), ctx.data_ref
+    d = ctx.model(kind).latent_size
+    c1, c2 = st.columns(2)
+    with c1:
+        index = _index_input(ctx)
+    st.session_state[S.GEN_DIMS] = int(np.clip(st.session_state[S.GEN_DIMS], 1, d))
+    n_dims = c2.slider(T["gen_dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
+    dims = tuple(dims_by_kl(cache.kl_per_dim(ref, dref), d)[:n_dims])
+    mosaic = cache.traversal(ref, dref, index, dims, 9)
+    text = T["gen_traverse_row" if ref.model.variational else "gen_traverse_row_ae"].format(
+        dims=", ".join(f"z{j + 1}" for j in dims))
+    orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
+    c1, c2 = st.columns([1, 6])
+    widgets.image(orig, 84, caption=f"#{index}", where=c1)
+    widgets.image(mosaic, 9 * IMG, caption=text, where=c2)
+
+
+# ------------------------------------------------------------------ posterior
+
+def posterior_tab(ctx: Context, kind: str) -> None:
+    st.markdown(T["gen_posterior_explain"])
+    ref, dref = ctx.ref(kind), ctx.data_ref
+    index = _index_input(ctx)
+    post = cache.posterior(ref, dref, index, 16, st.session_state[S.GEN_SEED])
+    orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
+    c1, c2, c3 = st.columns([1, 1, 4])
+    widgets.image(orig, 84, caption=f"#{index}", where=c1)
+    widgets.image(post["mean"], 84, caption=T["gen_post_mean"], where=c2)
+    _mosaic(post["draws"], 8, size=48, caption=T["gen_post_draws"], where=c3)
+    if not ref.model.variational:
+        st.info(T["gen_post_ae"])
+        return
+    enc = cache.encode_indices(ref, dref, (index,))
+    proj = cache.projection(ref, dref, 2000, "pca")
+    bg = cache.latents(ref, dref, 2000)
+    left, right = st.columns(2)
+    with left:
+        comps = proj._components if proj.method == "pca" else None
+        plane = "PCA" if comps is not None else "z₁, z₂"
+        fig = gen_figures.posterior_plane(proj, bg["mu"], enc["mu"][0], enc["logvar"][0], post["z"],
+                                          T["gen_post_ellipse"].format(plane=plane))
+        st.plotly_chart(fig, key="gen_post_plane")
+    with right:
+        kl = cache.kl_per_dim(ref, dref)
+        n = min(2000, len(ctx.data.x_test))
+        st.plotly_chart(gen_figures.kl_bars(kl, T["gen_kl_title"].format(n=n)), key="gen_kl_bars")
+        st.markdown(T["gen_active"].format(active=active_units(kl), d=len(kl)))
+
+
+# ------------------------------------------------------------------ β trade-off
+
+def _sweep_file(ctx: Context, kind: str):
+    cfg = cache.checkpoint(ctx.model(kind).path).model_config
+    return paths.cache_dir() / f"betasweep-{cache.disk_key(ctx.dataset, cfg.to_dict(), BETA_SWEEP)}.json", cfg
+
+
+def beta_tab(ctx: Context, kind: str) -> None:
+    st.markdown(T["gen_beta_explain"])
+    f, cfg = _sweep_file(ctx, kind)
+    sweep = json.loads(f.read_text()) if f.is_file() else None
+    if sweep is None:
+        if ctx.data_mode != "full":
+            st.info(T["gen_beta_need_full"].format(dataset=ctx.dataset))
+        elif st.button(T["gen_beta_run"].format(n=len(BETA_SWEEP["betas"]), secs=15 * len(BETA_SWEEP["betas"])),
+                       key="gen_beta_run"):
+            data = subset(ctx.data, BETA_SWEEP["n_train"], BETA_SWEEP["n_test"])
+            with st.status(T["gen_beta_run"].format(n=len(BETA_SWEEP["betas"]), secs=0)) as status:
+                def progress(i, beta):
+                    status.update(label=T["gen_beta_running"].format(beta=beta, i=i + 1, n=len(BETA_SWEEP["betas"])))
+                sweep = beta_sweep(data, cfg, BETA_SWEEP["betas"], BETA_SWEEP["epochs"], callback=progress)
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(json.dumps(sweep))
+    shipped = []
+    for k in ("vae", "cvae"):
+        e = ctx.model(k)
+        if e is not None:
+            m = cache.metrics(ctx.ref(k), ctx.data_ref)
+            shipped.append({"name": f"{k.upper()} · {e.name}", "rate": m["kl"], "distortion": m["recon"]})
+    if sweep is not None:
+        st.caption(T["gen_beta_done"].format(n=len(sweep), n_train=BETA_SWEEP["n_train"], epochs=BETA_SWEEP["epochs"]))
+    st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"]), key="gen_beta_fig")
