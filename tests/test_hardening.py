@@ -513,3 +513,92 @@ def test_download_from_a_silent_server_times_out(tmp_path, monkeypatch):
         srv.close()
     assert socket.getdefaulttimeout() == before  # restored for the rest of the process
     assert [p.name for p in (tmp_path / "d").iterdir()] == []  # the temp download folder is gone
+
+
+def test_clean_stale_temps_removes_only_our_old_temp_files(tmp_path):
+    old, new = time.time() - 7200, time.time() - 60
+    files = {".m-ab12cd_9.tmp": old, "tmpx1y2z3w4.npz.tmp": old, ".up.upload.tmp": old,  # ours, old: removed
+             ".m-zz12cd_9.tmp": new,  # ours, recent: a save in progress
+             "notes.tmp": old, ".m-ab.tmp": old, "m.safetensors": old, "x.npz": old}  # not ours
+    for name, t in files.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (t, t))
+    (tmp_path / ".d-abcdefgh.tmp").mkdir()  # a folder with our name pattern is left alone
+    os.utime(tmp_path / ".d-abcdefgh.tmp", (old, old))
+    removed = checkpoint.clean_stale_temps(tmp_path)
+    assert sorted(p.name for p in removed) == [".m-ab12cd_9.tmp", ".up.upload.tmp", "tmpx1y2z3w4.npz.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".m-zz12cd_9.tmp", "notes.tmp", ".m-ab.tmp", "m.safetensors", "x.npz", ".d-abcdefgh.tmp"])
+
+
+def test_save_cleans_stale_temps_of_its_folder(tmp_path):
+    stale = tmp_path / ".tiny-k3j4h5g6.tmp"  # what a save killed an hour ago left
+    stale.write_bytes(b"half a checkpoint")
+    os.utime(stale, (time.time() - 4000,) * 2)
+    _save_tiny(tmp_path / "tiny.safetensors")
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny.safetensors"]
+
+
+@pytest.fixture()
+def read_only_dir(tmp_path):
+    """A folder this process cannot write into; as root (who ignores permissions) the test
+    drops to uid 'nobody' while it runs."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="ro-", dir="/tmp" if os.geteuid() == 0 else tmp_path))
+    d.chmod(0o555)
+    euid = os.geteuid()
+    if euid == 0:
+        os.seteuid(65534)
+    try:
+        yield d
+    finally:
+        if euid == 0:
+            os.seteuid(0)
+        d.chmod(0o755)
+        d.rmdir()
+
+
+def test_check_writable(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "d.safetensors").mkdir()
+    for out, needle in ((afile / "sub" / "m.safetensors", "cannot write there (Not a directory)"),
+                        (afile / "m.safetensors", "afile is a file, not a folder"),
+                        (tmp_path / "d.safetensors", "is a folder")):
+        with pytest.raises(CheckpointError, match=re.escape(needle)):
+            checkpoint.check_writable(out)
+    ok = tmp_path / "a" / "b" / "m.safetensors"
+    assert checkpoint.check_writable(ok) == ok and list(ok.parent.iterdir()) == []
+
+
+def test_check_writable_in_a_read_only_folder(read_only_dir):
+    with pytest.raises(CheckpointError, match=re.escape("cannot write there (Permission denied)")):
+        checkpoint.check_writable(read_only_dir / "m.safetensors")
+    assert list(read_only_dir.iterdir()) == []
+
+
+def test_train_checks_out_before_loading_any_data(tmp_path, capsys, monkeypatch):
+    def no_data(*a, **k):
+        raise AssertionError("data was loaded before --out was checked")
+
+    monkeypatch.setattr(data, "load_dataset", no_data)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "d.safetensors").mkdir()
+    for out, needle in ((afile / "sub" / "m.safetensors", "cannot write there"), (tmp_path / "d.safetensors", "is a folder")):
+        rc, _, err = run_cli(capsys, "train", "--dataset", "digits", "--backbone", "mlp", "--hidden", "8",
+                             "--epochs", "1", "--out", str(out))
+        assert_one_line_error(rc, err, needle)
+    ok = tmp_path / "new" / "deeper" / "m.safetensors"
+    with pytest.raises(AssertionError, match="data was loaded"):  # a good --out passes the check
+        cli_main.main(["train", "--dataset", "digits", "--out", str(ok)])
+    assert list(ok.parent.iterdir()) == []  # the probe left nothing
+
+
+def test_train_into_a_read_only_folder_exits_2_before_training(read_only_dir, capsys):
+    t0 = time.perf_counter()
+    rc, _, err = run_cli(capsys, "train", "--dataset", "digits", "--backbone", "mlp", "--hidden", "8",
+                         "--epochs", "50", "--out", str(read_only_dir / "m.safetensors"))
+    assert_one_line_error(rc, err, "Permission denied")
+    assert time.perf_counter() - t0 < 1  # 50 epochs were not run first
