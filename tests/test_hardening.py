@@ -152,6 +152,23 @@ def test_hostile_metadata_types_are_refused_by_every_reader(tiny, capsys, case):
         assert out == ""
 
 
+def test_hostile_metadata_as_a_user_runs_it(tiny):
+    """One real process (the in-process tests cover the cases): exit 2, one line, no traceback."""
+    import subprocess
+    import sys
+
+    _rewrite(tiny, _set("history", [1, 2]))
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-c", "import sys; from vae_core.__main__ import main; "
+                        "sys.argv[0] = 'vae_core'; rc = main(['info', sys.argv[1]]); "
+                        "rc2 = main(['evaluate', sys.argv[1]]); sys.exit(rc * 10 + rc2)", str(tiny)],
+                       capture_output=True, text=True, cwd=root, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 22, r.stderr
+    assert r.stderr.count("error: tiny.safetensors: bad metadata: history must be an object, got list") == 2
+    assert len(r.stderr.strip().splitlines()) == 2 and "Traceback" not in r.stderr and r.stdout == ""
+
+
 @pytest.mark.parametrize("where", ["metadata", "header"])
 def test_deeply_nested_json_is_a_checkpoint_error(tiny, capsys, where):
     deep = "[" * 100_000 + "]" * 100_000
