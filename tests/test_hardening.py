@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import struct
 import time
 import tracemalloc
@@ -149,6 +150,23 @@ def test_hostile_metadata_types_are_refused_by_every_reader(tiny, capsys, case):
         rc, out, err = run_cli(capsys, *cmd)
         assert_one_line_error(rc, err, "tiny.safetensors: bad")
         assert out == ""
+
+
+def test_hostile_metadata_as_a_user_runs_it(tiny):
+    """One real process (the in-process tests cover the cases): exit 2, one line, no traceback."""
+    import subprocess
+    import sys
+
+    _rewrite(tiny, _set("history", [1, 2]))
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-c", "import sys; from vae_core.__main__ import main; "
+                        "sys.argv[0] = 'vae_core'; rc = main(['info', sys.argv[1]]); "
+                        "rc2 = main(['evaluate', sys.argv[1]]); sys.exit(rc * 10 + rc2)", str(tiny)],
+                       capture_output=True, text=True, cwd=root, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"})
+    assert r.returncode == 22, r.stderr
+    assert r.stderr.count("error: tiny.safetensors: bad metadata: history must be an object, got list") == 2
+    assert len(r.stderr.strip().splitlines()) == 2 and "Traceback" not in r.stderr and r.stdout == ""
 
 
 @pytest.mark.parametrize("where", ["metadata", "header"])
@@ -379,3 +397,225 @@ def test_npz_byte_cap_is_one_constant(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "MAX_NPZ_BYTES", 10_000)
     with pytest.raises(DataError, match="ok.npz: its arrays declare over"):
         load_npz(p)
+
+
+# ------------------------------------------------------------------ 4. robust files
+
+def _png_bytes(im) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _pets_zip(path: Path, method: int = zipfile.ZIP_STORED) -> Path:
+    from PIL import Image
+
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for label, color in (("cats", "red"), ("dogs", "blue")):
+            for i in range(5):
+                zf.writestr(f"{label}/{i}.png", _png_bytes(Image.new("RGB", (6, 6), color)))
+    return path
+
+
+def _patch_headers(path: Path, local_off: int, central_off: int, fmt: str, value) -> None:
+    """Overwrite one field in every local file header and central directory entry."""
+    raw = bytearray(path.read_bytes())
+    for sig, off in ((b"PK\x03\x04", local_off), (b"PK\x01\x02", central_off)):
+        i = raw.find(sig)
+        while i >= 0:
+            struct.pack_into(fmt, raw, i + off, value(struct.unpack_from(fmt, raw, i + off)[0]))
+            i = raw.find(sig, i + 4)
+    path.write_bytes(bytes(raw))
+
+
+def test_damaged_encrypted_and_unsupported_zips_are_one_data_error(tmp_path, capsys):
+    ok = _pets_zip(tmp_path / "ok.zip")
+    assert load_folder(ok, image_size=4).classes == ("cats", "dogs")
+
+    enc = _pets_zip(tmp_path / "enc.zip")
+    _patch_headers(enc, 6, 8, "<H", lambda flags: flags | 0x1)  # the "encrypted" bit
+    with pytest.raises(DataError, match=r"enc\.zip: cats/0\.png is encrypted"):
+        load_folder(enc)
+
+    odd = _pets_zip(tmp_path / "odd.zip")
+    _patch_headers(odd, 8, 10, "<H", lambda method: 98)  # PPMd: not in Python's zipfile
+    with pytest.raises(DataError, match=r"odd\.zip: cats/0\.png uses zip compression method 98"):
+        load_folder(odd)
+
+    bad = _pets_zip(tmp_path / "bad.zip", zipfile.ZIP_DEFLATED)  # scramble the deflate data of the first member
+    raw = bytearray(bad.read_bytes())
+    start = 30 + len("cats/0.png")
+    raw[start:start + 20] = bytes(range(200, 220))
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"bad\.zip: cats/0\.png is damaged"):
+        load_folder(bad)
+
+    cdir = _pets_zip(tmp_path / "cdir.zip")  # a broken central directory behind a valid end record
+    raw = bytearray(cdir.read_bytes())
+    i = raw.find(b"PK\x01\x02")
+    raw[i:i + 4] = b"XXXX"
+    cdir.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"cdir\.zip: a damaged zip file"):
+        load_folder(cdir)
+
+    rc, _, err = run_cli(capsys, "train", "--dataset", f"folder:{enc}", "--out", str(tmp_path / "m.safetensors"))
+    assert_one_line_error(rc, err, "is encrypted")
+
+
+def _folder_with(root: Path, image_bytes: bytes) -> Path:
+    for label in ("a", "b"):
+        (root / label).mkdir(parents=True)
+        for i in range(5):  # every 5th image of a label goes to test
+            (root / label / f"{i}.png").write_bytes(image_bytes)
+    return root
+
+
+def test_16_bit_png_is_scaled_not_clipped(tmp_path):
+    from PIL import Image
+
+    a16 = np.full((4, 4), 128 * 257, np.uint16)  # mid grey in 16 bits
+    a16[0, 0], a16[0, 1] = 65535, 0
+    png = _png_bytes(Image.fromarray(a16))
+    assert Image.open(io.BytesIO(png)).mode.startswith("I")  # a real 16-bit PNG, as PIL reads it back
+    ds = load_folder(_folder_with(tmp_path / "p16", png), image_size=4, channels=1)
+    x = ds.x_test[0, 0].numpy()
+    assert x[0, 0] == 255 and x[0, 1] == 0 and x[2, 2] == 128, x  # convert("L") made 128 into 255
+    rgb = load_folder(tmp_path / "p16", image_size=4, channels=3)
+    assert rgb.x_test[0, :, 2, 2].tolist() == [128, 128, 128]
+
+
+def test_32_bit_and_float_images(tmp_path):
+    from PIL import Image
+
+    def tiff(arr) -> bytes:
+        buf = io.BytesIO()
+        Image.fromarray(arr).save(buf, "TIFF")
+        return buf.getvalue()
+
+    ok_i = tiff(np.full((4, 4), 128 * 257, np.int32))  # mode I holding 16-bit values
+    assert load_folder(_folder_with(tmp_path / "i", ok_i), image_size=4, channels=1).x_test[0, 0, 1, 1] == 128
+    ok_f = tiff(np.full((4, 4), 0.5, np.float32))  # mode F in [0, 1]
+    assert load_folder(_folder_with(tmp_path / "f", ok_f), image_size=4, channels=1).x_test[0, 0, 1, 1] == 128
+    with pytest.raises(DataError, match=r"a/0\.png: a float image with values outside \[0, 1\]"):
+        load_folder(_folder_with(tmp_path / "f2", tiff(np.full((4, 4), 300.0, np.float32))), image_size=4)
+    with pytest.raises(DataError, match="outside 0..65535"):
+        load_folder(_folder_with(tmp_path / "i2", tiff(np.full((4, 4), 1 << 20, np.int32))), image_size=4)
+
+
+def test_download_from_a_silent_server_times_out(tmp_path, monkeypatch):
+    """A server that accepts the connection and never answers: without a socket timeout
+    torchvision waits for ever (here the listener is closed after 5 s to end the wait)."""
+    import socket
+    import threading
+
+    import torchvision.datasets as tvd
+
+    for k in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(k, raising=False)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)  # connections complete in the backlog; nothing ever reads or answers
+    stopper = threading.Timer(5.0, srv.close)
+    stopper.start()
+    monkeypatch.setattr(tvd.MNIST, "mirrors", [f"http://127.0.0.1:{srv.getsockname()[1]}/"])
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT_S", 0.5)
+    before = socket.getdefaulttimeout()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(DataError, match=r"mnist: .* the download timed out \(no answer for 0.5 s\)"):
+            data.load_dataset("mnist", tmp_path / "d", download=True)
+        assert time.perf_counter() - t0 < 3
+    finally:
+        stopper.cancel()
+        srv.close()
+    assert socket.getdefaulttimeout() == before  # restored for the rest of the process
+    assert [p.name for p in (tmp_path / "d").iterdir()] == []  # the temp download folder is gone
+
+
+def test_clean_stale_temps_removes_only_our_old_temp_files(tmp_path):
+    old, new = time.time() - 7200, time.time() - 60
+    files = {".m-ab12cd_9.tmp": old, "tmpx1y2z3w4.npz.tmp": old, ".up.upload.tmp": old,  # ours, old: removed
+             ".m-zz12cd_9.tmp": new,  # ours, recent: a save in progress
+             "notes.tmp": old, ".m-ab.tmp": old, "m.safetensors": old, "x.npz": old}  # not ours
+    for name, t in files.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (t, t))
+    (tmp_path / ".d-abcdefgh.tmp").mkdir()  # a folder with our name pattern is left alone
+    os.utime(tmp_path / ".d-abcdefgh.tmp", (old, old))
+    removed = checkpoint.clean_stale_temps(tmp_path)
+    assert sorted(p.name for p in removed) == [".m-ab12cd_9.tmp", ".up.upload.tmp", "tmpx1y2z3w4.npz.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".m-zz12cd_9.tmp", "notes.tmp", ".m-ab.tmp", "m.safetensors", "x.npz", ".d-abcdefgh.tmp"])
+
+
+def test_save_cleans_stale_temps_of_its_folder(tmp_path):
+    stale = tmp_path / ".tiny-k3j4h5g6.tmp"  # what a save killed an hour ago left
+    stale.write_bytes(b"half a checkpoint")
+    os.utime(stale, (time.time() - 4000,) * 2)
+    _save_tiny(tmp_path / "tiny.safetensors")
+    assert [p.name for p in tmp_path.iterdir()] == ["tiny.safetensors"]
+
+
+@pytest.fixture()
+def read_only_dir(tmp_path):
+    """A folder this process cannot write into; as root (who ignores permissions) the test
+    drops to uid 'nobody' while it runs."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="ro-", dir="/tmp" if os.geteuid() == 0 else tmp_path))
+    d.chmod(0o555)
+    euid = os.geteuid()
+    if euid == 0:
+        os.seteuid(65534)
+    try:
+        yield d
+    finally:
+        if euid == 0:
+            os.seteuid(0)
+        d.chmod(0o755)
+        d.rmdir()
+
+
+def test_check_writable(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "d.safetensors").mkdir()
+    for out, needle in ((afile / "sub" / "m.safetensors", "cannot write there (Not a directory)"),
+                        (afile / "m.safetensors", "afile is a file, not a folder"),
+                        (tmp_path / "d.safetensors", "is a folder")):
+        with pytest.raises(CheckpointError, match=re.escape(needle)):
+            checkpoint.check_writable(out)
+    ok = tmp_path / "a" / "b" / "m.safetensors"
+    assert checkpoint.check_writable(ok) == ok and list(ok.parent.iterdir()) == []
+
+
+def test_check_writable_in_a_read_only_folder(read_only_dir):
+    with pytest.raises(CheckpointError, match=re.escape("cannot write there (Permission denied)")):
+        checkpoint.check_writable(read_only_dir / "m.safetensors")
+    assert list(read_only_dir.iterdir()) == []
+
+
+def test_train_checks_out_before_loading_any_data(tmp_path, capsys, monkeypatch):
+    def no_data(*a, **k):
+        raise AssertionError("data was loaded before --out was checked")
+
+    monkeypatch.setattr(data, "load_dataset", no_data)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    (tmp_path / "d.safetensors").mkdir()
+    for out, needle in ((afile / "sub" / "m.safetensors", "cannot write there"), (tmp_path / "d.safetensors", "is a folder")):
+        rc, _, err = run_cli(capsys, "train", "--dataset", "digits", "--backbone", "mlp", "--hidden", "8",
+                             "--epochs", "1", "--out", str(out))
+        assert_one_line_error(rc, err, needle)
+    ok = tmp_path / "new" / "deeper" / "m.safetensors"
+    with pytest.raises(AssertionError, match="data was loaded"):  # a good --out passes the check
+        cli_main.main(["train", "--dataset", "digits", "--out", str(ok)])
+    assert list(ok.parent.iterdir()) == []  # the probe left nothing
+
+
+def test_train_into_a_read_only_folder_exits_2_before_training(read_only_dir, capsys):
+    t0 = time.perf_counter()
+    rc, _, err = run_cli(capsys, "train", "--dataset", "digits", "--backbone", "mlp", "--hidden", "8",
+                         "--epochs", "50", "--out", str(read_only_dir / "m.safetensors"))
+    assert_one_line_error(rc, err, "Permission denied")
+    assert time.perf_counter() - t0 < 1  # 50 epochs were not run first

@@ -147,7 +147,7 @@ def _load_data(name: str, a, image_size: int | None = None, channels: int | None
 def cmd_train(a) -> int:
     from tqdm import tqdm
 
-    from .checkpoint import save
+    from .checkpoint import check_writable, save
     from .metrics import evaluate
     from .models import build_model
     from .train import fit, resolve_device
@@ -155,6 +155,7 @@ def cmd_train(a) -> int:
     out = Path(a.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
+    check_writable(out)  # fail now, not after training
     tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
                        beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import stat
 import struct
 import tempfile
 import time
@@ -96,9 +98,59 @@ def build_metadata(model: AE, train_config: TrainConfig | None = None, dataset: 
     }
 
 
+# The temp files this library (and the app) write next to their targets, and nothing else:
+# save()'s mkstemp ".{stem}-XXXXXXXX.tmp", save_npz()'s "tmpXXXXXXXX.npz.tmp", the app's ".{stem}.upload.tmp".
+TEMP_NAMES = re.compile(r"\..+-[a-z0-9_]{8}\.tmp|tmp[a-z0-9_]{8}\.npz\.tmp|\..+\.upload\.tmp")
+STALE_TEMP_S = 3600.0
+
+
+def clean_stale_temps(folder: str | os.PathLike, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Remove this library's own temp files (TEMP_NAMES) in ``folder`` that were last written
+    more than ``older_than_s`` ago: what a killed process left behind. Only regular files
+    directly in the folder; errors are ignored (another process may be cleaning too).
+    Returns what was removed."""
+    removed = []
+    cutoff = time.time() - older_than_s
+    try:
+        candidates = [p for p in Path(folder).iterdir() if TEMP_NAMES.fullmatch(p.name)]
+    except OSError:
+        return removed
+    for p in candidates:
+        try:
+            st = p.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                p.unlink()
+                removed.append(p)
+        except OSError:
+            pass
+    return removed
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Raise CheckpointError now if ``save(path, ...)`` could not write there (a folder at that
+    path, a parent that is a file or cannot be created, a read-only folder), so that a long
+    training run does not end in a failed save. Creates the missing parent folders (as save
+    would) and probes with a temp file of save's own name pattern, removed at once."""
+    path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a folder; give a file name ending in .safetensors")
+    parent = path.parent
+    try:
+        if parent.exists() and not parent.is_dir():
+            raise CheckpointError(f"{path}: {parent} is a file, not a folder")
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{path.stem}-", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot write there ({e.strerror or e})") from None
+    return path
+
+
 def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = None, dataset: str | None = None,
          history: dict | None = None, metrics: dict | None = None, extra: dict | None = None) -> Path:
-    """Write atomically: a temp file in the same folder, then ``os.replace``."""
+    """Write atomically: a temp file in the same folder, then ``os.replace``. Temp files that
+    killed runs left in that folder over an hour ago are removed first (clean_stale_temps)."""
     from safetensors.torch import save_file
 
     path = Path(path)
@@ -107,6 +159,7 @@ def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = 
     meta = build_metadata(model, train_config, dataset, history, metrics, extra)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     os.close(fd)
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import socket
 import tempfile
 import zipfile
 import zlib
@@ -34,6 +35,8 @@ MAX_FOLDER_IMAGES = 200_000
 MAX_ZIP_BYTES = 2 << 30  # uncompressed, guards against zip bombs
 MAX_NPZ_BYTES = 4 << 30  # all four arrays of an npz together (CIFAR-10 is 0.18 GiB)
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+DOWNLOAD_TIMEOUT_S = 30.0  # a download that hears nothing this long fails instead of hanging
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 class DataError(VaeCoreError, RuntimeError):
@@ -245,18 +248,28 @@ def load_digits(size: int = 28) -> Dataset:
 
 
 def download_builtin(name: str, directory: Path) -> Path:
-    """Download with torchvision (progress bar on stderr) and write ``<dir>/<file>.npz``."""
+    """Download with torchvision (progress bar on stderr) and write ``<dir>/<file>.npz``.
+
+    torchvision opens its URLs with no timeout, so a network that accepts connections but
+    never answers would hang here for good: while it runs, sockets get a default timeout of
+    DOWNLOAD_TIMEOUT_S seconds (process-wide, restored afterwards), and a silence that long
+    raises TimeoutError."""
     import torchvision.datasets as tvd
 
     spec = BUILTIN[name]
     cls = getattr(tvd, spec.torchvision_name)
     directory.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=directory, prefix=".download-") as root:
-        parts = {}
-        for train in (True, False):
-            ds = cls(root=root, train=train, download=True)
-            x = np.asarray(ds.data, dtype=np.uint8)
-            parts["train" if train else "test"] = (x, np.asarray(ds.targets, dtype=np.int64))
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    try:
+        with tempfile.TemporaryDirectory(dir=directory, prefix=".download-") as root:
+            parts = {}
+            for train in (True, False):
+                ds = cls(root=root, train=train, download=True)
+                x = np.asarray(ds.data, dtype=np.uint8)
+                parts["train" if train else "test"] = (x, np.asarray(ds.targets, dtype=np.int64))
+    finally:
+        socket.setdefaulttimeout(before)
     x_tr, y_tr = parts["train"]
     x_te, y_te = parts["test"]
     out = directory / spec.file
@@ -276,6 +289,9 @@ def load_builtin(name: str, directory: str | os.PathLike | None = None, download
             raise DataError(f"{name}: {path} not found; {hint}")
         try:
             download_builtin(name, d)
+        except TimeoutError:
+            raise DataError(f"{name}: {path} not found and the download timed out (no answer for "
+                            f"{DOWNLOAD_TIMEOUT_S:g} s); {hint}") from None
         except (OSError, RuntimeError) as e:  # URLError is an OSError
             raise DataError(f"{name}: {path} not found and the download failed ({type(e).__name__}: "
                             f"{str(e).splitlines()[0] if str(e) else ''}); {hint}") from None
@@ -284,16 +300,52 @@ def load_builtin(name: str, directory: str | os.PathLike | None = None, download
 
 # ---------------------------------------------------------------- image folders and zips
 
+def _to_8bit(im, where: str):
+    """8-bit grey from PIL's wide grey modes, which ``convert("L")`` clips instead of scaling:
+    16-bit (I;16*) and 32-bit integer (I, as 16-bit PNG/TIFF open in older Pillow) map the
+    16-bit range 0..65535 onto 0..255 (÷257, rounded); an I image with values outside that range
+    is refused. Float (F) images in [0, 1] are scaled by 255; other float ranges are refused
+    (there is no one right scale for them). Every other mode is returned unchanged."""
+    from PIL import Image
+
+    mode = im.mode
+    if not (mode.startswith("I;16") or mode in ("I", "F")):
+        return im
+    a = np.asarray(im)
+    if mode == "F":
+        if not (np.isfinite(a).all() and a.min() >= 0 and a.max() <= 1):
+            raise DataError(f"cannot read image {where}: a float image with values outside [0, 1]; "
+                            "save it as an 8- or 16-bit image")
+        return Image.fromarray(np.rint(a * 255).astype(np.uint8), "L")
+    a = a.astype(np.int64)
+    if a.min() < 0 or a.max() > 65535:
+        raise DataError(f"cannot read image {where}: a 32-bit image with values outside 0..65535; "
+                        "save it as an 8- or 16-bit image")
+    return Image.fromarray(((a + 128) // 257).astype(np.uint8), "L")
+
+
 def _decode_image(data: bytes, where: str, size: int, channels: int) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as im:
-            im = im.convert("L" if channels == 1 else "RGB").resize((size, size), Image.BILINEAR)
+            im = _to_8bit(im, where).convert("L" if channels == 1 else "RGB").resize((size, size), Image.BILINEAR)
             a = np.asarray(im, dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
         raise DataError(f"cannot read image {where}: {type(e).__name__}: {e}") from None
     return a[None] if channels == 1 else a.transpose(2, 0, 1)
+
+
+def _zip_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    try:
+        return zf.read(info)
+    except RuntimeError:  # what zipfile raises for an encrypted member
+        raise DataError(f"{where}: {info.filename} is encrypted; make the zip without a password") from None
+    except NotImplementedError:  # an unsupported compression method
+        raise DataError(f"{where}: {info.filename} uses a compression method that cannot be read here; "
+                        "zip it again with the usual (deflate) method") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+        raise DataError(f"{where}: {info.filename} is damaged ({e}); zip the folder again") from None
 
 
 def _list_entries(path: Path) -> list[tuple[tuple[str, ...], callable]]:
@@ -304,7 +356,10 @@ def _list_entries(path: Path) -> list[tuple[tuple[str, ...], callable]]:
             if p.is_file() and p.suffix.lower() in IMAGE_EXTS and not any(s.startswith(".") for s in p.relative_to(path).parts):
                 entries.append((p.relative_to(path).parts, p.read_bytes))
     elif zipfile.is_zipfile(path):
-        zf = zipfile.ZipFile(path)
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+            raise DataError(f"{path.name}: a damaged zip file ({e}); zip the folder again") from None
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
             raise DataError(f"{path.name}: uncompressed size over {MAX_ZIP_BYTES >> 30} GiB")
@@ -313,7 +368,12 @@ def _list_entries(path: Path) -> list[tuple[tuple[str, ...], callable]]:
             if (any(s.startswith(".") or s == "__MACOSX" or s == ".." for s in parts)
                     or Path(parts[-1]).suffix.lower() not in IMAGE_EXTS):
                 continue
-            entries.append((parts, lambda i=i: zf.read(i)))
+            if i.flag_bits & 0x1:
+                raise DataError(f"{path.name}: {i.filename} is encrypted; make the zip without a password")
+            if i.compress_type not in ZIP_METHODS:
+                raise DataError(f"{path.name}: {i.filename} uses zip compression method {i.compress_type}, which "
+                                "cannot be read here; zip it again with the usual (deflate) method")
+            entries.append((parts, lambda i=i: _zip_read(zf, i, path.name)))
     else:
         raise DataError(f"{path}: not a folder or a .zip file")
     # strip one wrapping folder ("mydata/cats/1.png" → "cats/1.png")
