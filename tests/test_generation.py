@@ -152,3 +152,48 @@ def test_a_larger_beta_buys_a_lower_rate_with_a_higher_distortion(digits):
     cfg = ModelConfig(kind="vae", backbone="mlp", latent_dim=4, hidden=64)
     low, high = beta_sweep(data, cfg, (0.25, 4.0), epochs=6, seed=0)
     assert high["rate"] < low["rate"] and high["distortion"] > low["distortion"], (low, high)
+
+
+# ------------------------------------------------------------------ the Generate page (AppTest)
+
+@pytest.fixture()
+def gen_env(app_env, tiny_checkpoints_cvae, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))
+    return app_env
+
+
+def test_generate_page_shows_every_view_with_numbers(gen_env):
+    from test_app import start, texts
+
+    at = start("generate")
+    assert not at.exception, at.exception
+    shown = texts(at)
+    captions = " ".join(str(i.proto) for i in at.get("image"))
+    assert "AE · digits-ae-2d" in captions and "VAE · digits-vae-2d" in captions
+    assert shown.count("classified with confidence ≥ 0.9") == 2  # the holes number for the AE and the VAE
+    assert "The classifier labels" in shown  # CVAE samples of one class, judged
+    assert "Active units (mean KL > 0.01 nats)" in shown
+    assert any(c.proto.spec and "z1" in c.proto.spec for c in at.get("plotly_chart"))  # KL per dimension
+
+
+def test_two_clicks_on_the_map_set_the_interpolation_endpoints(gen_env):
+    from test_app import selection, start
+
+    at = start("generate")
+    for i in (5, 9):
+        at.session_state["gen_map"] = selection({"point_index": 0, "customdata": [i]})
+        at.run()
+        assert not at.exception, at.exception
+    assert (at.session_state["gen_a"], at.session_state["gen_b"]) == (5, 9)
+    captions = " ".join(str(i.proto) for i in at.get("image"))
+    assert captions.count("from #5 to #9") == 6  # AE, VAE and CVAE rows, linear and slerp
+
+
+def test_changing_the_class_changes_the_cvae_samples(gen_env):
+    from test_app import start
+
+    at = start("generate")
+    first = [i.proto for i in at.get("image")]
+    at.selectbox(key="gen_class").set_value(3).run()
+    assert not at.exception, at.exception
+    assert [i.proto for i in at.get("image")] != first

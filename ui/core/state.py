@@ -68,7 +68,8 @@ GEN_NEXT = "gen_next"  # "a" | "b": what the next click on the interpolation map
 GEN_STEPS = "gen_steps"
 GEN_MAP = "gen_map"  # the interpolation map's chart key (contract with the e2e test)
 GEN_MAP_LAST = "gen_map_last"  # the last click handled
-GEN_INDEX = "gen_index"
+GEN_INDEX = "gen_index"  # the image of the traversal
+GEN_POST_INDEX = "gen_post_index"  # the image of the posterior view
 GEN_DIMS = "gen_dims"
 GEN_KIND = "gen_kind"
 
@@ -125,6 +126,7 @@ DEFAULTS = {
     GEN_STEPS: 10,
     GEN_MAP_LAST: None,
     GEN_INDEX: 0,
+    GEN_POST_INDEX: 0,
     GEN_DIMS: 8,
     **TRAIN_FORM,
 }

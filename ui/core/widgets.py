@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from ui.core import pagelist
 from ui.core import state as S
@@ -53,6 +55,31 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
         st.session_state[key] = have[-1] if "vae" not in have else "vae"
     return st.radio(T["pick_model"], have, key=key, horizontal=True,
                     format_func=lambda k: f"{k.upper()} · {ctx.model(k).name}")
+
+
+def enlarge(img: np.ndarray, size: int) -> np.ndarray:
+    """Nearest-neighbour upscaling so small images show crisp at a readable size."""
+    im = Image.fromarray(img)
+    k = max(1, size // max(img.shape[:2]))
+    return np.asarray(im.resize((img.shape[1] * k, img.shape[0] * k), Image.NEAREST))
+
+
+def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> None:
+    """A small image, enlarged, sent inline as a PNG data URI: no media request, so a click
+    that changes it shows the new image in the same message that carries it."""
+    from ui.logic.figures import png_data_uri
+
+    big = enlarge(img, size)
+    where.image(png_data_uri(big), caption=caption, width=int(big.shape[1]))  # a data URI has no size until loaded
+
+
+def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:
+    """A row (or rows) of small images with a caption under each."""
+    per_row = per_row or max(1, len(images))
+    for start in range(0, len(images), per_row):
+        cols = st.columns(per_row)
+        for col, img, cap in zip(cols, images[start:start + per_row], captions[start:start + per_row]):
+            image(img, size, cap, where=col)
 
 
 def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None:

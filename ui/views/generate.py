@@ -124,10 +124,10 @@ def interp_tab(ctx: Context) -> None:
 
 # ------------------------------------------------------------------ traversal
 
-def _index_input(ctx: Context) -> int:
+def _index_input(ctx: Context, key: str) -> int:
     hi = len(ctx.data.x_test) - 1
-    st.session_state[S.GEN_INDEX] = int(np.clip(st.session_state[S.GEN_INDEX], 0, hi))
-    return int(st.number_input(T["gen_index"], 0, hi, key=S.GEN_INDEX))
+    st.session_state[key] = int(np.clip(st.session_state[key], 0, hi))
+    return int(st.number_input(T["gen_index"], 0, hi, key=key))
 
 
 def traverse_tab(ctx: Context, kind: str) -> None:
@@ -136,7 +136,7 @@ def traverse_tab(ctx: Context, kind: str) -> None:
     d = ctx.model(kind).latent_size
     c1, c2 = st.columns(2)
     with c1:
-        index = _index_input(ctx)
+        index = _index_input(ctx, S.GEN_INDEX)
     st.session_state[S.GEN_DIMS] = int(np.clip(st.session_state[S.GEN_DIMS], 1, d))
     n_dims = c2.slider(T["gen_dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
     dims = tuple(dims_by_kl(cache.kl_per_dim(ref, dref), d)[:n_dims])
@@ -154,7 +154,7 @@ def traverse_tab(ctx: Context, kind: str) -> None:
 def posterior_tab(ctx: Context, kind: str) -> None:
     st.markdown(T["gen_posterior_explain"])
     ref, dref = ctx.ref(kind), ctx.data_ref
-    index = _index_input(ctx)
+    index = _index_input(ctx, S.GEN_POST_INDEX)
     post = cache.posterior(ref, dref, index, 16, st.session_state[S.GEN_SEED])
     orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
     c1, c2, c3 = st.columns([1, 1, 4])
