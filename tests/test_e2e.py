@@ -103,6 +103,27 @@ def test_click_a_point_on_the_latent_map(page, server):
     page.get_by_text(re.compile(r"The \d+ nearest neighbours in latent space: #\d+")).first.wait_for()
 
 
+def test_click_two_points_and_see_their_interpolation(page, server):
+    """Generate page: the first click on the map sets image A, the second image B; the AE and VAE
+    rows then decode the path from A to B."""
+    open_page(page, server, "generate")
+    page.get_by_role("tab", name="Interpolation").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetWidth > 0)")
+    nth = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(p => p.offsetWidth > 0)")
+    chosen = []
+    for _ in range(2):
+        x, y, idx = page.evaluate(JS_ISOLATED_POINT, [nth, chosen + [0, 1]])
+        page.mouse.click(*page.evaluate(JS_POINT_PX, [x, y, nth]))
+        chosen.append(idx)
+        page.get_by_text(f"{'AB'[len(chosen) - 1]}: #{idx}", exact=True).wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(400)  # not a plotly double-click
+    a, b = chosen
+    for kind in ("AE", "VAE"):
+        for method in ("linear", "spherical (slerp)"):
+            page.get_by_text(f"{kind} · {method} · from #{a} to #{b}", exact=True).wait_for()
+
+
 def test_click_two_grid_cells(page, server):
     open_page(page, server, "latent_grid")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
