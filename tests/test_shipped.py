@@ -3,6 +3,7 @@ forward pass on its dataset's sample, and says in its metadata what its name say
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,12 +12,13 @@ import pytest
 import torch
 
 from vae_core.checkpoint import info, load
-from vae_core.data import BUILTIN, load_with_fallback, to_float
+from vae_core.data import BUILTIN, load_npz, load_with_fallback, to_float
+from vae_core.metrics import evaluate
 from vae_core.zoo import DATASETS, DEFAULT_PAIR, SAMPLE_PER_CLASS, ZOO, sample_indices
 
 CKPT = Path(__file__).resolve().parent.parent / "checkpoints"
 SAMPLES = CKPT / "samples"
-NAME = re.compile(r"^(mnist|fashion-mnist|cifar10)-(ae|vae)-(\d+d|reference)\.safetensors$")
+NAME = re.compile(r"^(mnist|fashion-mnist|cifar10)-(ae|vae|cvae)-(\d+d|reference)\.safetensors$")
 SHAPES = {"mnist": (28, 28), "fashion-mnist": (28, 28), "cifar10": (32, 32, 3)}
 FILES = sorted(CKPT.glob("*.safetensors"))
 
@@ -24,6 +26,7 @@ FILES = sorted(CKPT.glob("*.safetensors"))
 def test_the_expected_files_are_shipped():
     names = {f.name for f in FILES}
     expected = {f"{d}-{k}-{n}d.safetensors" for d in DATASETS for k in ("ae", "vae") for n in (2, 16)}
+    expected |= {f"{d}-cvae-{n}d.safetensors" for d in ("mnist", "fashion-mnist") for n in (2, 16)}
     expected.add("cifar10-ae-reference.safetensors")
     assert names == expected
     assert names == {e.file for e in ZOO}
@@ -34,7 +37,7 @@ def test_sizes_stay_small():
     for f in FILES:
         assert f.stat().st_size < 5e6, f.name
     total = sum(p.stat().st_size for p in CKPT.rglob("*") if p.is_file())
-    assert total < 30e6
+    assert total < 40e6  # 17 models of ~1.5 MB, 3 classifiers, 3 samples
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -77,24 +80,55 @@ def test_checkpoint_loads_and_runs(path):
 
     ck = load(path)
     with np.load(SAMPLES / f"{dataset}.npz", allow_pickle=False) as z:
-        x = z["x_test"][:64]
+        x, y = z["x_test"][:64], torch.from_numpy(z["y_test"][:64].astype(np.int64))
     x = torch.from_numpy(x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2).copy())
     x = to_float(x)
     assert tuple(x.shape[1:]) == ck.model_config.image_shape
     with torch.inference_mode():
-        out = ck.model(x)
-        z_flat = ck.model.latent(x)
+        out = ck.model(x, y)
+        z_flat = ck.model.latent(x, y)
     assert out.recon.shape == x.shape
     assert torch.isfinite(out.recon).all() and out.recon.min() >= 0 and out.recon.max() <= 1
-    d = ck.model_config.latent_dim or 96 * 2 * 2
+    d = ck.model_config.latent_size
     assert z_flat.shape == (64, d)
-    if kind == "vae":
+    if kind != "ae":
         assert out.mu.shape == out.logvar.shape == (64, d)
     # the trained weights: better than a constant grey, and near the test MSE the file records
     with torch.inference_mode():
-        mse = (ck.model.reconstruct(x) - x).pow(2).mean().item()
+        mse = (ck.model.reconstruct(x, y) - x).pow(2).mean().item()
     assert mse < 0.75 * (x - 0.5).pow(2).mean().item()
     assert 0.5 < mse / meta["metrics"]["mse"] < 2.0
+
+
+RECORDED = json.loads((CKPT / "sample_metrics.json").read_text())
+
+
+def test_every_shipped_file_has_recorded_sample_metrics():
+    assert set(RECORDED) == {f.name for f in FILES}
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_shipped_file_still_evaluates_to_its_recorded_metrics(name):
+    """evaluate() on the shipped test sample gives what was recorded (for the files shipped before
+    the model-kind refactor: by the code of that time), to float precision."""
+    ck = load(CKPT / name)
+    ds = ck.meta["dataset"]["name"]
+    data = load_npz(SAMPLES / f"{ds}.npz", ds, BUILTIN[ds].classes, require_train=False)
+    torch.set_num_threads(1)
+    m = evaluate(ck.model, data, "test", ck.train_config.beta, nll_k=5)
+    for k, v in RECORDED[name].items():
+        assert m[k] == pytest.approx(v, rel=1e-5, abs=1e-6), k
+
+
+def test_metadata_metrics_equal_the_evaluate_output():
+    """The metrics stored in each file at the end of training are what `evaluate --json` prints."""
+    rows = {Path(r["file"]).name: r for r in map(json.loads, (CKPT / "metrics.jsonl").read_text().splitlines())}
+    assert set(rows) == {f.name for f in FILES}
+    for name, row in rows.items():
+        stored = info(CKPT / name)["metrics"]
+        for k in ("loss", "recon", "kl", "mse", "psnr", "nll_is"):
+            if k in row:
+                assert stored[k] == pytest.approx(row[k], rel=1e-4), (name, k)
 
 
 @pytest.mark.parametrize("e", ZOO, ids=[e.file for e in ZOO])
@@ -124,7 +158,7 @@ def test_app_opens_on_the_shipped_mnist_pair_with_an_empty_data_dir(tmp_path, mo
     for k, v in {"VAE_EXPLORER_DATA": empty, "VAE_EXPLORER_CHECKPOINTS": CKPT,
                  "VAE_EXPLORER_USER_MODELS": tmp_path / "user", "VAE_EXPLORER_CACHE": tmp_path / "cache"}.items():
         monkeypatch.setenv(k, str(v))
-    at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=180).run()
+    at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=180).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     sel = {s.label: s.value for s in at.selectbox}
