@@ -14,8 +14,19 @@ from vae_core import classifier
 from vae_core.checkpoint import load
 from vae_core.config import ModelConfig
 from vae_core.data import load_digits, to_float
-from vae_core.generate import (active_units, beta_sweep, confident_share, dims_by_kl, posterior_draws, slerp_norms,
-                               subset, traversal_spreads, traversal_values, traverse)
+from vae_core.generate import (
+    active_units,
+    beta_sweep,
+    confident_share,
+    dims_by_kl,
+    effective_classes,
+    posterior_draws,
+    slerp_norms,
+    subset,
+    traversal_spreads,
+    traversal_values,
+    traverse,
+)
 from vae_core.latent import decode_points, interpolate
 
 
@@ -145,6 +156,12 @@ def test_cvae_conditioning_beats_chance_by_far(cvae, judge):
 def test_confident_share_counts_confident_rows():
     probs = np.array([[0.95, 0.05], [0.6, 0.4], [0.1, 0.9], [0.5, 0.5]])
     assert confident_share(probs) == 0.5
+
+
+def test_effective_classes_is_one_for_one_class_and_k_for_an_even_spread():
+    one = np.tile([0.0, 1.0, 0.0], (30, 1))
+    even = np.eye(3)[np.arange(30) % 3]
+    assert effective_classes(one) == pytest.approx(1.0) and effective_classes(even) == pytest.approx(3.0)
 
 
 def test_a_larger_beta_buys_a_lower_rate_with_a_higher_distortion(digits):

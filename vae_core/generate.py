@@ -84,6 +84,18 @@ def confident_share(probs: np.ndarray, threshold: float = 0.9) -> float:
     return float((probs.max(1) >= threshold).mean()) if len(probs) else float("nan")
 
 
+def effective_classes(probs: np.ndarray) -> float:
+    """exp(entropy) of the histogram of predicted labels: 10 when samples spread evenly over 10
+    classes, 1 when they are all one class. Confidence alone can mislead: a model whose samples
+    are all the same crisp digit is confident and covers one class."""
+    probs = np.asarray(probs)
+    if not len(probs):
+        return float("nan")
+    p = np.bincount(probs.argmax(1), minlength=probs.shape[1]) / len(probs)
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))
+
+
 def slerp_norms(path: np.ndarray) -> np.ndarray:
     """‖z‖ along an interpolation path (slerp between equal norms keeps it constant)."""
     return np.linalg.norm(np.asarray(path, dtype=np.float64), axis=1)

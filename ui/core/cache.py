@@ -333,7 +333,7 @@ def prior_confidence(m: ModelRef, dataset: str, n: int, seed: int, temperature: 
     """The holes number of a model's prior samples: the share a classifier trained on real images
     labels with confidence ≥ 0.9 (and the mean confidence); None without a classifier."""
     from vae_core import classifier as clf
-    from vae_core.generate import confident_share
+    from vae_core.generate import confident_share, effective_classes
 
     judged = judge(dataset)
     if judged is None:
@@ -343,7 +343,8 @@ def prior_confidence(m: ModelRef, dataset: str, n: int, seed: int, temperature: 
         model = m.model
         y = (torch.arange(n) % model.config.num_classes) if model.conditional else None
         probs = clf.probabilities(judged[0], model.sample(n, g, y, temperature).cpu()).numpy()
-    return {"share": confident_share(probs), "mean_conf": float(probs.max(1).mean()), "n": n}
+    return {"share": confident_share(probs), "mean_conf": float(probs.max(1).mean()), "n": n,
+            "classes": effective_classes(probs), "k": probs.shape[1]}
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

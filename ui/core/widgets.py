@@ -60,7 +60,7 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
 def enlarge(img: np.ndarray, size: int) -> np.ndarray:
     """Nearest-neighbour upscaling so small images show crisp at a readable size."""
     im = Image.fromarray(img)
-    k = max(1, size // max(img.shape[:2]))
+    k = max(1, -(-size // max(img.shape[:2])))  # at least ``size``: the browser scales down to it
     return np.asarray(im.resize((img.shape[1] * k, img.shape[0] * k), Image.NEAREST))
 
 
@@ -70,7 +70,8 @@ def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> N
     from ui.logic.figures import png_data_uri
 
     big = enlarge(img, size)
-    where.image(png_data_uri(big), caption=caption, width=int(big.shape[1]))  # a data URI has no size until loaded
+    width = int(min(big.shape[1], size * big.shape[1] / max(big.shape[:2])))  # a data URI has no size until loaded
+    where.image(png_data_uri(big), caption=caption, width=width)
 
 
 def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:

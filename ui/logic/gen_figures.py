@@ -12,7 +12,7 @@ from ui.logic.text import T
 
 
 def pick_map(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], idx: np.ndarray,
-             chosen: tuple[int, int], title: str, height: int = 420) -> go.Figure:
+             chosen: tuple[int, int], title: str, method: str = "pca", height: int = 420) -> go.Figure:
     """Test images on a plane, one trace per class (customdata = test index), A and B marked."""
     fig = go.Figure()
     for c in np.unique(labels):
@@ -30,7 +30,8 @@ def pick_map(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], i
                                      text=[tag], textposition="top center", name=tag, customdata=[[int(i)]],
                                      marker=dict(size=16, symbol="star", color="black", line=dict(width=1, color="white")),
                                      hovertemplate="index: %{customdata[0]}<extra></extra>", showlegend=False))
-    return _layout(fig, height, title=title, dragmode="pan", xaxis_title="PC 1", yaxis_title="PC 2")
+    ax = plane_axes(method)
+    return _layout(fig, height, title=title, dragmode="pan", xaxis_title=ax[0], yaxis_title=ax[1])
 
 
 def posterior_plane(proj, background: np.ndarray, mu: np.ndarray, logvar: np.ndarray, draws: np.ndarray,
@@ -48,11 +49,18 @@ def posterior_plane(proj, background: np.ndarray, mu: np.ndarray, logvar: np.nda
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{n_std:g}σ", line=dict(color="#d62728", dash=dash)))
     d = proj.transform(draws)
     fig.add_trace(go.Scatter(x=d[:, 0].tolist(), y=d[:, 1].tolist(), mode="markers", name=T["gen_post_draw"],
-                             marker=dict(size=7, color="#1f77b4", symbol="x")))
+                             marker=dict(size=6, color="#1f77b4", symbol="x")))
     fig.add_trace(go.Scatter(x=[float(centre[0, 0])], y=[float(centre[0, 1])], mode="markers", name=T["gen_post_mu"],
-                             marker=dict(size=14, color="black", symbol="star")))
+                             marker=dict(size=10, color="black", symbol="star-open")))
     ax = plane_axes(proj.method)
-    return _layout(fig, height, title=title, xaxis_title=ax[0], yaxis_title=ax[1])
+    fig = _layout(fig, height, title=title, xaxis_title=ax[0], yaxis_title=ax[1])
+    # start zoomed on the posterior (3× its 2σ extent, at least 3% of the data's spread): at the data's
+    # scale q(z|x) is a dot; double-click shows everything
+    half = max(3 * 2 * float(np.sqrt(np.linalg.eigvalsh(cov[0]).max())), 0.03 * float(np.ptp(bg, 0).max()))
+    cx, cy = float(centre[0, 0]), float(centre[0, 1])
+    fig.update_xaxes(range=[cx - half, cx + half])
+    fig.update_yaxes(range=[cy - half, cy + half], scaleanchor="x")
+    return fig
 
 
 def kl_bars(kl: list[float], title: str, height: int = 320) -> go.Figure:

@@ -175,15 +175,22 @@ EN: dict[str, str] = {
     "gen_tab_posterior": "Posterior (inference)",
     "gen_tab_beta": "β trade-off",
     "gen_prior_explain": "Each image decodes z = T·ε with ε ~ N(0, I). The VAE was trained so that such z land "
-                         "where its codes are; the AE was not, so many of its samples fall into **holes** between "
-                         "codes and look like no class. The number under each mosaic makes that visible: the "
-                         "share of samples that a classifier trained on real images labels with confidence ≥ 0.9.",
+                         "where its codes are; the AE was not, so its samples fall into **holes** between codes or "
+                         "pile up in the few regions its codes happen to share with the prior. Two numbers under "
+                         "each mosaic, from a classifier trained on real images: the share of samples it labels "
+                         "with confidence ≥ 0.9, and how many classes those labels cover.",
     "gen_temperature": "Temperature T (the scale of ε)",
     "gen_temperature_help": "T < 1 draws nearer the prior's centre (cleaner, less varied); T > 1 further out.",
     "gen_n": "Samples",
     "gen_draw_again": "Draw again",
     "gen_prior_caption": "{kind} · {name}",
-    "gen_confident": "{share:.0%} of {n} samples classified with confidence ≥ 0.9 (mean confidence {mean:.2f})",
+    "gen_confident": "Of {n} samples, {share:.0%} are classified with confidence ≥ 0.9 (mean confidence {mean:.2f}); "
+                     "their predicted classes spread like {classes:.1f} equally common classes out of {k}. A high "
+                     "confidence over few classes means the samples cover only part of the data.",
+    "gen_metric_confident": "confident (≥ 0.9)",
+    "gen_metric_classes": "classes covered",
+    "gen_plane_identity": "the latent plane z₁, z₂",
+    "gen_plane_pca": "the PCA plane",
     "gen_no_classifier": "No classifier is shipped for {dataset}, so the holes number is not shown.",
     "gen_cvae_explain": "A conditional VAE learns p(x|z, y): the label y says *what* to draw (the content), z says "
                         "*how* (the style: slant, thickness, …). Choose a class, or see one z decoded with every class.",
@@ -202,7 +209,7 @@ EN: dict[str, str] = {
     "gen_interp_b": "Image B (test index)",
     "gen_interp_steps": "Steps",
     "gen_interp_row": "{kind} · {method} · from #{a} to #{b}",
-    "gen_interp_map": "Test images in the {kind}'s latent space ({method})",
+    "gen_interp_map": "Test images in the {kind}'s latent space: {method}",
     "gen_method_linear": "linear",
     "gen_method_slerp": "spherical (slerp)",
     "gen_traverse_explain": "Take one image's latent and change one coordinate at a time: over μ ± 3σ of its own "
@@ -217,7 +224,7 @@ EN: dict[str, str] = {
                              "gradient flows through μ and σ) and decoding gives variations of the same image.",
     "gen_post_mean": "decoded μ",
     "gen_post_draws": "16 draws z = μ + σ·ε, decoded",
-    "gen_post_ellipse": "q(z|x) on the {plane}: 1σ and 2σ ellipses, μ and the draws",
+    "gen_post_ellipse": "q(z|x) on {plane} (zoomed in: double-click for all)",
     "gen_post_points": "test images",
     "gen_post_mu": "μ of this image",
     "gen_post_draw": "draws",

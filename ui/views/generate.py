@@ -16,7 +16,7 @@ from ui.logic.text import T
 from vae_core import latent as lat
 from vae_core.generate import active_units, beta_sweep, dims_by_kl, subset
 
-IMG = 56  # on-screen size of one small generated image
+IMG = 64  # on-screen width per small generated image (28-px images show at 2×)
 BETA_SWEEP = {"betas": (0.25, 0.5, 1.0, 2.0, 4.0), "epochs": 3, "n_train": 5000, "n_test": 1000}
 INTERP_MAP_POINTS = 1000
 
@@ -41,13 +41,15 @@ def prior_tab(ctx: Context) -> None:
         st.caption(T["gen_no_classifier"].format(dataset=ctx.dataset))
     for col, kind in zip(st.columns(len(kinds)), kinds):
         ref = ctx.ref(kind)
-        _mosaic(cache.prior_samples(ref, n, seed, temperature), 8, where=col,
+        _mosaic(cache.prior_samples(ref, n, seed, temperature), 8, size=54, where=col,
                 caption=T["gen_prior_caption"].format(kind=kind.upper(), name=ctx.model(kind).name))
         conf = cache.prior_confidence(ref, ctx.dataset, 256, seed, temperature)
         if conf is not None:
-            col.metric(T["gen_prior_caption"].format(kind=kind.upper(), name=""), f"{conf['share']:.0%}",
-                       help=T["gen_confident"].format(share=conf["share"], n=conf["n"], mean=conf["mean_conf"]))
-            col.caption(T["gen_confident"].format(share=conf["share"], n=conf["n"], mean=conf["mean_conf"]))
+            m1, m2 = col.columns(2)
+            m1.metric(T["gen_metric_confident"], f"{conf['share']:.0%}")
+            m2.metric(T["gen_metric_classes"], f"{conf['classes']:.1f} / {conf['k']}")
+            col.caption(T["gen_confident"].format(share=conf["share"], n=conf["n"], mean=conf["mean_conf"],
+                                                  classes=conf["classes"], k=conf["k"]))
 
 
 # ------------------------------------------------------------------ conditional generation
@@ -110,7 +112,8 @@ def interp_tab(ctx: Context) -> None:
         proj = cache.projection(ref, dref, INTERP_MAP_POINTS, "pca")
         labels = ctx.data.y_test.numpy()[enc["idx"]]
         fig = gen_figures.pick_map(proj.coords, labels, ctx.data.classes, enc["idx"], (int(a), int(b)),
-                                   T["gen_interp_map"].format(kind=map_kind.upper(), method=proj.method.upper()))
+                                   T["gen_interp_map"].format(kind=map_kind.upper(),
+                                                              method=T["gen_plane_" + proj.method]), proj.method)
         st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
     with right:
         orig = lat.to_uint8_images(ctx.data.x_test[[int(a), int(b)]])
@@ -118,7 +121,7 @@ def interp_tab(ctx: Context) -> None:
         for kind in kinds:
             for method in ("linear", "slerp"):
                 imgs = cache.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method)
-                _mosaic(imgs, steps, size=48, caption=T["gen_interp_row"].format(
+                _mosaic(imgs, steps, size=64, caption=T["gen_interp_row"].format(
                     kind=kind.upper(), method=T[f"gen_method_{method}"], a=a, b=b))
 
 
@@ -160,7 +163,7 @@ def posterior_tab(ctx: Context, kind: str) -> None:
     c1, c2, c3 = st.columns([1, 1, 4])
     widgets.image(orig, 84, caption=f"#{index}", where=c1)
     widgets.image(post["mean"], 84, caption=T["gen_post_mean"], where=c2)
-    _mosaic(post["draws"], 8, size=48, caption=T["gen_post_draws"], where=c3)
+    _mosaic(post["draws"], 8, size=64, caption=T["gen_post_draws"], where=c3)
     if not ref.model.variational:
         st.info(T["gen_post_ae"])
         return
@@ -170,7 +173,7 @@ def posterior_tab(ctx: Context, kind: str) -> None:
     left, right = st.columns(2)
     with left:
         comps = proj._components if proj.method == "pca" else None
-        plane = "PCA" if comps is not None else "z₁, z₂"
+        plane = T["gen_plane_pca" if comps is not None else "gen_plane_identity"]
         fig = gen_figures.posterior_plane(proj, bg["mu"], enc["mu"][0], enc["logvar"][0], post["z"],
                                           T["gen_post_ellipse"].format(plane=plane))
         st.plotly_chart(fig, key="gen_post_plane")
