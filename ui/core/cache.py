@@ -17,6 +17,7 @@ arrays and tables ``cache_data``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,13 +40,28 @@ METRIC_TRAIN_MAX = 5000  # train latents for the kNN accuracy
 METRIC_NLL_K = 20
 
 
+def spinning(key: str):
+    """Show ``T[key]`` — in the session's language, which a decorator argument fixed at import could
+    not follow — while the wrapped call runs; Streamlit shows a spinner only after 0.5 s, so a cache
+    hit shows nothing."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with st.spinner(T[key]):
+                return fn(*args, **kwargs)
+        run.clear = fn.clear  # st.cache_* functions can be cleared
+        return run
+    return wrap
+
+
 # ------------------------------------------------------------------ files and data
 
 def mtime(path: str) -> float:
     return os.path.getmtime(path)
 
 
-@st.cache_resource(max_entries=16, show_spinner=T["spin_load_model"])
+@spinning("spin_load_model")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _checkpoint(path: str, file_mtime: float) -> ckpt.Checkpoint:  # mtime is part of the cache key
     return ckpt.load(path)
 
@@ -69,7 +85,8 @@ def sha(path: str) -> str:
     return _sha(path, mtime(path))
 
 
-@st.cache_resource(max_entries=6, show_spinner=T["spin_load_data"])
+@spinning("spin_load_data")
+@st.cache_resource(max_entries=6, show_spinner=False)
 def _dataset(name: str, data_dir: str, samples_dir: str, stamp: tuple) -> tuple[Dataset, str]:
     return load_with_fallback(name, data_dir, samples_dir)
 
@@ -153,7 +170,8 @@ def _save_npz(f: Path, **arrays) -> None:
 
 # ------------------------------------------------------------------ latents and projections
 
-@st.cache_data(max_entries=32, show_spinner=T["spin_encode"])
+@spinning("spin_encode")
+@st.cache_data(max_entries=32, show_spinner=False)
 def latents(m: ModelRef, d: DataRef, n_max: int | None) -> dict:
     """{"idx": test indices used, "mu": (N, d), "logvar": (N, d) or None}; a conditional model
     encodes with the true labels."""
@@ -164,7 +182,8 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None) -> dict:
     return {"idx": idx, "mu": mu, "logvar": logvar}
 
 
-@st.cache_resource(max_entries=32, show_spinner=T["spin_project"])
+@spinning("spin_project")
+@st.cache_resource(max_entries=32, show_spinner=False)
 def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
                need_inverse: bool = False) -> lat.Projection:
     """A 2-D projection of the latents. UMAP coordinates come from the disk cache when there
@@ -187,7 +206,8 @@ def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproduc
     return proj
 
 
-@st.cache_resource(max_entries=16, show_spinner=T["spin_grid_inverse"])
+@spinning("spin_grid_inverse")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def grid_latents(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple) -> np.ndarray:
     """(n*n, d) latents of the grid's cell centres, inverted once per (grid, range)."""
     proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
@@ -203,7 +223,8 @@ def grid_latents(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int
     return z
 
 
-@st.cache_data(max_entries=16, show_spinner=T["spin_decode_grid"])
+@spinning("spin_decode_grid")
+@st.cache_data(max_entries=16, show_spinner=False)
 def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple,
                 label: int | None = None) -> np.ndarray:
     """The decoded grid as one uint8 mosaic, decoded in one batch (a conditional model: with ``label``)."""
@@ -218,7 +239,8 @@ def decode_one(m: ModelRef, z: np.ndarray, label: int | None = None) -> np.ndarr
 
 # ------------------------------------------------------------------ reconstructions and metrics
 
-@st.cache_data(max_entries=16, show_spinner=T["spin_errors"])
+@spinning("spin_errors")
+@st.cache_data(max_entries=16, show_spinner=False)
 def recon_errors(m: ModelRef, d: DataRef) -> np.ndarray:
     data = d.data
     return reconstruction_errors(m.model, data.x_test, data.y_test).numpy()
@@ -232,7 +254,8 @@ def reconstructions(m: ModelRef, d: DataRef, idx: tuple) -> np.ndarray:
         return lat.to_uint8_images(m.model.reconstruct(to_float(data.x_test[list(idx)]), data.y_test[list(idx)]))
 
 
-@st.cache_data(max_entries=16, show_spinner=T["spin_metrics"])
+@spinning("spin_metrics")
+@st.cache_data(max_entries=16, show_spinner=False)
 def metrics(m: ModelRef, d: DataRef) -> dict:
     """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images."""
     data = d.data

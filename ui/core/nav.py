@@ -5,12 +5,36 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.core import sidebar
+from ui.core import state as S
 from ui.core.pagelist import PAGES, page
+from ui.logic import text
 from ui.logic.text import T
 
 
+def _session_language() -> str:
+    try:
+        return st.session_state.get(S.LANG, text.DEFAULT_LANGUAGE)
+    except Exception:  # noqa: BLE001 — outside a script run (tests, bare mode) there is no session
+        return text.DEFAULT_LANGUAGE
+
+
+def sync_language() -> None:
+    """The session's language: from ``?lang=`` on the first run (or when the URL is edited), else
+    the sidebar's choice; written back to the URL so that a link keeps it."""
+    wanted = st.query_params.get("lang")
+    if wanted in text.LANGUAGES and wanted != st.session_state.get(S.LANG_FROM_URL):
+        st.session_state[S.LANG] = wanted
+    st.session_state.setdefault(S.LANG, text.DEFAULT_LANGUAGE)
+    lang = st.session_state[S.LANG]
+    if wanted != lang and (wanted is not None or lang != text.DEFAULT_LANGUAGE):
+        st.query_params["lang"] = lang
+    st.session_state[S.LANG_FROM_URL] = lang
+
+
 def main(start: str = "home") -> None:
-    """Page config, navigation, the shared sidebar, then the chosen page."""
+    """Language, page config, navigation, the shared sidebar, then the chosen page."""
+    text.set_language_source(_session_language)
+    sync_language()
     st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
     current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
     sidebar.render()

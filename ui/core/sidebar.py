@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.core import cache, pagelist
 from ui.core import state as S
-from ui.logic import catalog, paths
+from ui.logic import catalog, paths, text
 from ui.logic.text import T
 from vae_core.data import DATASET_NAMES, DataError, Dataset
 from vae_core.kinds import KIND_NAMES
@@ -71,6 +71,13 @@ def _model_select(entries: list, dataset: str, kind: str, key: str, default: str
     return by_path[chosen]
 
 
+def _language_changed() -> None:
+    if st.session_state.get(S.LANG) is None:  # a segmented control can be unselected: keep a language
+        st.session_state[S.LANG] = st.session_state.get(S.LANG_FROM_URL) or text.DEFAULT_LANGUAGE
+    st.query_params["lang"] = st.session_state[S.LANG]
+    st.session_state[S.LANG_FROM_URL] = st.session_state[S.LANG]
+
+
 def render() -> Context:
     S.init()
     st.session_state.setdefault(S.DATA_DIR, paths.default_data_dir())
@@ -81,6 +88,8 @@ def render() -> Context:
     if st.session_state.get(S.DATASET) not in names:
         st.session_state[S.DATASET] = catalog.default_dataset(entries)
     sb = st.sidebar
+    sb.segmented_control(T["sb_language"], list(text.LANGUAGES), key=S.LANG, format_func=text.LANGUAGES.get,
+                         selection_mode="single", on_change=_language_changed)
     sb.header(T["sb_title"])
     dataset = sb.selectbox(T["sb_dataset"], names, key=S.DATASET)
     defaults = catalog.default_models(entries, dataset)

@@ -18,6 +18,8 @@ def model_key(kind: str) -> str:
 
 DATA_DIR = "sb_data_dir"
 PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next full run
+LANG = "lang"  # "en" | "zh": the language of every text (ui.logic.text.LANGUAGES), mirrored in ?lang=
+LANG_FROM_URL = "lang_from_url"  # the ?lang= value last applied
 CONTEXT = "ctx"  # the Context the sidebar built for this run
 LEGACY_RERUN = "legacy_rerun"  # a first run in Streamlit's legacy pages/ mode was rerun once
 

@@ -1,7 +1,15 @@
-"""Every user-facing string of the app, keyed by id (English now; a 中文 table comes later).
-Use ``T["id"]`` and ``.format(...)`` for the placeholders."""
+"""Every user-facing string of the app, keyed by id, in English (``EN``, here) and 中文 (``ZH``, in
+``text_zh.py``). Use ``T["id"]`` and ``.format(...)`` for the placeholders.
+
+``T`` looks the key up in the current language, which comes from a *language source*: a function
+that the app installs once (``ui.core.nav`` reads the session's choice, kept in the URL as
+``?lang=zh``). This module stays Streamlit-free; tests call ``set_language_source`` themselves.
+A key missing from a table falls back to English (tests check that none is missing).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
 
 EN: dict[str, str] = {
     # app and navigation
@@ -15,6 +23,7 @@ EN: dict[str, str] = {
     "nav_mod": "Models",
     # sidebar
     "sb_title": "Explorer",
+    "sb_language": "Language / 语言",
     "sb_dataset": "Dataset",
     "sb_ae": "Autoencoder (AE)",
     "sb_vae": "Variational autoencoder (VAE)",
@@ -296,4 +305,49 @@ EN: dict[str, str] = {
     "mod_upload_bad": "Not kept: {msg}",
 }
 
-T = EN
+
+def _zh() -> dict[str, str]:
+    from ui.logic.text_zh import ZH
+
+    return ZH
+
+
+LANGUAGES: dict[str, str] = {"en": "English", "zh": "中文"}  # code → its own name, for the switch
+DEFAULT_LANGUAGE = "en"
+_source: Callable[[], str] = lambda: DEFAULT_LANGUAGE  # noqa: E731
+
+
+def set_language_source(source: Callable[[], str]) -> None:
+    """Install the function that says which language is current (a code of ``LANGUAGES``)."""
+    global _source
+    _source = source
+
+
+def current_language() -> str:
+    code = _source()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def table(code: str) -> dict[str, str]:
+    return _zh() if code == "zh" else EN
+
+
+class _Texts(Mapping):
+    """``T[key]``: the string in the current language (English when a table lacks the key)."""
+
+    def __getitem__(self, key: str) -> str:
+        code = current_language()
+        if code != DEFAULT_LANGUAGE:
+            found = table(code).get(key)
+            if found is not None:
+                return found
+        return EN[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(EN)
+
+    def __len__(self) -> int:
+        return len(EN)
+
+
+T = _Texts()
