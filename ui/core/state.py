@@ -7,6 +7,8 @@ import copy
 
 import streamlit as st
 
+from vae_core.kinds import KIND_NAMES
+
 # sidebar
 DATASET = "sb_dataset"
 
@@ -134,7 +136,22 @@ DEFAULTS = {
 }
 
 
+# Widget keys whose values outlive a page change. Streamlit forgets the state of a widget that a
+# run does not draw (another page's choices came back as defaults); assigning each key to itself
+# at the start of every run marks it as the app's own state, which Streamlit keeps.
+PERSISTENT = (
+    DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, UMAP_MODE,
+    SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
+    REC_INDICES, INTERP_A, INTERP_B, INTERP_METHOD, GEN_TEMPERATURE, GEN_N, GEN_CLASS, GEN_ROWS, GEN_A, GEN_B,
+    GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, *TRAIN_FORM,
+)
+
+
 def init() -> None:
+    """Defaults for every key, once per session; then keep the widgets' values (see PERSISTENT)."""
     for k, v in DEFAULTS.items():
         if k not in st.session_state:
             st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session
+    for k in PERSISTENT:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
