@@ -142,3 +142,42 @@ def test_live_pages_only_lists_existing_urls():
     assert C.live_pages("generation", ("latent_grid", "compare")) == ["latent_grid", "compare"]
     assert C.live_pages("generation", ("generate", "latent_grid")) == ["generate", "latent_grid"]
     assert C.live_pages("inference", ()) == []
+
+
+# ------------------------------------------------------------------ the page (AppTest)
+
+def test_concepts_page_runs(app_env):
+    from test_app import start
+
+    at = start("concepts")
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Concepts"
+    assert len(at.table) == 1  # the Bayes table at the default point
+    assert "Conv2d-1" in "\n".join(c.value for c in at.code)  # the reference AE's layer table
+    assert any("softmax" in x.value for x in at.latex) and any(r"\varepsilon" in x.value for x in at.latex)
+
+
+def test_a_click_shows_bayes_rule_at_that_point(app_env):
+    from test_app import selection, start, texts
+
+    at = start("concepts")
+    at.session_state["con_bayes_chart"] = selection({"point_index": 0, "customdata": [0.5, 1.0]})
+    at.run()
+    assert not at.exception, at.exception
+    assert "Bayes' rule at x = (0.500, 1.000)" in texts(at)
+    assert (at.number_input(key="con_bayes_x1").value, at.number_input(key="con_bayes_x2").value) == (0.5, 1.0)
+    table = at.table[0].value
+    assert list(table.index) == ["class 0", "class 1", "class 2", "Σ"]
+    assert float(table.iloc[-1]["p(y | x), Bayes"]) == pytest.approx(1.0)
+    assert "p(y | x), logistic regression" in table.columns
+
+
+def test_moons_have_two_classes_to_sample_from(app_env):
+    from test_app import start
+
+    at = start("concepts")
+    at.radio(key="con_class").set_value(2).run()
+    at.radio(key="con_dataset").set_value("moons").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="con_class").options == ["class 0", "class 1"]
+    assert list(at.table[0].value.index) == ["class 0", "class 1", "Σ"]

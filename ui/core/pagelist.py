@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("latent_map", "pages/latent_map.py", "map", ":material/scatter_plot:"),
     PageSpec("latent_grid", "pages/latent_grid.py", "grid", ":material/grid_on:"),
     PageSpec("compare", "pages/compare.py", "cmp", ":material/balance:"),
+    PageSpec("concepts", "pages/concepts.py", "con", ":material/school:"),
     PageSpec("models", "pages/models.py", "mod", ":material/memory:"),
 )
 URLS: tuple[str, ...] = tuple(p.url for p in PAGES)
