@@ -1,6 +1,7 @@
 """Plotly builders for the Concepts page (no Streamlit import). Clickable charts carry an
 invisible grid of markers whose plain-list customdata is the point [x₁, x₂] they stand for, so
-a click anywhere picks a point (``concepts.clicked_xy`` reads it back)."""
+a click anywhere picks a point (``concepts.clicked_xy`` reads it back). Contour grids stay numpy
+arrays: plotly sends them as typed arrays, several times faster than lists of floats."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ui.logic.concepts import Grid
 from ui.logic.figures import PALETTE, png_data_uri
 from ui.logic.text import T
 
-CLICK_CELLS = 36  # the invisible click grid is CLICK_CELLS × CLICK_CELLS markers
+CLICK_CELLS = 30  # the invisible click grid is CLICK_CELLS × CLICK_CELLS markers
 WHITE_MIX = 0.55  # how much of a class colour a fully confident region gets (the rest is white)
 
 
@@ -43,7 +44,7 @@ def _click_grid(grid: Grid, extra: np.ndarray | None = None, template: str | Non
     """Invisible markers over the plane; customdata [x₁, x₂, *extra] (plain lists)."""
     pts = click_points(grid)
     cd = np.round(pts, 3) if extra is None else np.column_stack([np.round(pts, 3), np.round(extra, 4)])
-    return go.Scatter(x=pts[:, 0].tolist(), y=pts[:, 1].tolist(), mode="markers", customdata=cd.tolist(),
+    return go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", customdata=cd.tolist(),
                       marker=dict(symbol="square", size=16, opacity=0, color="white"), showlegend=False,
                       hovertemplate=(template or T["con_hover_point"]) + "<extra></extra>")
 
@@ -60,7 +61,7 @@ def _data(X: np.ndarray, y: np.ndarray, class_names: list[str], clickable: bool 
     for k in np.unique(y):
         m = y == k
         out.append(go.Scatter(
-            x=X[m, 0].round(4).tolist(), y=X[m, 1].round(4).tolist(), mode="markers", name=class_names[k],
+            x=X[m, 0], y=X[m, 1], mode="markers", name=class_names[k],
             customdata=np.round(X[m], 3).tolist() if clickable else None,
             hovertemplate=(T["con_hover_point"] if clickable else class_names[k]) + "<extra></extra>",
             marker=dict(size=size, color=PALETTE[int(k) % len(PALETTE)], opacity=opacity,
@@ -86,7 +87,7 @@ def _boundaries(grid: Grid, probs: np.ndarray, name: str) -> list[go.Contour | g
             z = np.where((top2[:, 0] == i) & (top2[:, 1] == j), probs[:, i] - probs[:, j], np.nan)
             if np.all(np.isnan(z)):
                 continue
-            out.append(go.Contour(x=grid.xs.tolist(), y=grid.ys.tolist(), z=grid.image(z).tolist(), showscale=False,
+            out.append(go.Contour(x=grid.xs, y=grid.ys, z=grid.image(z), showscale=False,
                                   contours=dict(start=0, end=0, size=1, coloring="none"), hoverinfo="skip",
                                   line=dict(color="black", width=1.6, dash="dash"), connectgaps=False,
                                   showlegend=False))
@@ -98,10 +99,12 @@ def _boundaries(grid: Grid, probs: np.ndarray, name: str) -> list[go.Contour | g
 
 def regions(grid: Grid, probs: np.ndarray, X: np.ndarray, y: np.ndarray, class_names: list[str], title: str,
             hover_probs: np.ndarray | None = None, point: tuple[float, float] | None = None,
-            boundary: tuple[np.ndarray, str] | None = None, height: int = 440) -> go.Figure:
+            boundary: tuple[np.ndarray, str] | None = None, clickable: bool = False,
+            height: int = 440) -> go.Figure:
     """p(y|x) over the plane as a colour blend of the classes (the decision regions), the data on
-    top, an optional second model's decision boundary (dashed), and the click grid: its hover shows
-    p(y|x) when ``hover_probs`` (the probabilities at ``click_points(grid)``) is given."""
+    top, an optional second model's decision boundary (dashed), and the hover grid: it shows p(y|x)
+    when ``hover_probs`` (the probabilities at ``click_points(grid)``) is given. ``clickable``: the
+    data points carry customdata [x₁, x₂] too (the grid always does)."""
     img = blend(grid.image(probs))
     dx, dy = grid.xs[1] - grid.xs[0], grid.ys[1] - grid.ys[0]
     fig = go.Figure(go.Image(source=png_data_uri(img), x0=float(grid.xs[0]), dx=float(dx), y0=float(grid.ys[0]),
@@ -110,7 +113,7 @@ def regions(grid: Grid, probs: np.ndarray, X: np.ndarray, y: np.ndarray, class_n
     if hover_probs is not None:
         template += "".join("<br>" + T["con_hover_class_p"].format(name=n, i=2 + k) for k, n in enumerate(class_names))
     fig.add_trace(_click_grid(grid, hover_probs, template))
-    for t in _data(X, y, class_names, clickable=True):
+    for t in _data(X, y, class_names, clickable=clickable):
         fig.add_trace(t)
     if boundary is not None:
         for t in _boundaries(grid, *boundary):
@@ -125,7 +128,7 @@ def regions(grid: Grid, probs: np.ndarray, X: np.ndarray, y: np.ndarray, class_n
 def density(grid: Grid, dens: np.ndarray, X: np.ndarray, samples: np.ndarray, title: str,
             height: int = 440) -> go.Figure:
     """p(x) as filled contours, the (unlabelled) data in grey and samples drawn from the model."""
-    fig = go.Figure(go.Contour(x=grid.xs.tolist(), y=grid.ys.tolist(), z=grid.image(dens).round(5).tolist(),
+    fig = go.Figure(go.Contour(x=grid.xs, y=grid.ys, z=grid.image(dens),
                                colorscale="Blues", ncontours=14, line=dict(width=0.5), name=T["con_density"],
                                colorbar=dict(title=dict(text="p(x)"), thickness=12),
                                hovertemplate=T["con_hover_density"] + "<extra></extra>"))
@@ -148,12 +151,11 @@ def class_densities(grid: Grid, dens: np.ndarray, X: np.ndarray, y: np.ndarray, 
         z = grid.image(dens[:, k])
         filled = k == chosen
         fig.add_trace(go.Contour(
-            x=grid.xs.tolist(), y=grid.ys.tolist(), z=z.round(5).tolist(), showscale=False, ncontours=8,
+            x=grid.xs, y=grid.ys, z=z, showscale=False, ncontours=8,
             contours=dict(coloring="fill" if filled else "lines", start=float(z.max()) * 0.05,
                           end=float(z.max()), size=float(z.max()) * 0.9 / 7),
             colorscale=[[0, "rgba(255,255,255,0)"], [1, colour]] if filled else [[0, colour], [1, colour]],
-            opacity=0.55 if filled else 0.9, line=dict(width=1.2, color=colour if not filled else None),
-            name=class_names[k],
+            opacity=0.55 if filled else 0.9, line=dict(width=1.2, color=colour), name=class_names[k], showlegend=True,
             hovertemplate=T["con_hover_class_density"].format(name=class_names[k]) + "<extra></extra>"))
     for t in _data(X, y, class_names, size=4, opacity=0.35):
         t.showlegend = False
@@ -171,7 +173,7 @@ def lvm_plane(grid: Grid, dens: np.ndarray, curve: np.ndarray, samples: np.ndarr
               point: tuple[float, float] | None, title: str, height: int = 400) -> go.Figure:
     """Data space of the toy latent variable model: the marginal p(x) (filled contours), the decoder's
     curve f(z), samples x ~ p(x|z), z ~ p(z), the chosen x; clickable anywhere."""
-    fig = go.Figure(go.Contour(x=grid.xs.tolist(), y=grid.ys.tolist(), z=grid.image(dens).round(5).tolist(),
+    fig = go.Figure(go.Contour(x=grid.xs, y=grid.ys, z=grid.image(dens),
                                colorscale="Blues", ncontours=14, line=dict(width=0.4), showscale=False,
                                hoverinfo="skip"))
     fig.add_trace(_click_grid(grid))

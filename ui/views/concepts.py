@@ -116,7 +116,7 @@ def toy_controls() -> tuple[str, int, float]:
     kind = c1.radio(T["con_dataset"], C.TOY_KINDS, key=DATASET, horizontal=True,
                     format_func=lambda k: T[f"con_dataset_{k}"])
     n = c2.slider(T["con_n"], 100, 2000, 400, step=50, key=N)
-    noise = c3.slider(T["con_noise"], 0.05, 1.0, 0.3, step=0.05, key=NOISE, help=T["con_noise_help"])
+    noise = c3.slider(T["con_noise"], 0.05, 1.0, 0.2, step=0.05, key=NOISE, help=T["con_noise_help"])
     return kind, n, noise
 
 
@@ -196,7 +196,7 @@ def bayes_rule(X, y, lr, cg: C.ClassGaussians, grid: C.Grid, names: list[str]) -
                   help=T["con_bayes_agree_help"])
     with right:
         fig = F.regions(grid, post_grid, X, y, names, T["con_bayes_fig"], point=x,
-                        boundary=(lr_grid, T["con_lr_boundary"]))
+                        boundary=(lr_grid, T["con_lr_boundary"]), clickable=True)
         st.plotly_chart(fig, key=BAYES_CHART, on_select="rerun", selection_mode=("points",))
     st.markdown(T["con_bayes_at"].format(x1=x[0], x2=x[1]))  # full width: the table has five columns
     st.table(bayes_table(cg, lr, np.array([x]), names))
