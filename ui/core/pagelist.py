@@ -31,6 +31,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("latent_grid", "pages/latent_grid.py", "grid", ":material/grid_on:"),
     PageSpec("generate", "pages/generate.py", "gen", ":material/auto_awesome:"),
     PageSpec("compare", "pages/compare.py", "cmp", ":material/balance:"),
+    PageSpec("concepts", "pages/concepts.py", "con", ":material/school:"),
     PageSpec("models", "pages/models.py", "mod", ":material/memory:"),
 )
 URLS: tuple[str, ...] = tuple(p.url for p in PAGES)

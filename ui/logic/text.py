@@ -285,6 +285,181 @@ EN: dict[str, str] = {
     "cmp_interp_b": "To test image",
     "cmp_interp_method": "Path",
     "cmp_interp_caption": "{kind}: from #{a} to #{b}",
+    # concepts
+    "nav_con": "Concepts",
+    "con_title": "Concepts",
+    "con_intro": "The ideas behind autoencoders and VAEs, one at a time: each with its formula, a live picture "
+                 "and a number, computed on toy data (no trained model needed).",
+    "con_tab_models": "Three kinds of model",
+    "con_tab_lvm": "Latent variable model",
+    "con_tab_ae": "Autoencoder",
+    "con_tab_vae": "VAE",
+    "con_models_intro": "Three ways to model labelled points (x, y): predict the label from the point, describe where "
+                        "the points are, or describe where the points of each label are. The last two can *generate* "
+                        "new points; the last one also classifies, through Bayes' rule.",
+    "con_dataset": "Toy data",
+    "con_dataset_blobs": "blobs",
+    "con_dataset_moons": "moons",
+    "con_n": "Points",
+    "con_noise": "Noise",
+    "con_noise_help": "The standard deviation of the Gaussian noise around each blob centre or half moon.",
+    "con_class": "class {k}",
+    "con_axis_x1": "x₁",
+    "con_axis_x2": "x₂",
+    "con_axis_density": "density",
+    "con_data": "data",
+    "con_samples": "samples x ~ p(x)",
+    "con_samples_of": "samples x ~ p(x | y = {name})",
+    "con_means": "class means μₖ",
+    "con_density": "p(x)",
+    "con_selected": "chosen x",
+    "con_hover_point": "x = (%{customdata[0]:.2f}, %{customdata[1]:.2f})",
+    "con_hover_class_p": "p(y = {name} | x) = %{{customdata[{i}]:.3f}}",
+    "con_hover_density": "x = (%{x:.2f}, %{y:.2f})<br>p(x) = %{z:.3f}",
+    "con_hover_class_density": "x = (%{{x:.2f}}, %{{y:.2f}})<br>p(x | y = {name}) = %{{z:.3f}}",
+    "con_disc_title": "1 · Discriminative: p(y | x)",
+    "con_disc_name": "Logistic regression",
+    "con_disc_body": "Models only the label given the point: a linear score per class, turned into probabilities by "
+                     "the softmax. It draws boundaries but says nothing about where points are, so it cannot make "
+                     "new ones.",
+    "con_disc_acc": "Training accuracy",
+    "con_disc_caption": "Colour = p(y | x), mixed from the class colours: pale where the model is unsure. "
+                        "Hover to read it.",
+    "con_disc_fig": "Decision regions of p(y | x)",
+    "con_gen_title": "2 · Generative: p(x)",
+    "con_gen_name": "Gaussian mixture",
+    "con_gen_body": "Models the points themselves, without labels: a weighted sum of Gaussians fitted by EM. "
+                    "Sampling is ancestral: pick a component c with probability πc, then draw x ~ N(μc, Σc).",
+    "con_gen_k": "Components C",
+    "con_gen_new": "Draw new samples",
+    "con_gen_ll": "Mean log p(x) on the data (nats)",
+    "con_gen_caption": "More components fit the data more closely (a higher mean log p(x)) until they start to fit "
+                       "the noise.",
+    "con_gen_fig": "Density p(x) and samples from it",
+    "con_cond_title": "3 · Conditional generative: p(x | y)",
+    "con_cond_name": "One Gaussian per class",
+    "con_cond_body": "Models where the points of each class are: the mean and covariance of each class, computed "
+                     "directly (maximum likelihood), and the class frequencies as the prior p(y).",
+    "con_cond_class": "Sample from class",
+    "con_cond_new": "Draw new class samples",
+    "con_cond_integral": "∫ p(x | y = {name}) dx on a grid",
+    "con_compete": "Every density integrates to 1 (the number above: a Riemann sum over a wide grid). So densities "
+                   "compete for mass: a class that spreads wide must be low everywhere, a tight class is tall. "
+                   "Where classes overlap, Bayes' rule (below) weighs these heights.",
+    "con_cond_fig": "Class densities p(x | y) and samples from the chosen class",
+    "con_bayes_title": "4 · Bayes' rule: from p(x | y) back to p(y | x)",
+    "con_bayes_name": "Bayes' rule",
+    "con_bayes_body": "The class Gaussians of 3 also classify: the posterior of a class is its density at x times its "
+                      "prior, normalised by the evidence p(x). The table computes it at one point and puts the "
+                      "logistic regression's own p(y | x) beside it.",
+    "con_joint_name": "The joint distribution",
+    "con_joint_body": "p(x, y) is the whole story of the data; every other distribution here is one of its two "
+                      "factorisations, or a sum of it.",
+    "con_bayes_click": "Click anywhere in the chart, or type a point:",
+    "con_bayes_agree": "Bayes and logistic regression pick the same class on",
+    "con_bayes_agree_help": "The share of the chart's grid where the two argmax classes agree. Near the data they "
+                            "agree almost everywhere; in the empty corners neither model has seen a point, and "
+                            "their boundaries (quadratic for Bayes, straight for logistic regression) drift apart.",
+    "con_bayes_fig": "p(y | x) by Bayes' rule; dashed: logistic regression",
+    "con_lr_boundary": "logistic regression boundary",
+    "con_bayes_at": "**Bayes' rule at x = ({x1:.3f}, {x2:.3f})**",
+    "con_col_prior": "p(y)",
+    "con_col_lik": "p(x | y)",
+    "con_col_joint": "p(x, y)",
+    "con_col_post": "p(y | x), Bayes",
+    "con_col_lr": "p(y | x), logistic regression",
+    "con_lvm_intro": "A VAE is a latent variable model: an unseen code z explains each image x. Each piece below "
+                     "links to the page where you can see it live; on the right, the same pieces for a model small "
+                     "enough to compute exactly.",
+    "con_lvm_prior_name": "Prior p(z)",
+    "con_lvm_prior_body": "What codes look like before seeing any image: a standard normal.",
+    "con_lvm_lik_name": "Likelihood p(x | z)",
+    "con_lvm_lik_body": "The decoder: the distribution of images a code produces, around its output f(z): "
+                        "Gaussian for the MSE loss, Bernoulli per pixel for BCE.",
+    "con_lvm_joint_name": "Joint p(x, z)",
+    "con_lvm_joint_body": "How likely a code and an image are together: prior times likelihood.",
+    "con_lvm_marginal_name": "Marginal (evidence) p(x)",
+    "con_lvm_marginal_body": "How likely an image is under the model, every code considered. The integral has no "
+                             "closed form; the app estimates it by importance sampling with K draws from q(z|x) "
+                             "(Burda, Grosse & Salakhutdinov, 2016): the NLL in the AE-vs-VAE metrics.",
+    "con_lvm_post_name": "Posterior p(z | x) and the approximate posterior q(z | x)",
+    "con_lvm_post_body": "Which codes explain an image. The exact posterior needs p(x), so the encoder learns a "
+                         "Gaussian q(z|x) close to it instead.",
+    "con_lvm_gen_name": "Generation versus inference",
+    "con_lvm_gen_body": "Generation (first line) runs the model forward, from a code to an image; inference "
+                        "(second line) runs it backward, from an image to its codes.",
+    "con_live_on": "Live on: {page}",
+    "con_lvm_toy": "**A latent variable model you can compute exactly:** a 1-D code bent into the plane by a "
+                   "fixed decoder.",
+    "con_lvm_sigma": "Decoder noise σ",
+    "con_lvm_k": "Importance samples K",
+    "con_lvm_new": "New importance draws",
+    "con_lvm_fig_x": "Data space: p(x), the curve f(z), samples",
+    "con_lvm_fig_z": "Latent space at the chosen x",
+    "con_lvm_samples": "generated: z ~ p(z), x ~ p(x | z)",
+    "con_lvm_curve": "decoder mean f(z)",
+    "con_lvm_prior": "prior p(z)",
+    "con_lvm_post": "posterior p(z | x) (exact)",
+    "con_lvm_q": "q(z | x): a Gaussian with the posterior's mean and variance",
+    "con_lvm_draws": "zₖ ~ q(z | x)",
+    "con_lvm_exact": "log p(x), exact",
+    "con_lvm_exact_help": "The integral over z summed on a fine grid of z values (quadrature): possible for a "
+                          "1-D latent only.",
+    "con_lvm_is": "IS estimate, K = {k}",
+    "con_lvm_is_help": "log (1/K) Σₖ wₖ with wₖ = p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x); below it, the "
+                       "difference to the exact value.",
+    "con_lvm_elbo": "ELBO",
+    "con_lvm_elbo_help": "(1/K) Σₖ log wₖ, an estimate of the evidence lower bound: never above log p(x) on "
+                         "average; the gap is KL(q(z|x) ‖ p(z|x)).",
+    "con_lvm_caption": "Click the data-space chart or type a point. Below a crest of the curve (the default "
+                       "point) two codes explain x, so p(z|x) has two bumps and one Gaussian q(z|x) cannot cover "
+                       "both: the ELBO falls below log p(x), while the importance-sampled estimate closes the gap "
+                       "as K grows. On the curve's crest there is one bump and the gap nearly vanishes.",
+    "con_ae_intro": "An autoencoder learns to copy its input through a narrow middle, the bottleneck, so it must "
+                    "keep what matters and drop the rest.",
+    "con_ae_name": "Encoder, bottleneck, decoder",
+    "con_ae_body": "The reference convolutional autoencoder for 3×32×32 images ({layers} layers, below): four "
+                   "stride-2 convolutions halve the image and widen the channels down to the bottleneck, four "
+                   "transposed convolutions bring it back; a sigmoid keeps pixels in [0, 1].",
+    "con_ae_loss_name": "Reconstruction loss",
+    "con_ae_loss_body": "Summed over the D pixels of an image: binary cross-entropy (a Bernoulli decoder, in nats) "
+                        "or the squared error (a Gaussian decoder, up to constants).",
+    "con_ae_in": "Numbers in",
+    "con_ae_latent": "In the bottleneck",
+    "con_ae_ratio": "Compression",
+    "con_ae_params": "Parameters",
+    "con_ae_input": "input",
+    "con_ae_numbers": "numbers per image",
+    "con_ae_hourglass": "Numbers per image after each layer (red: the bottleneck)",
+    "con_vae_intro": "A VAE makes the autoencoder a latent variable model: the encoder outputs a distribution "
+                     "q(z|x), the decoder is p(x|z), and the loss keeps q(z|x) close to the prior so that decoding "
+                     "z ~ p(z) gives new images.",
+    "con_vae_enc_name": "Encoder → μ, log σ²",
+    "con_vae_enc_body": "Two heads on the encoder's features give the mean and the log-variance of a diagonal "
+                        "Gaussian.",
+    "con_vae_rep_name": "The reparameterization trick",
+    "con_vae_rep_body": "A draw from q(z|x) written as a fixed function of μ, σ and outside noise ε, so gradients "
+                        "flow into μ and σ. Move the sliders: every draw moves with them.",
+    "con_vae_kl_name": "KL to the prior, in closed form",
+    "con_vae_kl_body": "From q = q(z|x) to the prior p = p(z). Between two Gaussians the KL needs no sampling "
+                       "(Appendix B); the numbers on the right compare "
+                       "it with a Monte Carlo estimate.",
+    "con_vae_loss_name": "The loss: reconstruction + β·KL",
+    "con_vae_loss_body": "The first term is the reconstruction loss, the second the KL above. With β = 1 the sum "
+                         "is the negative ELBO, an upper bound on −log p(x); β weighs compression against "
+                         "reconstruction.",
+    "con_vae_cite": "Kingma & Welling (2013), Auto-Encoding Variational Bayes, §2.4 and Appendix B; the same "
+                    "formulas as vae_core/losses.py.",
+    "con_vae_mu": "μ",
+    "con_vae_logvar": "log σ²",
+    "con_vae_fig": "q(z | x) = N(μ, σ²) against the prior, and draws z = μ + σ·ε",
+    "con_vae_prior": "prior p(z) = N(0, 1)",
+    "con_vae_q": "q(z | x) = N(μ, σ²)",
+    "con_vae_draws": "z = μ + σ·ε (the same 40 ε)",
+    "con_vae_kl": "KL, closed form",
+    "con_vae_kl_mc": "KL, Monte Carlo",
+    "con_vae_kl_mc_help": "(1/S) Σₛ [log q(zₛ) − log p(zₛ)] over S = {s:,} draws zₛ = μ + σ·εₛ.",
+    "con_vae_caption": "The KL is 0 only at μ = 0, log σ² = 0: there q(z|x) is the prior itself.",
     # models
     "mod_title": "Models",
     "mod_intro": "What the chosen models are: their layers, how their training went, their metrics. Upload your "
