@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import secrets
 
 import streamlit as st
 
@@ -71,6 +72,13 @@ UPLOAD_DONE = "upload_done"  # file ids already handled
 # grid page method
 GRID_METHOD = "grid_method"
 
+# hardening
+SESSION_ID = "session_id"  # random, per browser session: its own model folder in shared mode
+MANAGE_PICK = "manage_pick"  # the model of yours being renamed or deleted
+MANAGE_NAME = "manage_name"
+MANAGE_CONFIRM = "manage_confirm"
+MANAGE_MSG = "manage_msg"  # (level, text) after a rename or delete
+
 DEFAULTS = {
     PENDING_PICK: None,
     CONTEXT: None,
@@ -98,6 +106,9 @@ DEFAULTS = {
     UPLOAD_MSG: None,
     UPLOAD_DONE: set(),
     GRID_METHOD: "pca",
+    MANAGE_NAME: "",
+    MANAGE_CONFIRM: False,
+    MANAGE_MSG: None,
     **TRAIN_FORM,
 }
 
@@ -106,3 +117,10 @@ def init() -> None:
     for k, v in DEFAULTS.items():
         if k not in st.session_state:
             st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session
+    if SESSION_ID not in st.session_state:
+        st.session_state[SESSION_ID] = secrets.token_hex(16)
+
+
+def session_id() -> str:
+    init()
+    return st.session_state[SESSION_ID]
