@@ -1,11 +1,137 @@
-"""Unit tests of the hardening rules (no Streamlit): settings, job limits, ETA and posterior collapse."""
+"""Unit tests of the hardening rules (no Streamlit): which datasets a file may name, which
+files the catalog lists, uploads under concurrency, names of trained models, renames and
+deletes, settings, job limits, ETA and posterior collapse."""
 
 from __future__ import annotations
 
+import json
+import tomllib
+from pathlib import Path
+
 import pytest
 
-from ui.logic import jobs, settings
+from ui.logic import catalog, jobs, settings
 from ui.logic.text import T
+from vae_core.checkpoint import META_KEY, CheckpointError, build_metadata
+from vae_core.config import ModelConfig, TrainConfig
+from vae_core.models import build_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_checkpoint(path: Path, patch=None, kind: str = "ae", dataset: str = "digits", image_size: int = 28,
+                     channels: int = 1, meta_cfg: dict | None = None) -> Path:
+    """A loadable checkpoint (untrained weights) whose metadata ``patch(meta)`` may then spoil."""
+    from safetensors.torch import save_file
+
+    cfg = ModelConfig(kind=kind, backbone="conv", in_channels=channels, image_size=image_size, latent_dim=2)
+    model = build_model(cfg, seed=0)
+    meta = build_metadata(model, TrainConfig(dataset=dataset, epochs=1, device="cpu"), dataset,
+                          {"epoch": [1], "train": {"loss": [1.0]}, "test": {"loss": [1.0]}, "seconds": [1.0]},
+                          {"loss": 1.0})
+    if meta_cfg:
+        meta["model"].update(meta_cfg)
+    if patch:
+        patch(meta)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path), metadata={META_KEY: json.dumps(meta)})
+    return path
+
+
+# ---------------------------------------------------------------- 1. the metadata never chooses what the app reads
+
+def test_dataset_problem_only_builtin_names_or_paths_inside_the_data_folder(tmp_path):
+    root = tmp_path / "data"
+    (root / "imgs").mkdir(parents=True)
+    (root / "escape").symlink_to("/etc")
+    for name in ("digits", "mnist", "fashion-mnist", "cifar10", f"folder:{root}/imgs", f"npz:{root}/x.npz",
+                 f"folder:{root}/imgs/../imgs"):
+        assert catalog.dataset_problem(name, root) is None, name
+    for name in ("folder:/etc", "npz:/etc/passwd", f"folder:{root}/../outside", f"folder:{root}/escape",
+                 f"folder:{root}/escape/ssl", "folder:", "npz:relative-to-cwd.npz"):
+        assert catalog.dataset_problem(name, root) == catalog.OUTSIDE, name
+    for name in ("emnist", "", "FOLDER:/x", 5, None):
+        assert catalog.dataset_problem(name, root) == catalog.UNKNOWN, name
+
+
+def test_a_file_naming_a_folder_outside_the_data_folder_is_skipped_and_named(tmp_path):
+    root = tmp_path / "data"
+    (root / "mine").mkdir(parents=True)
+    user = tmp_path / "user"
+    write_checkpoint(user / "evil.safetensors", dataset="folder:/etc", channels=3, image_size=32)
+    write_checkpoint(user / "fine.safetensors", dataset=f"folder:{root}/mine", channels=3, image_size=32)
+    entries, problems = catalog.scan([(user, catalog.YOURS)], root)
+    assert [e.name for e in entries] == ["fine"]
+    assert problems == ["evil.safetensors names the dataset folder:/etc, which is outside the data folder"]
+
+
+def test_an_upload_naming_a_folder_outside_the_data_folder_is_refused(tmp_path):
+    data = write_checkpoint(tmp_path / "src" / "evil.safetensors", dataset="npz:/etc/x.npz").read_bytes()
+    dest = tmp_path / "user"
+    with pytest.raises(CheckpointError) as err:
+        catalog.accept_upload("evil.safetensors", data, dest, tmp_path / "data")
+    assert str(err.value) == "evil.safetensors names the dataset npz:/etc/x.npz, which is outside the data folder"
+    assert not dest.exists() or list(dest.iterdir()) == []  # its temp file is gone too
+
+
+# ---------------------------------------------------------------- 2. one bad file never takes the app down
+
+def _set(path: str, value):
+    def patch(meta):
+        *parents, last = path.split(".")
+        d = meta
+        for p in parents:
+            d = d[p]
+        d[last] = value
+    return patch
+
+
+BAD_FILES = {  # file stem → how its metadata is spoiled
+    "history-list": _set("history", [1, 2]),
+    "model-string": _set("model", "vae"),
+    "metrics-string": _set("metrics", "great"),
+    "shape-disagrees": _set("dataset.image_shape", [3, 32, 32]),
+    "shape-strings": _set("dataset.image_shape", ["1", "28", "28"]),
+    "dataset-list": _set("dataset", ["digits"]),
+    "dataset-name-number": _set("dataset.name", 7),
+    "epochs-strings": _set("history.epoch", ["one"]),
+    "curve-string": _set("history.train", {"loss": "low"}),
+    "split-list": _set("history.test", [1.0]),
+    "train-string": _set("train", "fast"),
+    "train-bad-epochs": _set("train.epochs", "many"),
+    "params-string": _set("model.num_params", "lots"),
+    "channels-none": _set("model.channels", None),
+    "channels-dict": _set("model.channels", {"a": 1}),
+    "kind-list": _set("model.kind", ["ae"]),
+    "latent-mismatch": _set("model.latent_dim", 3),  # the tensors were made for 2
+    "created-number": _set("created", 12),
+}
+
+
+def test_every_malformed_file_becomes_one_named_line(tmp_path):
+    user = tmp_path / "user"
+    for stem, patch in BAD_FILES.items():
+        write_checkpoint(user / f"{stem}.safetensors", patch)
+    write_checkpoint(user / "cifar-shape.safetensors", dataset="cifar10")  # a 1×28×28 model for 3×32×32 images
+    write_checkpoint(user / "good.safetensors")
+    (user / "junk.safetensors").write_bytes(b"\x00" * 64)
+    entries, problems = catalog.scan([(user, catalog.YOURS)], tmp_path / "data")
+    assert [e.name for e in entries] == ["good"]
+    named = {p.split(".safetensors")[0] for p in problems}
+    assert named == set(BAD_FILES) | {"cifar-shape", "junk"}, problems
+    assert all("\n" not in p for p in problems)
+    by = {p.split(".safetensors")[0]: p for p in problems}
+    assert by["shape-disagrees"] == ("shape-disagrees.safetensors: its metadata says images [3, 32, 32], "
+                                     "but the model takes [1, 28, 28]")
+    assert by["cifar-shape"] == ("cifar-shape.safetensors: the model takes images [1, 28, 28], "
+                                 "but cifar10 images are [3, 32, 32]")
+    assert by["metrics-string"] == "metrics-string.safetensors: malformed metadata (metrics must be an object)"
+
+
+def test_app_config_hides_error_details_from_browsers():
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["client"]["showErrorDetails"] == "none"
+
 
 # ---------------------------------------------------------------- 3, 6, 7. settings, job rules, ETA, collapse
 

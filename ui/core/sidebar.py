@@ -98,11 +98,15 @@ def render() -> Context:
         for p in problems:
             st.caption(T["sb_bad_file"].format(msg=p))
     data, mode, err = None, None, None
-    try:
-        data, mode = cache.dataset(dataset, data_dir)
-    except DataError as e:
-        err = str(e)
-        sb.warning(T["sb_no_data"].format(dataset=dataset))
+    if catalog.dataset_problem(dataset, catalog.data_root()):  # never read what a file's metadata names
+        err = T["hard_ds_refused"].format(dataset=dataset, names=", ".join(DATASET_NAMES))
+        sb.warning(err)
+    else:
+        try:
+            data, mode = cache.dataset(dataset, data_dir)
+        except DataError as e:
+            err = str(e)
+            sb.warning(T["sb_no_data"].format(dataset=dataset))
     if mode == "sample":
         sb.caption(T["sb_sample"].format(n=len(data.x_test), dataset=dataset))
     elif data is not None:

@@ -1,15 +1,30 @@
 """The models the app can offer: shipped checkpoints and the user's own (trained or uploaded),
-read from their metadata only (``vae_core.checkpoint.info`` runs nothing). No Streamlit here."""
+read from their header and metadata only (``vae_core.checkpoint.read_header`` runs nothing).
+No Streamlit here.
+
+A file is listed only when every metadata field the pages use has the right type, its tensor
+table fits its config, and its dataset is one the app may read: a built-in name, or a
+``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
+chooses what the app reads. Every other file is skipped with one line that names it.
+Uploads are checked the same way."""
 
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vae_core.checkpoint import CheckpointError, info
-from vae_core.config import ConfigError, ModelConfig
+import torch
+
+from ui.logic import paths
+from ui.logic.text import T
+from vae_core.checkpoint import DTYPES, CheckpointError, read_header
+from vae_core.config import ConfigError, ModelConfig, TrainConfig
+from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
+from vae_core.models import build_model
 
 SHIPPED = "shipped"
 YOURS = "yours"
@@ -37,28 +52,157 @@ class ModelEntry:
         return f"{self.name} ({d}, {self.source})"
 
 
-@functools.lru_cache(maxsize=512)
-def _entry(path: str, mtime: float, size: int, source: str) -> ModelEntry:
-    """The catalog row of a file, from its metadata only; the model config is validated
-    (``ModelConfig.from_dict``), so a row never carries a field of the wrong type."""
-    meta = info(path)
+# ------------------------------------------------------------------ what a file may name
+
+BUILTIN_SHAPES = {  # (C, H, W) of the built-in datasets as the app loads them (digits at 28 px)
+    "digits": (1, 28, 28), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32),
+}
+PATH_PREFIXES = ("folder:", "npz:")
+OUTSIDE = "outside"
+UNKNOWN = "unknown"
+
+
+def data_root() -> Path:
+    """The server's data folder, resolved: the only place a folder:/npz: dataset may be."""
+    return Path(paths.default_data_dir()).resolve()
+
+
+def dataset_problem(dataset: object, root: Path) -> str | None:
+    """None when the app may read this dataset: a built-in name, or a ``folder:``/``npz:`` path
+    that resolves inside ``root``; else ``"outside"`` or ``"unknown"``. The metadata of a file
+    never chooses what the app reads."""
+    if not isinstance(dataset, str):
+        return UNKNOWN
+    if dataset in DATASET_NAMES:
+        return None
+    for prefix in PATH_PREFIXES:
+        if dataset.startswith(prefix):
+            rest = dataset[len(prefix):]
+            try:
+                inside = bool(rest) and Path(rest).resolve().is_relative_to(Path(root).resolve())
+            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                inside = False
+            return None if inside else OUTSIDE
+    return UNKNOWN
+
+
+def dataset_message(file: str, dataset: object, problem: str) -> str:
+    key = "hard_ds_outside" if problem == OUTSIDE else "hard_ds_unknown"
+    return T[key].format(file=file, dataset=dataset, names=", ".join(DATASET_NAMES))
+
+
+# ------------------------------------------------------------------ one file → one row, or one line
+
+def _need(ok: bool, file: str, field: str, what: str) -> None:
+    if not ok:
+        raise CheckpointError(T["hard_bad_field"].format(file=file, field=field, what=T[f"hard_what_{what}"]))
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_numbers(v: object) -> bool:
+    return isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+
+
+def _check_history(file: str, hist: dict) -> int:
+    """The number of epochs; raises when a field the pages draw has the wrong type."""
+    epochs = hist.get("epoch", [])
+    _need(isinstance(epochs, list) and all(_is_int(e) for e in epochs), file, "history.epoch", "list")
+    for split in ("train", "test"):
+        h = hist.get(split, {})
+        _need(isinstance(h, dict), file, f"history.{split}", "object")
+        for k, v in h.items():
+            _need(_is_numbers(v), file, f"history.{split}.{k}", "numbers")
+    _need(_is_numbers(hist.get("seconds", [])), file, "history.seconds", "numbers")
+    return len(epochs)
+
+
+def _check_tensors(file: str, header: dict, cfg: ModelConfig) -> None:
+    """The tensor table against the config, from the header alone (the model is built on the meta device)."""
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in build_model(cfg).state_dict().items()}
+    found = {k: tuple(t.get("shape", ())) for k, t in header.items()}
+    what = None
+    if set(found) != set(expected):
+        missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+        what = f"missing {missing[:3]}" if missing else f"unexpected {extra[:3]}"
+    else:
+        for k, shape in expected.items():
+            if found[k] != shape or header[k].get("dtype") not in DTYPES:
+                what = f"{k}: {list(found[k])} {header[k].get('dtype')}"
+                break
+    if what:
+        raise CheckpointError(T["hard_tensors"].format(file=file, kind=cfg.kind, backbone=cfg.backbone, what=what))
+
+
+def _check(file: str, header: dict, meta: dict, root: Path) -> tuple[ModelConfig, str, int]:
     m, ds, hist = meta.get("model"), meta.get("dataset"), meta.get("history")
-    if not (isinstance(m, dict) and isinstance(ds, dict) and isinstance(hist, dict)):
-        raise CheckpointError(f"{Path(path).name}: malformed metadata (model, dataset and history must be objects)")
+    _need(isinstance(m, dict), file, "model", "object")
+    _need(isinstance(ds, dict), file, "dataset", "object")
+    _need(isinstance(hist, dict), file, "history", "object")
+    _need(meta.get("metrics") is None or isinstance(meta["metrics"], dict), file, "metrics", "object")
+    _need(meta.get("train") is None or isinstance(meta["train"], dict), file, "train", "object")
+    _need(isinstance(meta.get("created", ""), str), file, "created", "text")
+    _need(_is_int(m.get("num_params", 0)), file, "model.num_params", "int")
     try:
         cfg = ModelConfig.from_dict({k: v for k, v in m.items() if k != "num_params"})
+        if meta.get("train"):
+            TrainConfig.from_dict(meta["train"])
     except ConfigError as e:
-        raise CheckpointError(f"{Path(path).name}: bad config in metadata: {e}") from None
-    epochs = hist.get("epoch", [])
+        raise CheckpointError(T["hard_bad_config"].format(file=file, err=_one_line(e))) from None
+    name = ds.get("name")
+    _need(isinstance(name, str) and bool(name), file, "dataset.name", "text")
+    shape = ds.get("image_shape")
+    if shape is not None:
+        _need(isinstance(shape, list) and len(shape) == 3 and all(_is_int(v) for v in shape), file,
+              "dataset.image_shape", "shape")
+        if tuple(shape) != cfg.image_shape:
+            raise CheckpointError(T["hard_shape_meta"].format(file=file, meta=list(shape), model=list(cfg.image_shape)))
+    problem = dataset_problem(name, root)
+    if problem:
+        raise CheckpointError(dataset_message(file, name, problem))
+    if name in BUILTIN_SHAPES and BUILTIN_SHAPES[name] != cfg.image_shape:
+        raise CheckpointError(T["hard_shape_data"].format(file=file, model=list(cfg.image_shape), dataset=name,
+                                                          data=list(BUILTIN_SHAPES[name])))
+    epochs = _check_history(file, hist)
+    _check_tensors(file, header, cfg)
+    return cfg, name, epochs
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def describe(path: str, source: str, root: Path, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
+    """The catalog row of a file, from its header and metadata only (no weights are read); every
+    field the pages use is checked, so a row never carries a field of the wrong type. Raises
+    CheckpointError (one line naming ``file``, by default the file's name)."""
+    file = file or Path(path).name
+    try:
+        header, meta = read_header(path)
+        cfg, dataset, epochs = _check(file, header, meta, root)
+    except CheckpointError:
+        raise
+    except (KeyError, TypeError, ValueError) as e:  # odd JSON the checks above did not foresee
+        raise CheckpointError(T["hard_bad_meta"].format(file=file, err=_one_line(e))) from None
     return ModelEntry(
-        path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone,
-        dataset=str(ds.get("name")), latent_dim=cfg.latent_dim, image_shape=cfg.image_shape,
-        epochs=len(epochs) if isinstance(epochs, list) else 0, mtime=mtime, latent_size=cfg.latent_size,
+        path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=epochs, mtime=mtime,
+        latent_size=cfg.latent_size,
     )
 
 
-def scan(folders: list[tuple[Path, str]]) -> tuple[list[ModelEntry], list[str]]:
-    """Every readable checkpoint in the folders (not recursive), and one line per unreadable file."""
+@functools.lru_cache(maxsize=512)
+def _entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry:
+    return describe(path, source, Path(root), mtime=mtime)
+
+
+def scan(folders: list[tuple[Path, str]], root: Path | None = None) -> tuple[list[ModelEntry], list[str]]:
+    """Every usable checkpoint in the folders (not recursive), and one line per file skipped."""
+    root = data_root() if root is None else Path(root)
     entries: list[ModelEntry] = []
     problems: list[str] = []
     for folder, source in folders:
@@ -67,9 +211,11 @@ def scan(folders: list[tuple[Path, str]]) -> tuple[list[ModelEntry], list[str]]:
         for p in sorted(folder.glob("*.safetensors")):
             try:
                 st = p.stat()
-                entries.append(_entry(str(p), st.st_mtime, st.st_size, source))
-            except (CheckpointError, OSError) as e:
+                entries.append(_entry(str(p), st.st_mtime, st.st_size, source, str(root)))
+            except CheckpointError as e:
                 problems.append(str(e))
+            except OSError as e:
+                problems.append(f"{p.name}: {e.strerror or e}")
     return entries, problems
 
 
@@ -125,27 +271,29 @@ def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, s
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
-def accept_upload(name: str, data: bytes, dest: Path) -> tuple[Path, ModelEntry]:
+def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> tuple[Path, ModelEntry]:
     """Validate an uploaded checkpoint and copy it into ``dest`` under a name that does not
-    overwrite anything. The bytes are written to a temp file first and fully loaded by
-    ``vae_core.checkpoint.load`` (which never unpickles); raises CheckpointError (one line)."""
-    import os
-    import tempfile
-
+    overwrite anything. The bytes are written to a temp file first, checked like a catalog row
+    (``describe``: metadata types, dataset inside the data folder, tensor table) and fully loaded
+    by ``vae_core.checkpoint.load`` (which never unpickles); raises CheckpointError (one line)."""
     from ui.logic.clicks import safe_stem, unique_path
     from vae_core.checkpoint import load
 
+    root = data_root() if root is None else Path(root)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise CheckpointError(f"{name}: {len(data) / 1e6:.0f} MB is over the {MAX_UPLOAD_BYTES >> 20} MB limit")
+        raise CheckpointError(T["hard_upload_big"].format(file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20))
     suffix = Path(name).suffix.lower() or ".bin"
     fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         try:
+            describe(tmp, YOURS, root, file=name)
             load(tmp)
         except CheckpointError as e:  # name the user's file, not the temp file
-            raise CheckpointError(str(e).replace(Path(tmp).name, name)) from None
+            raise CheckpointError(_one_line(e).replace(Path(tmp).name, name)) from None
+        except (KeyError, TypeError, ValueError) as e:
+            raise CheckpointError(T["hard_bad_meta"].format(file=name, err=_one_line(e))) from None
         dest.mkdir(parents=True, exist_ok=True)
         out = unique_path(dest, safe_stem(name))
         part = out.with_name(f".{out.stem}.upload.tmp")
@@ -154,4 +302,4 @@ def accept_upload(name: str, data: bytes, dest: Path) -> tuple[Path, ModelEntry]
     finally:
         os.unlink(tmp)
     st = out.stat()
-    return out, _entry(str(out), st.st_mtime, st.st_size, YOURS)
+    return out, _entry(str(out), st.st_mtime, st.st_size, YOURS, str(root))
