@@ -90,3 +90,14 @@ def test_malformed_files_are_skipped_named_and_pages_run(app_env, page):
     assert not any(str(user) in o for o in offered)
 
 
+# ---------------------------------------------------------------- 4, 5. uploads, renames, deletes on the Models page
+
+def test_the_same_upload_again_says_it_is_already_there(app_env, tiny_checkpoints):
+    blob = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
+    at = start("models")
+    at.file_uploader(key="upload").upload("mine.safetensors", blob).run()
+    assert [s.value for s in at.success] == [T["mod_upload_ok"].format(name="mine.safetensors")]
+    at.file_uploader(key="upload").upload("again.safetensors", blob).run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [T["hard_upload_same"].format(name="mine.safetensors")]
+    assert [p.name for p in Path(app_env["VAE_EXPLORER_USER_MODELS"]).glob("*.safetensors")] == ["mine.safetensors"]

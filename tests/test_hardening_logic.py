@@ -5,7 +5,10 @@ deletes, settings, job limits, ETA and posterior collapse."""
 from __future__ import annotations
 
 import json
+import os
+import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -131,6 +134,53 @@ def test_every_malformed_file_becomes_one_named_line(tmp_path):
 def test_app_config_hides_error_details_from_browsers():
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert cfg["client"]["showErrorDetails"] == "none"
+
+
+# ---------------------------------------------------------------- 4. uploads and names
+
+def _distinct_checkpoints(folder: Path, n: int) -> list[bytes]:
+    return [write_checkpoint(folder / f"c{i}.safetensors", _set("upload_no", i)).read_bytes() for i in range(n)]
+
+
+def test_eight_simultaneous_uploads_of_one_name_all_land(tmp_path):
+    blobs = _distinct_checkpoints(tmp_path / "src", 8)
+    dest = tmp_path / "user"
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda b: catalog.accept_upload("model.safetensors", b, dest, tmp_path), blobs))
+    names = sorted(r.path.name for r in results)
+    assert names == sorted(["model.safetensors"] + [f"model-{k}.safetensors" for k in range(2, 9)])
+    for blob, r in zip(blobs, results):
+        assert r.path.read_bytes() == blob and not r.existed
+    assert sorted(p.name for p in dest.iterdir()) == names  # no temp file left
+
+
+def test_the_same_bytes_again_reuse_the_file(tmp_path):
+    blob = write_checkpoint(tmp_path / "src" / "m.safetensors").read_bytes()
+    dest = tmp_path / "user"
+    first = catalog.accept_upload("m.safetensors", blob, dest, tmp_path)
+    again = catalog.accept_upload("other-name.safetensors", blob, dest, tmp_path)
+    assert (first.existed, again.existed) == (False, True)
+    assert again.path == first.path and [p.name for p in dest.iterdir()] == ["m.safetensors"]
+    with ThreadPoolExecutor(8) as pool:  # at once, too
+        same = list(pool.map(lambda _: catalog.accept_upload("m.safetensors", blob, dest, tmp_path), range(8)))
+    assert {r.path for r in same} == {first.path}
+
+
+def test_scan_sweeps_stale_temp_files_of_the_user_folder(tmp_path):
+    user = tmp_path / "user"
+    write_checkpoint(user / "m.safetensors")
+    old = time.time() - 2 * 3600
+    stale = [".abc123.upload.tmp", ".m-x1y2.tmp", "placeholder.safetensors"]
+    fresh = [".new99.upload.tmp", ".n-k3.tmp", "claimed.safetensors"]
+    for name in stale + fresh:
+        (user / name).write_bytes(b"")
+    for name in stale:
+        os.utime(user / name, (old, old))
+    (user / ".notes.tmp").write_bytes(b"x")  # not one of ours
+    os.utime(user / ".notes.tmp", (old, old))
+    entries, problems = catalog.scan([(user, catalog.YOURS)], tmp_path)
+    assert [e.name for e in entries] == ["m"] and problems == []  # empty names being written are not listed
+    assert sorted(p.name for p in user.iterdir()) == sorted(["m.safetensors", ".notes.tmp"] + fresh)
 
 
 # ---------------------------------------------------------------- 3, 6, 7. settings, job rules, ETA, collapse

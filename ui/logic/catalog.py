@@ -6,21 +6,26 @@ A file is listed only when every metadata field the pages use has the right type
 table fits its config, and its dataset is one the app may read: a built-in name, or a
 ``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
 chooses what the app reads. Every other file is skipped with one line that names it.
-Uploads are checked the same way."""
+Uploads and the names they get are here too."""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import hashlib
 import os
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
 from ui.logic import paths
 from ui.logic.text import T
-from vae_core.checkpoint import DTYPES, CheckpointError, read_header
+from vae_core.checkpoint import DTYPES, PICKLE_SUFFIXES, CheckpointError, read_header
 from vae_core.config import ConfigError, ModelConfig, TrainConfig
 from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
@@ -200,17 +205,45 @@ def _entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelE
     return describe(path, source, Path(root), mtime=mtime)
 
 
+STALE_AFTER_S = 3600.0
+STALE_PATTERNS = (".*.upload.tmp", ".*-*.tmp")  # accept_upload's and vae_core.checkpoint.save's temp files
+
+
+def sweep(folder: Path, now: float | None = None, age: float = STALE_AFTER_S) -> list[str]:
+    """Remove temp files (and empty name placeholders, see ``claim``) older than ``age`` seconds
+    from a user-model folder: what an interrupted upload or save left behind."""
+    now = time.time() if now is None else now
+    gone = []
+    for p in folder.iterdir():
+        try:
+            st = p.stat()
+            placeholder = p.suffix == ".safetensors" and st.st_size == 0
+            if p.is_file() and (placeholder or any(fnmatch.fnmatchcase(p.name, pat) for pat in STALE_PATTERNS)) \
+                    and now - st.st_mtime > age:
+                p.unlink()
+                gone.append(p.name)
+        except OSError:
+            continue
+    return gone
+
+
 def scan(folders: list[tuple[Path, str]], root: Path | None = None) -> tuple[list[ModelEntry], list[str]]:
-    """Every usable checkpoint in the folders (not recursive), and one line per file skipped."""
+    """Every usable checkpoint in the folders (not recursive), and one line per file skipped.
+    Empty files are names claimed by a save or an upload in progress (``claim``): not listed.
+    The user's folders are swept of stale temp files first."""
     root = data_root() if root is None else Path(root)
     entries: list[ModelEntry] = []
     problems: list[str] = []
     for folder, source in folders:
         if not folder.is_dir():
             continue
+        if source == YOURS:
+            sweep(folder)
         for p in sorted(folder.glob("*.safetensors")):
             try:
                 st = p.stat()
+                if st.st_size == 0:
+                    continue
                 entries.append(_entry(str(p), st.st_mtime, st.st_size, source, str(root)))
             except CheckpointError as e:
                 problems.append(str(e))
@@ -269,21 +302,81 @@ def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, s
 
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+UPLOAD_TMP_SUFFIX = ".upload.tmp"
+_UPLOAD_LOCK = threading.Lock()  # one server process: identical uploads at once find each other
 
 
-def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> tuple[Path, ModelEntry]:
-    """Validate an uploaded checkpoint and copy it into ``dest`` under a name that does not
-    overwrite anything. The bytes are written to a temp file first, checked like a catalog row
-    (``describe``: metadata types, dataset inside the data folder, tensor table) and fully loaded
-    by ``vae_core.checkpoint.load`` (which never unpickles); raises CheckpointError (one line)."""
-    from ui.logic.clicks import safe_stem, unique_path
+class Accepted(NamedTuple):
+    path: Path
+    entry: ModelEntry
+    existed: bool  # the same bytes were already there under this path; nothing was written
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def same_file(folder: Path, data: bytes) -> Path | None:
+    """A checkpoint in ``folder`` with exactly these bytes (sha256), if any."""
+    digest = hashlib.sha256(data).hexdigest()
+    for p in sorted(folder.glob("*.safetensors")):
+        try:
+            if p.stat().st_size == len(data) and _sha256(p) == digest:
+                return p
+        except OSError:
+            continue
+    return None
+
+
+def _names(stem: str, when: float | None):
+    yield stem
+    base = stem
+    if when is not None:
+        base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(when))}"
+        yield base
+    for k in range(2, 10_000):
+        yield f"{base}-{k}"
+
+
+def claim(folder: Path, stem: str, when: float | None = None, suffix: str = ".safetensors") -> Path:
+    """Create ``folder/stem.suffix`` exclusively (O_CREAT | O_EXCL: two writers never get one name)
+    and return it, empty: the caller then ``os.replace``-s its finished temp file onto it. A taken
+    name gets ``-2``, ``-3``…; with ``when`` (a time) first ``stem-YYYYmmdd-HHMMSS``, then its ``-2``…"""
+    folder.mkdir(parents=True, exist_ok=True)
+    for cand in _names(stem, when):
+        p = folder / f"{cand}{suffix}"
+        try:
+            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return p
+    raise OSError(f"no free name for {stem} in {folder}")
+
+
+def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> Accepted:
+    """Validate an uploaded checkpoint and keep it in ``dest``. The bytes go to a temp file in
+    ``dest`` (unique per call), are checked like a catalog row (``describe``: metadata types,
+    dataset inside the data folder, tensor table) and fully loaded by ``vae_core.checkpoint.load``
+    (which never unpickles); then a free name is claimed (``claim``) and the temp file replaces
+    it. The same bytes uploaded again are not copied: the file already there is returned
+    (``existed``). Raises CheckpointError (one line naming ``name``)."""
+    from ui.logic.clicks import safe_stem
     from vae_core.checkpoint import load
 
     root = data_root() if root is None else Path(root)
+    suffix = Path(name).suffix.lower()
+    if suffix in PICKLE_SUFFIXES:
+        raise CheckpointError(T["hard_upload_pickle"].format(file=name, suffix=suffix))
     if len(data) > MAX_UPLOAD_BYTES:
         raise CheckpointError(T["hard_upload_big"].format(file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20))
-    suffix = Path(name).suffix.lower() or ".bin"
-    fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=suffix)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest, prefix=".", suffix=UPLOAD_TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -294,12 +387,14 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
             raise CheckpointError(_one_line(e).replace(Path(tmp).name, name)) from None
         except (KeyError, TypeError, ValueError) as e:
             raise CheckpointError(T["hard_bad_meta"].format(file=name, err=_one_line(e))) from None
-        dest.mkdir(parents=True, exist_ok=True)
-        out = unique_path(dest, safe_stem(name))
-        part = out.with_name(f".{out.stem}.upload.tmp")
-        part.write_bytes(data)
-        os.replace(part, out)
+        with _UPLOAD_LOCK:
+            out = same_file(dest, data)
+            existed = out is not None
+            if out is None:
+                out = claim(dest, safe_stem(name))
+                os.replace(tmp, out)
     finally:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     st = out.stat()
-    return out, _entry(str(out), st.st_mtime, st.st_size, YOURS, str(root))
+    return Accepted(out, _entry(str(out), st.st_mtime, st.st_size, YOURS, str(root)), existed)

@@ -46,8 +46,9 @@ def upload_box() -> None:
     if f is not None and f.file_id not in done:
         done.add(f.file_id)
         try:
-            out, entry = catalog.accept_upload(f.name, f.getvalue(), paths.user_models_dir())
-            st.session_state[S.UPLOAD_MSG] = ("success", T["mod_upload_ok"].format(name=out.name))
+            out, entry, existed = catalog.accept_upload(f.name, f.getvalue(), paths.user_models_dir())
+            key = "hard_upload_same" if existed else "mod_upload_ok"
+            st.session_state[S.UPLOAD_MSG] = ("success", T[key].format(name=out.name))
             st.session_state[S.PENDING_PICK] = (entry.dataset, entry.kind, str(out))
             st.rerun()
         except CheckpointError as e:
