@@ -101,3 +101,31 @@ def test_the_same_upload_again_says_it_is_already_there(app_env, tiny_checkpoint
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [T["hard_upload_same"].format(name="mine.safetensors")]
     assert [p.name for p in Path(app_env["VAE_EXPLORER_USER_MODELS"]).glob("*.safetensors")] == ["mine.safetensors"]
+
+
+def test_rename_and_delete_your_model_on_the_models_page(app_env, tiny_checkpoints):
+    import shutil
+
+    user = Path(app_env["VAE_EXPLORER_USER_MODELS"])
+    user.mkdir()
+    shutil.copy(tiny_checkpoints / "digits-vae-2d.safetensors", user / "mine.safetensors")
+    at = start("models")
+    assert at.selectbox(key="manage_pick").options == ["mine (2-D, yours)"]  # shipped models are not offered
+    at.text_input(key="manage_name").input("../../escape").run()
+    at.button(key="manage_rename").click().run()
+    assert [e.value for e in at.error] == [T["hard_name_bad"].format(name="../../escape")]
+    at.text_input(key="manage_name").input("better-name").run()
+    at.button(key="manage_rename").click().run()
+    assert not at.exception, at.exception
+    assert [p.name for p in user.iterdir()] == ["better-name.safetensors"]
+    assert T["hard_renamed"].format(old="mine.safetensors", new="better-name.safetensors") in [s.value for s in at.success]
+    assert at.selectbox(key="sb_vae").value == str(user / "better-name.safetensors")  # still the selection
+    assert at.button(key="manage_delete").disabled
+    at.checkbox(key="manage_confirm").check().run()
+    at.button(key="manage_delete").click().run()
+    assert not at.exception, at.exception
+    assert list(user.iterdir()) == [] and len(list(tiny_checkpoints.glob("*.safetensors"))) == 2
+    assert T["hard_deleted"].format(name="better-name.safetensors") in [s.value for s in at.success]
+    assert all("better-name" not in o for o in at.selectbox(key="sb_vae").options)
+
+

@@ -183,6 +183,60 @@ def test_scan_sweeps_stale_temp_files_of_the_user_folder(tmp_path):
     assert sorted(p.name for p in user.iterdir()) == sorted(["m.safetensors", ".notes.tmp"] + fresh)
 
 
+# ---------------------------------------------------------------- 5. names of trained models, renames, deletes
+
+def test_trained_names_say_what_the_model_is():
+    assert catalog.trained_stem("digits", "vae", "conv", 2, 5) == "digits-vae-conv-2d-5ep"
+    assert catalog.trained_stem("cifar10", "ae", "conv", None, 15) == "cifar10-ae-conv-map-15ep"
+    assert catalog.trained_stem("npz:data/my set.npz", "cvae", "mlp", 16, 1) == "my-set-cvae-mlp-16d-1ep"
+    assert catalog.trained_stem("folder:/x/y/", "ae", "mlp", 8, 3) == "y-ae-mlp-8d-3ep"
+
+
+def test_claim_adds_a_time_suffix_only_when_needed(tmp_path):
+    when = time.mktime((2026, 1, 2, 3, 4, 5, 0, 0, -1))
+    first = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    second = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    third = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    assert [p.name for p in (first, second, third)] == [
+        "digits-vae-conv-2d-5ep.safetensors", "digits-vae-conv-2d-5ep-20260102-030405.safetensors",
+        "digits-vae-conv-2d-5ep-20260102-030405-2.safetensors"]
+    assert all(p.stat().st_size == 0 for p in (first, second, third))
+    with ThreadPoolExecutor(8) as pool:
+        many = list(pool.map(lambda _: catalog.claim(tmp_path, "u"), range(8)))
+    assert len(set(many)) == 8
+
+
+@pytest.mark.parametrize("name", ["", "  ", "../x", "a/b", ".hidden", "-x", "x" * 81, "a b", "ü", "/etc/passwd",
+                                  "..", "x\x00y"])
+def test_rename_target_refuses_unusable_names(tmp_path, name):
+    with pytest.raises(catalog.CatalogError, match="cannot be a name"):
+        catalog.rename_target(tmp_path, name)
+
+
+def test_rename_never_overwrites_and_stays_in_the_folder(tmp_path):
+    user, shipped = tmp_path / "user", tmp_path / "shipped"
+    a = write_checkpoint(user / "a.safetensors")
+    b = write_checkpoint(user / "b.safetensors", _set("upload_no", 1))
+    s = write_checkpoint(shipped / "s.safetensors")
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    assert catalog.rename_target(user, " new-name.safetensors ") == user / "new-name.safetensors"
+    with pytest.raises(catalog.CatalogError, match="already exists"):
+        catalog.rename(user, a, "b")
+    assert a.read_bytes() == a_bytes and b.read_bytes() == b_bytes
+    new = catalog.rename(user, a, "my-first.v1")
+    assert new == user / "my-first.v1.safetensors" and new.read_bytes() == a_bytes and not a.exists()
+    for outsider in (s, user / ".." / "shipped" / "s.safetensors", user / "missing.safetensors"):
+        with pytest.raises(catalog.CatalogError, match="only your own"):
+            catalog.rename(user, outsider, "taken-over")
+        with pytest.raises(catalog.CatalogError, match="only your own"):
+            catalog.delete(user, outsider)
+    (user / "link.safetensors").symlink_to(s)
+    with pytest.raises(catalog.CatalogError, match="only your own"):
+        catalog.delete(user, user / "link.safetensors")
+    catalog.delete(user, new)
+    assert not new.exists() and s.is_file()
+
+
 # ---------------------------------------------------------------- 3, 6, 7. settings, job rules, ETA, collapse
 
 def test_settings_mode_and_limits(monkeypatch, tmp_path):

@@ -6,7 +6,7 @@ A file is listed only when every metadata field the pages use has the right type
 table fits its config, and its dataset is one the app may read: a built-in name, or a
 ``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
 chooses what the app reads. Every other file is skipped with one line that names it.
-Uploads and the names they get are here too."""
+Uploads, trained files, renames and deletes of the user's folder are here too."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import fnmatch
 import functools
 import hashlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -398,3 +399,78 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
             os.unlink(tmp)
     st = out.stat()
     return Accepted(out, _entry(str(out), st.st_mtime, st.st_size, YOURS, str(root)), existed)
+
+
+# ------------------------------------------------------------------ names, renames, deletes (user folder only)
+
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+class CatalogError(ValueError):
+    """A rename or delete that is not allowed; the message is one line."""
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80] or "model"
+
+
+def trained_stem(dataset: str, kind: str, backbone: str, latent_dim: int | None, epochs: int) -> str:
+    """The name of a model trained in the app: ``digits-vae-conv-2d-5ep`` (a folder:/npz: dataset
+    by its last path part; a feature-map latent as ``map``)."""
+    for prefix in PATH_PREFIXES:
+        if dataset.startswith(prefix):
+            dataset = Path(dataset[len(prefix):]).stem or prefix[:-1]
+    d = f"{latent_dim}d" if latent_dim else "map"
+    return _clean(f"{dataset}-{kind}-{backbone}-{d}-{epochs}ep")
+
+
+def own_file(folder: Path, path: str | Path) -> Path:
+    """``path`` when it is a checkpoint file directly in ``folder`` (not a link); else CatalogError."""
+    p = Path(path)
+    ok = (p.suffix == ".safetensors" and not p.is_symlink() and p.is_file()
+          and p.parent.resolve() == Path(folder).resolve())
+    if not ok:
+        raise CatalogError(T["hard_not_yours"].format(name=p.name))
+    return p
+
+
+def rename_target(folder: Path, new_name: str) -> Path:
+    """The path a model renamed to ``new_name`` gets: a plain name (``.safetensors`` optional)
+    directly in ``folder`` that does not exist yet; else CatalogError."""
+    stem = (new_name or "").strip()
+    if stem.lower().endswith(".safetensors"):
+        stem = stem[: -len(".safetensors")]
+    if not NAME_RE.fullmatch(stem):
+        raise CatalogError(T["hard_name_bad"].format(name=new_name))
+    target = Path(folder) / f"{stem}.safetensors"
+    if target.parent.resolve() != Path(folder).resolve():
+        raise CatalogError(T["hard_name_bad"].format(name=new_name))
+    if os.path.lexists(target):
+        raise CatalogError(T["hard_name_taken"].format(name=target.name))
+    return target
+
+
+def rename(folder: Path, path: str | Path, new_name: str) -> Path:
+    """Rename a model of the user folder without ever overwriting: a hard link to the new name
+    (fails when it exists), then the old name is removed."""
+    src = own_file(folder, path)
+    target = rename_target(folder, new_name)
+    try:
+        os.link(src, target)
+    except FileExistsError:
+        raise CatalogError(T["hard_name_taken"].format(name=target.name)) from None
+    except OSError:  # no hard links on this file system: claim the name, then move onto it
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            raise CatalogError(T["hard_name_taken"].format(name=target.name)) from None
+        os.close(fd)
+        os.replace(src, target)
+        return target
+    os.unlink(src)
+    return target
+
+
+def delete(folder: Path, path: str | Path) -> None:
+    """Delete a model of the user folder (never a shipped one)."""
+    os.unlink(own_file(folder, path))

@@ -1,6 +1,7 @@
 """Training in the app: one worker thread per session (the app and other sessions stay
 responsive), polled by a fragment that reruns every second while a job runs. The worker saves
-the model itself, so a closed browser tab still gets its file."""
+the model itself, so a closed browser tab still gets its file, under a name that says what it
+is (``digits-vae-conv-2d-5ep``, with a time suffix only when that name is taken)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.core import state as S
-from ui.logic import clicks, figures, paths
+from ui.logic import catalog, figures, paths
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
@@ -81,10 +82,13 @@ class TrainJob:
             metrics = evaluate(model, self.data, "test", self.train_config.beta, nll_k=EVAL_NLL_K)
             metrics["train_seconds"] = round(time.time() - self.started, 2)
             mc, tc = self.model_config, self.train_config
-            stem = clicks.safe_stem(f"{tc.dataset}-{mc.kind}-{mc.latent_dim or 'map'}d-{time.strftime('%Y%m%d-%H%M%S')}")
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            path = save(clicks.unique_path(self.out_dir, stem), model, tc, tc.dataset, hist.to_dict(), metrics,
-                        extra={"origin": "app-train"})
+            stem = catalog.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
+            out = catalog.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+            try:
+                path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
             with self.lock:
                 self.history = hist.to_dict()
                 self.path = str(path)
