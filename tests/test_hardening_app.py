@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from test_hardening_logic import BAD_FILES, write_checkpoint
 
 from ui.logic.text import T
+from ui.views import train as training
 
 
 def start(page: str) -> AppTest:
@@ -31,6 +32,16 @@ def wait(cond, timeout: float = 60.0) -> None:
     deadline = time.time() + timeout
     while not cond() and time.time() < deadline:
         time.sleep(0.1)
+
+
+@pytest.fixture(autouse=True)
+def no_jobs_left():
+    """Every job a test started is stopped when it ends (the registry is per server process)."""
+    yield
+    for job in list(training._RUNNING):
+        job.cancel.set()
+        if job.thread is not None:
+            job.thread.join(30)
 
 
 def click_train(at: AppTest, **form) -> AppTest:
@@ -88,6 +99,121 @@ def test_malformed_files_are_skipped_named_and_pages_run(app_env, page):
         assert f"Skipped: {'digits-' if stem != 'cifar-shape' else ''}{stem}.safetensors" in shown, stem
     offered = [o for s in at.sidebar.selectbox for o in s.options]
     assert not any(str(user) in o for o in offered)
+
+
+# ---------------------------------------------------------------- 3. bounded training jobs
+
+def test_one_running_job_per_session(app_env):
+    at = AppTest.from_string('''
+import streamlit as st
+from ui.core import state as S
+from ui.views import train as tr
+from vae_core.config import ModelConfig, TrainConfig
+from vae_core.data import load_dataset
+
+S.init()
+if "msgs" not in st.session_state:
+    data = load_dataset("digits")
+    mc = ModelConfig(kind="ae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2)
+    tc = TrainConfig(dataset="digits", epochs=500, device="cpu")
+    msgs = []
+    for _ in range(2):
+        try:
+            tr.start(mc, tc, data)
+            msgs.append("started")
+        except tr.JobRefused as e:
+            msgs.append(str(e))
+    st.session_state["msgs"] = msgs
+''', default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.session_state["msgs"] == ["started", T["hard_one_job"]]
+    assert at.session_state["train_job"].status == "running"
+
+
+def test_the_server_runs_at_most_max_jobs(app_env, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_MAX_JOBS", "1")
+    first, second = start("train"), start("train")
+    click_train(first, train_epochs=500)
+    job = first.session_state["train_job"]
+    assert job.status == "running"
+    click_train(second, train_epochs=1)
+    assert second.session_state["train_job"] is None
+    assert [e.value for e in second.error] == [T["hard_server_busy"].format(n=1)]
+    job.cancel.set()
+    wait(lambda: job.finished)
+    click_train(second, train_epochs=500)  # the slot is free again
+    assert second.session_state["train_job"].status == "running"
+
+
+def test_a_job_stops_at_its_time_limit(app_env, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_JOB_TIMEOUT_S", "1.5")
+    at = click_train(start("train"), train_epochs=500)
+    job = at.session_state["train_job"]
+    wait(lambda: job.finished)
+    assert job.status == "cancelled" and job.path is None
+    at.run()
+    assert [w.value for w in at.warning] == [T["hard_job_timeout"].format(limit="2 s")]
+
+
+def test_a_job_whose_session_is_gone_is_stopped(app_env, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_JOB_IDLE_S", "1")
+    at = click_train(start("train"), train_epochs=500)
+    job = at.session_state["train_job"]
+    assert job.status == "running"
+    wait(lambda: job.finished)  # nobody polls it any more
+    assert job.status == "cancelled" and job.message == T["hard_job_gone"].format(limit="1 s")
+    assert job not in training.running()
+
+
+def test_polling_keeps_a_job_alive(app_env, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_JOB_IDLE_S", "1.5")
+    at = click_train(start("train"), train_epochs=500)
+    job = at.session_state["train_job"]
+    end = time.time() + 4
+    while time.time() < end:  # the pages poll (the sidebar's heartbeat fragment and the progress panel)
+        at.run()
+        time.sleep(0.3)
+    assert job.status == "running", job.message
+
+
+# ---------------------------------------------------------------- 7. what went wrong, in plain words
+
+def test_a_diverging_run_says_so_with_the_curves_so_far(app_env):
+    at = click_train(start("train"), train_lr=1.0, train_epochs=5, train_kind="vae")
+    job = at.session_state["train_job"]
+    wait(lambda: job.finished)
+    at.run()
+    assert job.status == "error"
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("the loss diverged at epoch 1, step ")
+    assert errors[0].endswith(": lower the learning rate (now 1)")
+    assert at.get("plotly_chart")  # the curves so far
+
+
+def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
+    at = click_train(start("train"), train_beta=100.0, train_epochs=1, train_kind="vae", train_latent=2)
+    job = at.session_state["train_job"]
+    at.session_state["train_epochs"] = 7  # the form now shows other values than the running job
+    at.session_state["train_beta"] = 0.5
+    at.run()
+    own = [c for c in captions(at) if c.startswith("This run:")]
+    assert own == [T["hard_job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs=1,
+                                                 batch=128, lr=1e-3, beta=100.0, seed=0)]
+    wait(lambda: job.finished, 120)
+    at.run()
+    assert job.status == "done", job.message
+    assert Path(job.path).name == "digits-vae-conv-2d-1ep.safetensors"
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and "train longer, lower β, or use KL warm-up" in warnings[0]
+
+
+def test_the_progress_bar_shows_the_time_left(app_env):
+    at = click_train(start("train"), train_epochs=500)
+    job = at.session_state["train_job"]
+    wait(lambda: job.fraction > 0)
+    at.run()
+    texts = [p.proto.text for p in at.get("progress")]
+    assert len(texts) == 1 and " left" in texts[0] and texts[0].startswith("Epoch "), texts
 
 
 # ---------------------------------------------------------------- 4, 5. uploads, renames, deletes on the Models page

@@ -3,6 +3,7 @@ folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -71,6 +72,20 @@ def _model_select(entries: list, dataset: str, kind: str, key: str, default: str
     return by_path[chosen]
 
 
+JOB_BEAT_S = 5.0  # how often an open page tells a running training job that its session is still here
+
+
+def _job_beat() -> None:
+    """While this session's training job runs, every page polls it (a heartbeat: a closed tab
+    stops polling, and ``ui.views.train`` then stops the job) and shows its progress."""
+    job = st.session_state.get(S.TRAIN_JOB)
+    if job is None or job.finished:
+        return
+    job.heartbeat = time.time()
+    st.caption(T["hard_sb_training"].format(kind=job.model_config.kind.upper(), dataset=job.train_config.dataset,
+                                            pct=100 * job.fraction))
+
+
 def render() -> Context:
     S.init()
     st.session_state.setdefault(S.DATA_DIR, paths.default_data_dir())
@@ -89,6 +104,10 @@ def render() -> Context:
         chosen = _model_select(entries, dataset, kind, S.model_key(kind), defaults.get(kind))
         if chosen is not None:
             models[kind] = chosen
+    job = st.session_state.get(S.TRAIN_JOB)
+    if job is not None and not job.finished:
+        with sb:
+            st.fragment(_job_beat, run_every=JOB_BEAT_S)()
     if not models:
         sb.info(T["sb_no_models"].format(dataset=dataset))
         with sb:
