@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_hardening_logic import BAD_FILES, write_checkpoint
 
+from ui.core.pagelist import URLS
 from ui.logic.text import T
 from ui.views import train as training
 
@@ -255,3 +256,36 @@ def test_rename_and_delete_your_model_on_the_models_page(app_env, tiny_checkpoin
     assert all("better-name" not in o for o in at.selectbox(key="sb_vae").options)
 
 
+# ---------------------------------------------------------------- 6. a shared server keeps sessions apart
+
+def test_shared_mode_sessions_do_not_see_each_others_uploads(app_env, tiny_checkpoints, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_MODE", "shared")
+    blob = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
+    alice, bob = start("models"), start("models")
+    alice.file_uploader(key="upload").upload("alice.safetensors", blob).run()
+    assert not alice.exception, alice.exception
+    bob.run()
+    user = Path(app_env["VAE_EXPLORER_USER_MODELS"])
+    mine = user / f"session-{alice.session_state['session_id']}" / "alice.safetensors"
+    assert mine.is_file()
+    assert alice.selectbox(key="sb_ae").value == str(mine)
+    assert "alice (2-D, yours)" in alice.selectbox(key="sb_ae").options
+    assert not any("alice" in o for o in bob.selectbox(key="sb_ae").options)
+    assert T["hard_manage_none"] in captions(bob)
+    assert bob.text_input(key="sb_data_dir").disabled  # the server's data folder, not the session's
+
+
+def test_local_mode_every_user_model_is_yours(app_env, tiny_checkpoints, monkeypatch):
+    monkeypatch.delenv("VAE_EXPLORER_MODE", raising=False)
+    blob = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
+    alice, bob = start("models"), start("models")
+    alice.file_uploader(key="upload").upload("alice.safetensors", blob).run()
+    bob.run()
+    assert any("alice" in o for o in bob.selectbox(key="sb_ae").options)
+
+
+@pytest.mark.parametrize("page", URLS)
+def test_every_page_runs_in_shared_mode(app_env, monkeypatch, page):
+    monkeypatch.setenv("VAE_EXPLORER_MODE", "shared")
+    at = start(page)
+    assert not at.exception and not at.error, [e.value for e in at.error]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
 from ui.core import cache, pagelist
 from ui.core import state as S
-from ui.logic import catalog, paths
+from ui.logic import catalog, paths, settings
 from ui.logic.text import T
 from vae_core.data import DATASET_NAMES, DataError, Dataset
 from vae_core.kinds import KIND_NAMES
@@ -86,11 +87,18 @@ def _job_beat() -> None:
                                             pct=100 * job.fraction))
 
 
+def user_dir() -> Path:
+    """This session's own models: the user-model folder (local mode) or its ``session-<id>``
+    sub-folder (shared mode; see ``ui.logic.settings``)."""
+    return settings.user_folder(paths.user_models_dir(), S.session_id(), settings.mode())
+
+
 def render() -> Context:
     S.init()
-    st.session_state.setdefault(S.DATA_DIR, paths.default_data_dir())
-    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED),
-                                      (paths.user_models_dir(), catalog.YOURS)])
+    shared = settings.mode() == settings.SHARED
+    if shared or S.DATA_DIR not in st.session_state:  # shared: the server's data folder, always
+        st.session_state[S.DATA_DIR] = paths.default_data_dir()
+    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED), (user_dir(), catalog.YOURS)])
     _apply_pending(entries)
     names = list(DATASET_NAMES) + [d for d in catalog.datasets_of(entries) if d not in DATASET_NAMES]
     if st.session_state.get(S.DATASET) not in names:
@@ -113,7 +121,8 @@ def render() -> Context:
         with sb:
             pagelist.link("train", T["sb_go_train"])
     with sb.expander(T["sb_data_expander"]):
-        data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, help=T["sb_data_dir_help"])
+        data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, disabled=shared,
+                                 help=T["hard_data_dir_fixed"] if shared else T["sb_data_dir_help"])
         for p in problems:
             st.caption(T["sb_bad_file"].format(msg=p))
     data, mode, err = None, None, None

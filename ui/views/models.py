@@ -1,5 +1,5 @@
 """The models page body: architecture, training curves, metrics, upload and download; renaming
-and deleting the user's own models (only files of the user-model folder)."""
+and deleting the user's own models (only files of ``sidebar.user_dir()``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui.core import cache
+from ui.core import cache, sidebar
 from ui.core import state as S
-from ui.logic import catalog, figures, paths
+from ui.logic import catalog, figures
 from ui.logic.catalog import ModelEntry
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError
@@ -47,7 +47,7 @@ def upload_box() -> None:
     if f is not None and f.file_id not in done:
         done.add(f.file_id)
         try:
-            out, entry, existed = catalog.accept_upload(f.name, f.getvalue(), paths.user_models_dir())
+            out, entry, existed = catalog.accept_upload(f.name, f.getvalue(), sidebar.user_dir())
             key = "hard_upload_same" if existed else "mod_upload_ok"
             st.session_state[S.UPLOAD_MSG] = ("success", T[key].format(name=out.name))
             st.session_state[S.PENDING_PICK] = (entry.dataset, entry.kind, str(out))
@@ -86,7 +86,7 @@ def _delete(folder: Path, path: str) -> None:
 
 def manage_box(entries: list[ModelEntry]) -> None:
     """Rename or delete one of the user's own models (the files of this session's user folder)."""
-    folder = paths.user_models_dir()
+    folder = sidebar.user_dir()
     mine = {e.path: e for e in entries if e.source == catalog.YOURS and Path(e.path).parent == folder}
     msg = st.session_state[S.MANAGE_MSG]
     if not mine:

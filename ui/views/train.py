@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.core import state as S
-from ui.logic import catalog, figures, jobs, paths, settings
+from ui.logic import catalog, figures, jobs, settings
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
@@ -168,6 +168,8 @@ def running() -> list[TrainJob]:
 def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset) -> TrainJob:
     """Start a job for this session, or raise JobRefused: this session already has a running
     job, or the server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
+    from ui.core import sidebar
+
     mine = st.session_state[S.TRAIN_JOB]
     if mine is not None and not mine.finished:
         raise JobRefused(T["hard_one_job"])
@@ -177,7 +179,7 @@ def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset) -
         live = [j for j in _RUNNING if not j.finished and not j.cancel.is_set()]  # a stopped job ends at its next step
         if len(live) >= cap:
             raise JobRefused(T["hard_server_busy"].format(n=cap))
-        job = TrainJob(model_config, train_config, data, paths.user_models_dir())
+        job = TrainJob(model_config, train_config, data, sidebar.user_dir())
         _RUNNING.append(job)
     st.session_state[S.TRAIN_JOB] = job
     return job.start()
