@@ -20,7 +20,6 @@ def model_key(kind: str) -> str:
 DATA_DIR = "sb_data_dir"
 PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next full run
 CONTEXT = "ctx"  # the Context the sidebar built for this run
-LEGACY_RERUN = "legacy_rerun"  # a first run in Streamlit's legacy pages/ mode was rerun once
 
 # shared page widgets
 MODEL_KIND = "page_model_kind"  # "ae" | "vae" on the map and grid pages
