@@ -17,5 +17,8 @@ if kinds:
 else:
     st.info(T["need_models"].format(dataset=ctx.dataset, kinds="AE + VAE"))
 
+st.subheader(T["hard_manage_title"])
+model_views.manage_box(ctx.entries)
+
 st.subheader(T["mod_upload_title"])
 model_views.upload_box()

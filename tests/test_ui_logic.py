@@ -157,9 +157,11 @@ def test_catalog_defaults_prefer_mnist_2d_shipped(tiny_checkpoints):
 
 def test_accept_upload_validates_and_never_overwrites(tiny_checkpoints, tmp_path):
     good = (tiny_checkpoints / "digits-vae-2d.safetensors").read_bytes()
-    out1, e1 = catalog.accept_upload("digits-vae-2d.safetensors", good, tmp_path)
-    out2, _ = catalog.accept_upload("digits-vae-2d.safetensors", good, tmp_path)
+    other = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
+    out1, e1, existed1 = catalog.accept_upload("digits-vae-2d.safetensors", good, tmp_path)
+    out2, _, existed2 = catalog.accept_upload("digits-vae-2d.safetensors", other, tmp_path)  # same name, other bytes
     assert out1.name == "digits-vae-2d.safetensors" and out2.name == "digits-vae-2d-2.safetensors"
+    assert not existed1 and not existed2 and out2.read_bytes() == other
     assert e1.kind == "vae" and e1.dataset == "digits" and e1.source == catalog.YOURS
     for name, data in [("model.pt", b"\x80\x04garbage"), ("x.safetensors", b"not a checkpoint at all"),
                        ("t.safetensors", good[: len(good) // 2])]:

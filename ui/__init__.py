@@ -6,8 +6,9 @@
   by ``ModelRef`` / ``DataRef`` + plain parameters), ``widgets`` (headers, guards, pickers,
   image rows).
 - ``ui/logic`` — no Streamlit import, unit-tested on its own: ``clicks`` (chart events → indices,
-  cells, ellipses), ``catalog`` (which models exist), ``figures`` (plotly builders), ``paths``,
-  ``text`` (every user-facing string).
+  cells, ellipses), ``catalog`` (which models exist; uploads, names, renames), ``figures`` (plotly
+  builders), ``paths``, ``settings`` (local/shared mode and job limits, from the environment),
+  ``jobs`` (when a training job stops, its ETA, posterior collapse), ``text`` (every user-facing string).
 - ``ui/views`` — one module per page body: reads widgets, calls ``ui.core.cache`` and
   ``vae_core``, draws. A page file in ``pages/`` stays a short script over its view.
 

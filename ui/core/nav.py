@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from ui.core import sidebar
@@ -9,6 +11,13 @@ from ui.core import state as S
 from ui.core.pagelist import PAGES, page
 from ui.logic import text
 from ui.logic.text import T
+
+_RUN = threading.local()  # a script run happens on one thread: is this run inside main()?
+
+
+def active() -> bool:
+    """Whether the running page was started by ``main`` (and so has the sidebar and Context)."""
+    return getattr(_RUN, "active", False)
 
 
 def _session_language() -> str:
@@ -34,8 +43,13 @@ def sync_language() -> None:
 def main(start: str = "home") -> None:
     """Language, page config, navigation, the shared sidebar, then the chosen page."""
     text.set_language_source(_session_language)
-    sync_language()
-    st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
-    current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
-    sidebar.render()
-    current.run()
+    before = active()
+    _RUN.active = True
+    try:
+        sync_language()
+        st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
+        current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
+        sidebar.render()
+        current.run()
+    finally:
+        _RUN.active = before

@@ -41,6 +41,11 @@ def spec(url: str) -> PageSpec:
     return next(p for p in PAGES if p.url == url)
 
 
+def by_id(page_id: str) -> PageSpec:
+    """The page whose texts are ``T["<page_id>_…"]``."""
+    return next(p for p in PAGES if p.id == page_id)
+
+
 def page(url: str, default: bool = False) -> st.Page:
     p = spec(url)
     return st.Page(paths.ROOT / p.file, title=T[f"nav_{p.id}"], icon=p.icon, url_path=p.url, default=default)

@@ -3,13 +3,15 @@ folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import streamlit as st
 
 from ui.core import cache, pagelist
 from ui.core import state as S
-from ui.logic import catalog, paths, text
+from ui.logic import catalog, paths, settings, text
 from ui.logic.text import T
 from vae_core.data import DATASET_NAMES, DataError, Dataset
 from vae_core.kinds import KIND_NAMES
@@ -78,11 +80,33 @@ def _language_changed() -> None:
     st.session_state[S.LANG_FROM_URL] = st.session_state[S.LANG]
 
 
+JOB_BEAT_S = 5.0  # how often an open page tells a running training job that its session is still here
+
+
+def _job_beat() -> None:
+    """While this session's training job runs, every page polls it (a heartbeat: a closed tab
+    stops polling, and ``ui.views.train`` then stops the job) and shows its progress."""
+    job = st.session_state.get(S.TRAIN_JOB)
+    if job is None or job.finished:
+        return
+    job.heartbeat = time.time()
+    st.caption(T["hard_sb_training"].format(kind=job.model_config.kind.upper(), dataset=job.train_config.dataset,
+                                            pct=100 * job.fraction))
+
+
+def user_dir() -> Path:
+    """This session's own models: the user-model folder (local mode) or its ``session-<id>``
+    sub-folder (shared mode; see ``ui.logic.settings``)."""
+    return settings.user_folder(paths.user_models_dir(), S.session_id(), settings.mode())
+
+
 def render() -> Context:
     S.init()
-    st.session_state.setdefault(S.DATA_DIR, paths.default_data_dir())
-    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED),
-                                      (paths.user_models_dir(), catalog.YOURS)])
+    S.keep_choices()
+    shared = settings.mode() == settings.SHARED
+    if shared or S.DATA_DIR not in st.session_state:  # shared: the server's data folder, always
+        st.session_state[S.DATA_DIR] = paths.default_data_dir()
+    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED), (user_dir(), catalog.YOURS)])
     _apply_pending(entries)
     names = list(DATASET_NAMES) + [d for d in catalog.datasets_of(entries) if d not in DATASET_NAMES]
     if st.session_state.get(S.DATASET) not in names:
@@ -98,20 +122,29 @@ def render() -> Context:
         chosen = _model_select(entries, dataset, kind, S.model_key(kind), defaults.get(kind))
         if chosen is not None:
             models[kind] = chosen
+    job = st.session_state.get(S.TRAIN_JOB)
+    if job is not None and not job.finished:
+        with sb:
+            st.fragment(_job_beat, run_every=JOB_BEAT_S)()
     if not models:
         sb.info(T["sb_no_models"].format(dataset=dataset))
         with sb:
             pagelist.link("train", T["sb_go_train"])
     with sb.expander(T["sb_data_expander"]):
-        data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, help=T["sb_data_dir_help"])
+        data_dir = st.text_input(T["sb_data_dir"], key=S.DATA_DIR, disabled=shared,
+                                 help=T["hard_data_dir_fixed"] if shared else T["sb_data_dir_help"])
         for p in problems:
             st.caption(T["sb_bad_file"].format(msg=p))
     data, mode, err = None, None, None
-    try:
-        data, mode = cache.dataset(dataset, data_dir)
-    except DataError as e:
-        err = str(e)
-        sb.warning(T["sb_no_data"].format(dataset=dataset))
+    if catalog.dataset_problem(dataset, catalog.data_root()):  # never read what a file's metadata names
+        err = T["hard_ds_refused"].format(dataset=dataset, names=", ".join(DATASET_NAMES))
+        sb.warning(err)
+    else:
+        try:
+            data, mode = cache.dataset(dataset, data_dir)
+        except DataError as e:
+            err = str(e)
+            sb.warning(T["sb_no_data"].format(dataset=dataset))
     if mode == "sample":
         sb.caption(T["sb_sample"].format(n=len(data.x_test), dataset=dataset))
     elif data is not None:

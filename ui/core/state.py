@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import secrets
 
 import streamlit as st
 
@@ -23,7 +24,6 @@ PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next 
 LANG = "lang"  # "en" | "zh": the language of every text (ui.logic.text.LANGUAGES), mirrored in ?lang=
 LANG_FROM_URL = "lang_from_url"  # the ?lang= value last applied
 CONTEXT = "ctx"  # the Context the sidebar built for this run
-LEGACY_RERUN = "legacy_rerun"  # a first run in Streamlit's legacy pages/ mode was rerun once
 
 # shared page widgets
 MODEL_KIND = "page_model_kind"  # "ae" | "vae" on the map and grid pages
@@ -92,6 +92,13 @@ UPLOAD_DONE = "upload_done"  # file ids already handled
 # grid page method
 GRID_METHOD = "grid_method"
 
+# hardening
+SESSION_ID = "session_id"  # random, per browser session: its own model folder in shared mode
+MANAGE_PICK = "manage_pick"  # the model of yours being renamed or deleted
+MANAGE_NAME = "manage_name"
+MANAGE_CONFIRM = "manage_confirm"
+MANAGE_MSG = "manage_msg"  # (level, text) after a rename or delete
+
 DEFAULTS = {
     PENDING_PICK: None,
     CONTEXT: None,
@@ -132,6 +139,9 @@ DEFAULTS = {
     GEN_INDEX: 0,
     GEN_POST_INDEX: 0,
     GEN_DIMS: 8,
+    MANAGE_NAME: "",
+    MANAGE_CONFIRM: False,
+    MANAGE_MSG: None,
     **TRAIN_FORM,
 }
 
@@ -147,11 +157,22 @@ PERSISTENT = (
 )
 
 
-def init() -> None:
-    """Defaults for every key, once per session; then keep the widgets' values (see PERSISTENT)."""
-    for k, v in DEFAULTS.items():
-        if k not in st.session_state:
-            st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session
+def keep_choices() -> None:
+    """At the start of a full run, before any widget is drawn: keep every page's choices (PERSISTENT)."""
     for k in PERSISTENT:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
+
+
+def init() -> None:
+    """Defaults for every key, once per session (safe to call at any time)."""
+    for k, v in DEFAULTS.items():
+        if k not in st.session_state:
+            st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session
+    if SESSION_ID not in st.session_state:
+        st.session_state[SESSION_ID] = secrets.token_hex(16)
+
+
+def session_id() -> str:
+    init()
+    return st.session_state[SESSION_ID]

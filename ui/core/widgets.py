@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from ui.core import pagelist
+from ui.core import nav, pagelist
 from ui.core import state as S
 from ui.core.sidebar import Context
 from ui.logic.text import T
@@ -14,21 +14,22 @@ from vae_core.kinds import kind as kind_of
 
 
 def header(page: str) -> None:
+    """The page's title and intro. A page run without ``app.py`` — on a fresh server Streamlit's
+    legacy pages/ mode runs the file of a deep link such as /latent_map by itself — runs the
+    app instead and stops the bare run. The app's ``st.navigation`` (public API) finds the page
+    the browser asked for by its url, runs this file again with the sidebar, and ends the legacy
+    mode for the later runs. (Home stays the default page: a default page's url is /, so making
+    this page the default would answer /latent_map with "Page not found".)"""
+    if not nav.active():
+        nav.main()
+        st.stop()
     st.title(T[f"{page}_title"])
     st.caption(T[f"{page}_intro"])
 
 
 def context() -> Context:
-    """The sidebar's Context for this run. A fresh server's very first run of a deep link
-    (e.g. /latent_map) is executed by Streamlit's legacy pages/ mode, without app.py: the
-    page then asks for one rerun (which goes through app.py), else draws the sidebar itself."""
+    """The sidebar's Context for this run (drawn here when no one drew it yet)."""
     if st.session_state.get(S.CONTEXT) is None:
-        if not st.session_state.get(S.LEGACY_RERUN):  # once: the rerun goes through app.py
-            from streamlit.runtime.pages_manager import PagesManager
-
-            st.session_state[S.LEGACY_RERUN] = True
-            PagesManager.uses_pages_directory = False  # what app.py's st.navigation would have set
-            st.rerun()
         from ui.core import sidebar
 
         return sidebar.render()

@@ -1,15 +1,36 @@
 """The models the app can offer: shipped checkpoints and the user's own (trained or uploaded),
-read from their metadata only (``vae_core.checkpoint.info`` runs nothing). No Streamlit here."""
+read from their header and metadata only (``vae_core.checkpoint.read_header`` runs nothing).
+No Streamlit here.
+
+A file is listed only when every metadata field the pages use has the right type, its tensor
+table fits its config, and its dataset is one the app may read: a built-in name, or a
+``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
+chooses what the app reads. Every other file is skipped with one line that names it.
+Uploads, trained files, renames and deletes of the user's folder are here too."""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-from vae_core.checkpoint import CheckpointError, info
-from vae_core.config import ConfigError, ModelConfig
+import torch
+
+from ui.logic import paths
+from ui.logic.text import T
+from vae_core.checkpoint import DTYPES, PICKLE_SUFFIXES, CheckpointError, read_header
+from vae_core.config import ConfigError, ModelConfig, TrainConfig
+from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
+from vae_core.models import build_model
 
 SHIPPED = "shipped"
 YOURS = "yours"
@@ -37,39 +58,198 @@ class ModelEntry:
         return f"{self.name} ({d}, {self.source})"
 
 
-@functools.lru_cache(maxsize=512)
-def _entry(path: str, mtime: float, size: int, source: str) -> ModelEntry:
-    """The catalog row of a file, from its metadata only; the model config is validated
-    (``ModelConfig.from_dict``), so a row never carries a field of the wrong type."""
-    meta = info(path)
+# ------------------------------------------------------------------ what a file may name
+
+BUILTIN_SHAPES = {  # (C, H, W) of the built-in datasets as the app loads them (digits at 28 px)
+    "digits": (1, 28, 28), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32),
+}
+PATH_PREFIXES = ("folder:", "npz:")
+OUTSIDE = "outside"
+UNKNOWN = "unknown"
+
+
+def data_root() -> Path:
+    """The server's data folder, resolved: the only place a folder:/npz: dataset may be."""
+    return Path(paths.default_data_dir()).resolve()
+
+
+def dataset_problem(dataset: object, root: Path) -> str | None:
+    """None when the app may read this dataset: a built-in name, or a ``folder:``/``npz:`` path
+    that resolves inside ``root``; else ``"outside"`` or ``"unknown"``. The metadata of a file
+    never chooses what the app reads."""
+    if not isinstance(dataset, str):
+        return UNKNOWN
+    if dataset in DATASET_NAMES:
+        return None
+    for prefix in PATH_PREFIXES:
+        if dataset.startswith(prefix):
+            rest = dataset[len(prefix):]
+            try:
+                inside = bool(rest) and Path(rest).resolve().is_relative_to(Path(root).resolve())
+            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                inside = False
+            return None if inside else OUTSIDE
+    return UNKNOWN
+
+
+def dataset_message(file: str, dataset: object, problem: str) -> str:
+    key = "hard_ds_outside" if problem == OUTSIDE else "hard_ds_unknown"
+    return T[key].format(file=file, dataset=dataset, names=", ".join(DATASET_NAMES))
+
+
+# ------------------------------------------------------------------ one file → one row, or one line
+
+def _need(ok: bool, file: str, field: str, what: str) -> None:
+    if not ok:
+        raise CheckpointError(T["hard_bad_field"].format(file=file, field=field, what=T[f"hard_what_{what}"]))
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_numbers(v: object) -> bool:
+    return isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+
+
+def _check_history(file: str, hist: dict) -> int:
+    """The number of epochs; raises when a field the pages draw has the wrong type."""
+    epochs = hist.get("epoch", [])
+    _need(isinstance(epochs, list) and all(_is_int(e) for e in epochs), file, "history.epoch", "list")
+    for split in ("train", "test"):
+        h = hist.get(split, {})
+        _need(isinstance(h, dict), file, f"history.{split}", "object")
+        for k, v in h.items():
+            _need(_is_numbers(v), file, f"history.{split}.{k}", "numbers")
+    _need(_is_numbers(hist.get("seconds", [])), file, "history.seconds", "numbers")
+    return len(epochs)
+
+
+def _check_tensors(file: str, header: dict, cfg: ModelConfig) -> None:
+    """The tensor table against the config, from the header alone (the model is built on the meta device)."""
+    with torch.device("meta"):
+        expected = {k: tuple(v.shape) for k, v in build_model(cfg).state_dict().items()}
+    found = {k: tuple(t.get("shape", ())) for k, t in header.items()}
+    what = None
+    if set(found) != set(expected):
+        missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
+        what = f"missing {missing[:3]}" if missing else f"unexpected {extra[:3]}"
+    else:
+        for k, shape in expected.items():
+            if found[k] != shape or header[k].get("dtype") not in DTYPES:
+                what = f"{k}: {list(found[k])} {header[k].get('dtype')}"
+                break
+    if what:
+        raise CheckpointError(T["hard_tensors"].format(file=file, kind=cfg.kind, backbone=cfg.backbone, what=what))
+
+
+def _check(file: str, header: dict, meta: dict, root: Path) -> tuple[ModelConfig, str, int]:
     m, ds, hist = meta.get("model"), meta.get("dataset"), meta.get("history")
-    if not (isinstance(m, dict) and isinstance(ds, dict) and isinstance(hist, dict)):
-        raise CheckpointError(f"{Path(path).name}: malformed metadata (model, dataset and history must be objects)")
+    _need(isinstance(m, dict), file, "model", "object")
+    _need(isinstance(ds, dict), file, "dataset", "object")
+    _need(isinstance(hist, dict), file, "history", "object")
+    _need(meta.get("metrics") is None or isinstance(meta["metrics"], dict), file, "metrics", "object")
+    _need(meta.get("train") is None or isinstance(meta["train"], dict), file, "train", "object")
+    _need(isinstance(meta.get("created", ""), str), file, "created", "text")
+    _need(_is_int(m.get("num_params", 0)), file, "model.num_params", "int")
     try:
         cfg = ModelConfig.from_dict({k: v for k, v in m.items() if k != "num_params"})
+        if meta.get("train"):
+            TrainConfig.from_dict(meta["train"])
     except ConfigError as e:
-        raise CheckpointError(f"{Path(path).name}: bad config in metadata: {e}") from None
-    epochs = hist.get("epoch", [])
+        raise CheckpointError(T["hard_bad_config"].format(file=file, err=_one_line(e))) from None
+    name = ds.get("name")
+    _need(isinstance(name, str) and bool(name), file, "dataset.name", "text")
+    shape = ds.get("image_shape")
+    if shape is not None:
+        _need(isinstance(shape, list) and len(shape) == 3 and all(_is_int(v) for v in shape), file,
+              "dataset.image_shape", "shape")
+        if tuple(shape) != cfg.image_shape:
+            raise CheckpointError(T["hard_shape_meta"].format(file=file, meta=list(shape), model=list(cfg.image_shape)))
+    problem = dataset_problem(name, root)
+    if problem:
+        raise CheckpointError(dataset_message(file, name, problem))
+    if name in BUILTIN_SHAPES and BUILTIN_SHAPES[name] != cfg.image_shape:
+        raise CheckpointError(T["hard_shape_data"].format(file=file, model=list(cfg.image_shape), dataset=name,
+                                                          data=list(BUILTIN_SHAPES[name])))
+    epochs = _check_history(file, hist)
+    _check_tensors(file, header, cfg)
+    return cfg, name, epochs
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def describe(path: str, source: str, root: Path, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
+    """The catalog row of a file, from its header and metadata only (no weights are read); every
+    field the pages use is checked, so a row never carries a field of the wrong type. Raises
+    CheckpointError (one line naming ``file``, by default the file's name)."""
+    file = file or Path(path).name
+    try:
+        header, meta = read_header(path)
+        cfg, dataset, epochs = _check(file, header, meta, root)
+    except CheckpointError:
+        raise
+    except (KeyError, TypeError, ValueError) as e:  # odd JSON the checks above did not foresee
+        raise CheckpointError(T["hard_bad_meta"].format(file=file, err=_one_line(e))) from None
     return ModelEntry(
-        path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone,
-        dataset=str(ds.get("name")), latent_dim=cfg.latent_dim, image_shape=cfg.image_shape,
-        epochs=len(epochs) if isinstance(epochs, list) else 0, mtime=mtime, latent_size=cfg.latent_size,
+        path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=epochs, mtime=mtime,
+        latent_size=cfg.latent_size,
     )
 
 
-def scan(folders: list[tuple[Path, str]]) -> tuple[list[ModelEntry], list[str]]:
-    """Every readable checkpoint in the folders (not recursive), and one line per unreadable file."""
+@functools.lru_cache(maxsize=512)
+def _entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry:
+    return describe(path, source, Path(root), mtime=mtime)
+
+
+STALE_AFTER_S = 3600.0
+STALE_PATTERNS = (".*.upload.tmp", ".*-*.tmp")  # accept_upload's and vae_core.checkpoint.save's temp files
+
+
+def sweep(folder: Path, now: float | None = None, age: float = STALE_AFTER_S) -> list[str]:
+    """Remove temp files (and empty name placeholders, see ``claim``) older than ``age`` seconds
+    from a user-model folder: what an interrupted upload or save left behind."""
+    now = time.time() if now is None else now
+    gone = []
+    for p in folder.iterdir():
+        try:
+            st = p.stat()
+            placeholder = p.suffix == ".safetensors" and st.st_size == 0
+            if p.is_file() and (placeholder or any(fnmatch.fnmatchcase(p.name, pat) for pat in STALE_PATTERNS)) \
+                    and now - st.st_mtime > age:
+                p.unlink()
+                gone.append(p.name)
+        except OSError:
+            continue
+    return gone
+
+
+def scan(folders: list[tuple[Path, str]], root: Path | None = None) -> tuple[list[ModelEntry], list[str]]:
+    """Every usable checkpoint in the folders (not recursive), and one line per file skipped.
+    Empty files are names claimed by a save or an upload in progress (``claim``): not listed.
+    The user's folders are swept of stale temp files first."""
+    root = data_root() if root is None else Path(root)
     entries: list[ModelEntry] = []
     problems: list[str] = []
     for folder, source in folders:
         if not folder.is_dir():
             continue
+        if source == YOURS:
+            sweep(folder)
         for p in sorted(folder.glob("*.safetensors")):
             try:
                 st = p.stat()
-                entries.append(_entry(str(p), st.st_mtime, st.st_size, source))
-            except (CheckpointError, OSError) as e:
+                if st.st_size == 0:
+                    continue
+                entries.append(_entry(str(p), st.st_mtime, st.st_size, source, str(root)))
+            except CheckpointError as e:
                 problems.append(str(e))
+            except OSError as e:
+                problems.append(f"{p.name}: {e.strerror or e}")
     return entries, problems
 
 
@@ -123,35 +303,174 @@ def default_pair(entries: list[ModelEntry], dataset: str) -> tuple[str | None, s
 
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+UPLOAD_TMP_SUFFIX = ".upload.tmp"
+_UPLOAD_LOCK = threading.Lock()  # one server process: identical uploads at once find each other
 
 
-def accept_upload(name: str, data: bytes, dest: Path) -> tuple[Path, ModelEntry]:
-    """Validate an uploaded checkpoint and copy it into ``dest`` under a name that does not
-    overwrite anything. The bytes are written to a temp file first and fully loaded by
-    ``vae_core.checkpoint.load`` (which never unpickles); raises CheckpointError (one line)."""
-    import os
-    import tempfile
+class Accepted(NamedTuple):
+    path: Path
+    entry: ModelEntry
+    existed: bool  # the same bytes were already there under this path; nothing was written
 
-    from ui.logic.clicks import safe_stem, unique_path
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def same_file(folder: Path, data: bytes) -> Path | None:
+    """A checkpoint in ``folder`` with exactly these bytes (sha256), if any."""
+    digest = hashlib.sha256(data).hexdigest()
+    for p in sorted(folder.glob("*.safetensors")):
+        try:
+            if p.stat().st_size == len(data) and _sha256(p) == digest:
+                return p
+        except OSError:
+            continue
+    return None
+
+
+def _names(stem: str, when: float | None):
+    yield stem
+    base = stem
+    if when is not None:
+        base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(when))}"
+        yield base
+    for k in range(2, 10_000):
+        yield f"{base}-{k}"
+
+
+def claim(folder: Path, stem: str, when: float | None = None, suffix: str = ".safetensors") -> Path:
+    """Create ``folder/stem.suffix`` exclusively (O_CREAT | O_EXCL: two writers never get one name)
+    and return it, empty: the caller then ``os.replace``-s its finished temp file onto it. A taken
+    name gets ``-2``, ``-3``…; with ``when`` (a time) first ``stem-YYYYmmdd-HHMMSS``, then its ``-2``…"""
+    folder.mkdir(parents=True, exist_ok=True)
+    for cand in _names(stem, when):
+        p = folder / f"{cand}{suffix}"
+        try:
+            fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return p
+    raise OSError(f"no free name for {stem} in {folder}")
+
+
+def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> Accepted:
+    """Validate an uploaded checkpoint and keep it in ``dest``. The bytes go to a temp file in
+    ``dest`` (unique per call), are checked like a catalog row (``describe``: metadata types,
+    dataset inside the data folder, tensor table) and fully loaded by ``vae_core.checkpoint.load``
+    (which never unpickles); then a free name is claimed (``claim``) and the temp file replaces
+    it. The same bytes uploaded again are not copied: the file already there is returned
+    (``existed``). Raises CheckpointError (one line naming ``name``)."""
+    from ui.logic.clicks import safe_stem
     from vae_core.checkpoint import load
 
+    root = data_root() if root is None else Path(root)
+    suffix = Path(name).suffix.lower()
+    if suffix in PICKLE_SUFFIXES:
+        raise CheckpointError(T["hard_upload_pickle"].format(file=name, suffix=suffix))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise CheckpointError(f"{name}: {len(data) / 1e6:.0f} MB is over the {MAX_UPLOAD_BYTES >> 20} MB limit")
-    suffix = Path(name).suffix.lower() or ".bin"
-    fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=suffix)
+        raise CheckpointError(T["hard_upload_big"].format(file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20))
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest, prefix=".", suffix=UPLOAD_TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         try:
+            describe(tmp, YOURS, root, file=name)
             load(tmp)
         except CheckpointError as e:  # name the user's file, not the temp file
-            raise CheckpointError(str(e).replace(Path(tmp).name, name)) from None
-        dest.mkdir(parents=True, exist_ok=True)
-        out = unique_path(dest, safe_stem(name))
-        part = out.with_name(f".{out.stem}.upload.tmp")
-        part.write_bytes(data)
-        os.replace(part, out)
+            raise CheckpointError(_one_line(e).replace(Path(tmp).name, name)) from None
+        except (KeyError, TypeError, ValueError) as e:
+            raise CheckpointError(T["hard_bad_meta"].format(file=name, err=_one_line(e))) from None
+        with _UPLOAD_LOCK:
+            out = same_file(dest, data)
+            existed = out is not None
+            if out is None:
+                out = claim(dest, safe_stem(name))
+                os.replace(tmp, out)
     finally:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     st = out.stat()
-    return out, _entry(str(out), st.st_mtime, st.st_size, YOURS)
+    return Accepted(out, _entry(str(out), st.st_mtime, st.st_size, YOURS, str(root)), existed)
+
+
+# ------------------------------------------------------------------ names, renames, deletes (user folder only)
+
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+class CatalogError(ValueError):
+    """A rename or delete that is not allowed; the message is one line."""
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80] or "model"
+
+
+def trained_stem(dataset: str, kind: str, backbone: str, latent_dim: int | None, epochs: int) -> str:
+    """The name of a model trained in the app: ``digits-vae-conv-2d-5ep`` (a folder:/npz: dataset
+    by its last path part; a feature-map latent as ``map``)."""
+    for prefix in PATH_PREFIXES:
+        if dataset.startswith(prefix):
+            dataset = Path(dataset[len(prefix):]).stem or prefix[:-1]
+    d = f"{latent_dim}d" if latent_dim else "map"
+    return _clean(f"{dataset}-{kind}-{backbone}-{d}-{epochs}ep")
+
+
+def own_file(folder: Path, path: str | Path) -> Path:
+    """``path`` when it is a checkpoint file directly in ``folder`` (not a link); else CatalogError."""
+    p = Path(path)
+    ok = (p.suffix == ".safetensors" and not p.is_symlink() and p.is_file()
+          and p.parent.resolve() == Path(folder).resolve())
+    if not ok:
+        raise CatalogError(T["hard_not_yours"].format(name=p.name))
+    return p
+
+
+def rename_target(folder: Path, new_name: str) -> Path:
+    """The path a model renamed to ``new_name`` gets: a plain name (``.safetensors`` optional)
+    directly in ``folder`` that does not exist yet; else CatalogError."""
+    stem = (new_name or "").strip()
+    if stem.lower().endswith(".safetensors"):
+        stem = stem[: -len(".safetensors")]
+    if not NAME_RE.fullmatch(stem):
+        raise CatalogError(T["hard_name_bad"].format(name=new_name))
+    target = Path(folder) / f"{stem}.safetensors"
+    if target.parent.resolve() != Path(folder).resolve():
+        raise CatalogError(T["hard_name_bad"].format(name=new_name))
+    if os.path.lexists(target):
+        raise CatalogError(T["hard_name_taken"].format(name=target.name))
+    return target
+
+
+def rename(folder: Path, path: str | Path, new_name: str) -> Path:
+    """Rename a model of the user folder without ever overwriting: a hard link to the new name
+    (fails when it exists), then the old name is removed."""
+    src = own_file(folder, path)
+    target = rename_target(folder, new_name)
+    try:
+        os.link(src, target)
+    except FileExistsError:
+        raise CatalogError(T["hard_name_taken"].format(name=target.name)) from None
+    except OSError:  # no hard links on this file system: claim the name, then move onto it
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            raise CatalogError(T["hard_name_taken"].format(name=target.name)) from None
+        os.close(fd)
+        os.replace(src, target)
+        return target
+    os.unlink(src)
+    return target
+
+
+def delete(folder: Path, path: str | Path) -> None:
+    """Delete a model of the user folder (never a shipped one)."""
+    os.unlink(own_file(folder, path))

@@ -1,4 +1,5 @@
-"""The models page body: architecture, training curves, metrics, upload and download."""
+"""The models page body: architecture, training curves, metrics, upload and download; renaming
+and deleting the user's own models (only files of ``sidebar.user_dir()``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ui.core import cache
+from ui.core import cache, sidebar
 from ui.core import state as S
-from ui.logic import catalog, figures, paths
+from ui.logic import catalog, figures
 from ui.logic.catalog import ModelEntry
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError
@@ -46,12 +47,64 @@ def upload_box() -> None:
     if f is not None and f.file_id not in done:
         done.add(f.file_id)
         try:
-            out, entry = catalog.accept_upload(f.name, f.getvalue(), paths.user_models_dir())
-            st.session_state[S.UPLOAD_MSG] = ("success", T["mod_upload_ok"].format(name=out.name))
+            out, entry, existed = catalog.accept_upload(f.name, f.getvalue(), sidebar.user_dir())
+            key = "hard_upload_same" if existed else "mod_upload_ok"
+            st.session_state[S.UPLOAD_MSG] = ("success", T[key].format(name=out.name))
             st.session_state[S.PENDING_PICK] = (entry.dataset, entry.kind, str(out))
             st.rerun()
         except CheckpointError as e:
             st.session_state[S.UPLOAD_MSG] = ("error", T["mod_upload_bad"].format(msg=e))
     msg = st.session_state[S.UPLOAD_MSG]
+    if msg:
+        getattr(st, msg[0])(msg[1])
+
+
+def _rename(folder: Path, path: str) -> None:
+    try:
+        new = catalog.rename(folder, path, st.session_state[S.MANAGE_NAME])
+    except (catalog.CatalogError, OSError) as e:
+        st.session_state[S.MANAGE_MSG] = ("error", str(e))
+        return
+    st.session_state[S.MANAGE_MSG] = ("success", T["hard_renamed"].format(old=Path(path).name, new=new.name))
+    st.session_state[S.MANAGE_NAME] = ""
+    ctx = st.session_state.get(S.CONTEXT)
+    entry = next((e for e in (ctx.entries if ctx else []) if e.path == path), None)
+    if entry is not None:  # the renamed model stays selected
+        st.session_state[S.PENDING_PICK] = (entry.dataset, entry.kind, str(new))
+    st.session_state[S.MANAGE_PICK] = str(new)
+
+
+def _delete(folder: Path, path: str) -> None:
+    try:
+        catalog.delete(folder, path)
+    except (catalog.CatalogError, OSError) as e:
+        st.session_state[S.MANAGE_MSG] = ("error", str(e))
+        return
+    st.session_state[S.MANAGE_MSG] = ("success", T["hard_deleted"].format(name=Path(path).name))
+    st.session_state[S.MANAGE_CONFIRM] = False
+
+
+def manage_box(entries: list[ModelEntry]) -> None:
+    """Rename or delete one of the user's own models (the files of this session's user folder)."""
+    folder = sidebar.user_dir()
+    mine = {e.path: e for e in entries if e.source == catalog.YOURS and Path(e.path).parent == folder}
+    msg = st.session_state[S.MANAGE_MSG]
+    if not mine:
+        st.caption(T["hard_manage_none"])
+    else:
+        st.caption(T["hard_manage_intro"])
+        if st.session_state.get(S.MANAGE_PICK) not in mine:
+            st.session_state[S.MANAGE_PICK] = next(iter(mine))
+        path = st.selectbox(T["hard_manage_pick"], list(mine), key=S.MANAGE_PICK,
+                            format_func=lambda p: mine[p].label())
+        c1, c2 = st.columns(2)
+        with c1:
+            st.text_input(T["hard_manage_new"], key=S.MANAGE_NAME, placeholder=Path(path).stem)
+            st.button(T["hard_manage_rename"], key="manage_rename", on_click=_rename, args=(folder, path),
+                      disabled=not st.session_state[S.MANAGE_NAME].strip())
+        with c2:
+            st.checkbox(T["hard_manage_confirm"], key=S.MANAGE_CONFIRM)
+            st.button(T["hard_manage_delete"], key="manage_delete", on_click=_delete, args=(folder, path),
+                      disabled=not st.session_state[S.MANAGE_CONFIRM])
     if msg:
         getattr(st, msg[0])(msg[1])

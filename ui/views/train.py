@@ -1,9 +1,16 @@
-"""Training in the app: one worker thread per session (the app and other sessions stay
-responsive), polled by a fragment that reruns every second while a job runs. The worker saves
-the model itself, so a closed browser tab still gets its file."""
+"""Training in the app: one worker thread per job (the app and other sessions stay responsive),
+polled by a fragment that reruns every second while a job runs. The worker saves the model
+itself, under a name that says what it is (``digits-vae-conv-2d-5ep``).
+
+Jobs are bounded (limits in ``ui.logic.settings``): one running job per session, at most
+``max_jobs()`` on the server (``start`` refuses more with a message), and a job stops itself
+(checked by the worker after every step, and by ``start`` for every job) when it has run longer
+than ``job_timeout_s()`` or its session has not polled it for ``job_idle_s()`` seconds — the
+fragment records a heartbeat on every poll, so a closed tab ends its job."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,15 +19,17 @@ from pathlib import Path
 import streamlit as st
 
 from ui.core import state as S
-from ui.logic import clicks, figures, paths
+from ui.logic import catalog, figures, jobs, settings
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import Dataset
+from vae_core.kinds import kind as kind_of
 from vae_core.metrics import evaluate
 from vae_core.models import build_model
 from vae_core.train import TrainingError, fit
 
+log = logging.getLogger(__name__)
 STEP_POINTS = 2000  # per-step curve points kept for the live chart
 EVAL_NLL_K = 10
 
@@ -40,6 +49,11 @@ class TrainJob:
     steps: dict = field(default_factory=lambda: {"x": [], "loss": [], "recon": [], "kl": []})
     announced: bool = False
     started: float = field(default_factory=time.time)
+    heartbeat: float = field(default_factory=time.time)  # the last poll by its session
+    timeout_s: float = field(default_factory=settings.job_timeout_s)
+    idle_s: float = field(default_factory=settings.job_idle_s)
+    stop_reason: str | None = None  # jobs.TIMEOUT | jobs.GONE when the job stopped itself
+    final_kl: float | None = None  # the test KL per image of a finished variational model
     cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
@@ -54,7 +68,23 @@ class TrainJob:
     def finished(self) -> bool:
         return self.status in ("done", "cancelled", "error")
 
+    def check_limits(self, now: float | None = None) -> None:
+        """Stop the job when it ran past its time limit or its session is gone."""
+        reason = jobs.stop_reason(self.started, self.heartbeat, time.time() if now is None else now,
+                                  self.timeout_s, self.idle_s)
+        if reason and not self.cancel.is_set():
+            self.stop_reason = reason
+            self.cancel.set()
+
+    def _stopped_message(self) -> str:
+        if self.stop_reason == jobs.TIMEOUT:
+            return T["hard_job_timeout"].format(limit=jobs.format_duration(self.timeout_s))
+        if self.stop_reason == jobs.GONE:
+            return T["hard_job_gone"].format(limit=jobs.format_duration(self.idle_s))
+        return T["train_cancelled"]
+
     def _progress(self, p) -> None:
+        self.check_limits()
         with self.lock:
             self.fraction = p.fraction
             self.epoch = p.epoch
@@ -75,23 +105,34 @@ class TrainJob:
             model = build_model(self.model_config, seed=self.train_config.seed)
             hist = fit(model, self.data, self.train_config, self._progress, self.cancel)
             if hist.cancelled:
-                self.status, self.message = "cancelled", T["train_cancelled"]
+                self.status, self.message = "cancelled", self._stopped_message()
                 return
             self.status = "evaluating"
             metrics = evaluate(model, self.data, "test", self.train_config.beta, nll_k=EVAL_NLL_K)
             metrics["train_seconds"] = round(time.time() - self.started, 2)
             mc, tc = self.model_config, self.train_config
-            stem = clicks.safe_stem(f"{tc.dataset}-{mc.kind}-{mc.latent_dim or 'map'}d-{time.strftime('%Y%m%d-%H%M%S')}")
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            path = save(clicks.unique_path(self.out_dir, stem), model, tc, tc.dataset, hist.to_dict(), metrics,
-                        extra={"origin": "app-train"})
+            stem = catalog.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
+            out = catalog.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+            try:
+                path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
+            except BaseException:
+                out.unlink(missing_ok=True)
+                raise
+            kl = metrics.get("kl")
             with self.lock:
                 self.history = hist.to_dict()
                 self.path = str(path)
+                if kind_of(mc.kind).variational and isinstance(kl, (int, float)):
+                    self.final_kl = float(kl)
                 self.status = "done"
                 self.message = T["train_saved"].format(path=path.name)
         except (TrainingError, CheckpointError, ValueError, RuntimeError, OSError) as e:
             self.status, self.message = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
+        except Exception:  # a worker thread: nothing above it would report this, and the job must end
+            log.exception("training job failed")
+            self.status, self.message = "error", T["hard_job_crashed"]
+        finally:
+            _forget(self)
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -100,10 +141,48 @@ class TrainJob:
                     "path": self.path}
 
 
+_RUNNING: list[TrainJob] = []  # every unfinished job of this server process, all sessions
+_RUNNING_LOCK = threading.Lock()
+
+
+class JobRefused(Exception):
+    """A job that the limits do not allow now; the message says why, for the page."""
+
+
+def _forget(job: TrainJob) -> None:
+    with _RUNNING_LOCK:
+        if job in _RUNNING:
+            _RUNNING.remove(job)
+
+
+def running() -> list[TrainJob]:
+    """The server's unfinished jobs, each checked against its limits first."""
+    with _RUNNING_LOCK:
+        _RUNNING[:] = [j for j in _RUNNING if not j.finished]
+        jobs_ = list(_RUNNING)
+    for j in jobs_:
+        j.check_limits()
+    return jobs_
+
+
 def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset) -> TrainJob:
-    job = TrainJob(model_config, train_config, data, paths.user_models_dir()).start()
+    """Start a job for this session, or raise JobRefused: this session already has a running
+    job, or the server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
+    from ui.core import sidebar
+
+    mine = st.session_state[S.TRAIN_JOB]
+    if mine is not None and not mine.finished:
+        raise JobRefused(T["hard_one_job"])
+    cap = settings.max_jobs()
+    running()  # stops the jobs past their limits
+    with _RUNNING_LOCK:
+        live = [j for j in _RUNNING if not j.finished and not j.cancel.is_set()]  # a stopped job ends at its next step
+        if len(live) >= cap:
+            raise JobRefused(T["hard_server_busy"].format(n=cap))
+        job = TrainJob(model_config, train_config, data, sidebar.user_dir())
+        _RUNNING.append(job)
     st.session_state[S.TRAIN_JOB] = job
-    return job
+    return job.start()
 
 
 def current() -> TrainJob | None:
@@ -114,10 +193,19 @@ def _panel() -> None:
     job = current()
     if job is None:
         return
+    if not job.finished:
+        job.heartbeat = time.time()  # this session is still here
     snap = job.snapshot()
-    epochs = job.train_config.epochs
-    st.progress(min(1.0, snap["fraction"]), text=T[f"train_status_{snap['status']}"].format(
-        epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"]))
+    mc, tc = job.model_config, job.train_config
+    epochs = tc.epochs
+    st.caption(T["hard_job_settings"].format(  # the job's own settings (the form may show others by now)
+        dataset=tc.dataset, kind=mc.kind.upper(), backbone=mc.backbone, latent=mc.latent_dim or T["mod_feature_map"],
+        epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, beta=tc.beta, seed=tc.seed))
+    text = T[f"train_status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
+    eta = jobs.eta_seconds(snap["fraction"], time.time() - job.started) if snap["status"] == "running" else None
+    if eta is not None:
+        text += " · " + T["hard_eta"].format(eta=jobs.format_duration(eta))
+    st.progress(min(1.0, snap["fraction"]), text=text)
     if not job.finished:
         st.button(T["train_cancel"], key="train_cancel", on_click=job.cancel.set)
     st.plotly_chart(figures.training_curves(snap["history"], snap["steps"]), key="train_curves")
@@ -127,6 +215,8 @@ def _panel() -> None:
         st.warning(snap["message"])
     elif snap["status"] == "done":
         st.success(snap["message"])
+        if jobs.collapsed(kind_of(mc.kind).variational, job.final_kl):
+            st.warning(T["hard_collapse"].format(kl=job.final_kl))
         if not job.announced:  # make the new file the sidebar's selection, then redraw the whole app
             job.announced = True
             st.session_state[S.PENDING_PICK] = (job.train_config.dataset, job.model_config.kind, snap["path"])
@@ -158,5 +248,8 @@ def submit() -> str | None:
                            lr=float(v["train_lr"]), seed=int(v["train_seed"]), beta=float(v["train_beta"]), device="cpu")
     except (DataError, ConfigError) as e:
         return str(e)
-    start(mcfg, tcfg, data)
+    try:
+        start(mcfg, tcfg, data)
+    except JobRefused as e:
+        return str(e)
     return None

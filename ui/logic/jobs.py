@@ -1,0 +1,45 @@
+"""Pure rules behind the Train page's jobs (no Streamlit here): when a job must stop, how long
+it has left, and whether a finished VAE's posterior collapsed."""
+
+from __future__ import annotations
+
+import math
+
+from ui.logic.text import T
+
+KL_COLLAPSE_NATS = 0.5  # below this total KL per image, the latent carries almost nothing
+TIMEOUT = "timeout"
+GONE = "gone"
+
+
+def stop_reason(started: float, heartbeat: float, now: float, timeout_s: float, idle_s: float) -> str | None:
+    """``"timeout"`` when the job has run longer than ``timeout_s``, ``"gone"`` when its session
+    has not polled it for ``idle_s`` seconds, else None."""
+    if now - started > timeout_s:
+        return TIMEOUT
+    if now - heartbeat > idle_s:
+        return GONE
+    return None
+
+
+def eta_seconds(fraction: float, elapsed: float) -> float | None:
+    """Seconds left, assuming the pace so far holds; None before the first step or when done."""
+    if not (0.0 < fraction < 1.0) or elapsed <= 0 or not math.isfinite(elapsed):
+        return None
+    return elapsed * (1.0 - fraction) / fraction
+
+
+def format_duration(seconds: float) -> str:
+    """12 → "12 s", 200 → "3 min 20 s", 4000 → "1 h 07 min" (rounded up to the shown unit)."""
+    s = max(0, math.ceil(seconds))
+    if s < 60:
+        return T["hard_dur_s"].format(s=s)
+    if s < 3600:
+        return T["hard_dur_m"].format(m=s // 60, s=s % 60)
+    m = math.ceil(s / 60)
+    return T["hard_dur_h"].format(h=m // 60, m=m % 60)
+
+
+def collapsed(variational: bool, kl: float | None) -> bool:
+    """A variational model whose final KL per image is below ``KL_COLLAPSE_NATS`` (posterior collapse)."""
+    return bool(variational and kl is not None and math.isfinite(kl) and kl < KL_COLLAPSE_NATS)

@@ -1,0 +1,76 @@
+"""Server settings, from environment variables (no Streamlit here). Folders are in ``paths``.
+
+``VAE_EXPLORER_MODE`` — who the server is for:
+
+- ``local`` (the default): one person on their own machine. Every model in the user-model
+  folder (``VAE_EXPLORER_USER_MODELS``) is theirs: listed, labelled "yours", renamable and
+  deletable; the data folder can be changed in the sidebar.
+- ``shared``: a server several people open in their browsers. Each browser session gets a
+  random id (kept in its ``st.session_state``) and its own sub-folder ``session-<id>`` of the
+  user-model folder: its uploads and trainings land there, it lists the shipped models plus its
+  own, and only its own are "yours" (and renamable, deletable). Files placed directly in the
+  user-model folder are not listed. The data folder is the server's (not editable in the page).
+  A session's folder outlives the session; the operator removes old ``session-*`` folders.
+
+An unknown value is read as ``shared``, the more careful of the two.
+
+Training jobs (both modes): ``VAE_EXPLORER_MAX_JOBS`` running at once on the server (default 2),
+one per session, each stopped after ``VAE_EXPLORER_JOB_TIMEOUT_S`` seconds (default 7200) or
+when its session has not polled it for ``VAE_EXPLORER_JOB_IDLE_S`` seconds (default 120: the
+browser tab was closed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+MODE_ENV = "VAE_EXPLORER_MODE"
+LOCAL = "local"
+SHARED = "shared"
+MAX_JOBS_ENV = "VAE_EXPLORER_MAX_JOBS"
+JOB_TIMEOUT_ENV = "VAE_EXPLORER_JOB_TIMEOUT_S"
+JOB_IDLE_ENV = "VAE_EXPLORER_JOB_IDLE_S"
+DEFAULT_MAX_JOBS = 2
+DEFAULT_JOB_TIMEOUT_S = 2 * 3600.0
+DEFAULT_JOB_IDLE_S = 120.0
+SESSION_PREFIX = "session-"
+
+
+def mode() -> str:
+    """``local`` or ``shared`` (see the module docstring)."""
+    v = (os.environ.get(MODE_ENV) or LOCAL).strip().lower()
+    return LOCAL if v == LOCAL else SHARED
+
+
+def _number(env: str, default: float, lowest: float) -> float:
+    try:
+        v = float(os.environ.get(env) or default)
+    except ValueError:
+        return default
+    return v if v >= lowest else default
+
+
+def max_jobs() -> int:
+    """Training jobs that may run at once on this server."""
+    return int(_number(MAX_JOBS_ENV, DEFAULT_MAX_JOBS, 1))
+
+
+def job_timeout_s() -> float:
+    """Wall-clock seconds after which a training job is stopped."""
+    return _number(JOB_TIMEOUT_ENV, DEFAULT_JOB_TIMEOUT_S, 0.001)
+
+
+def job_idle_s() -> float:
+    """Seconds without a poll from its session after which a training job is stopped."""
+    return _number(JOB_IDLE_ENV, DEFAULT_JOB_IDLE_S, 0.001)
+
+
+def user_folder(base: Path, session_id: str, mode_: str) -> Path:
+    """The folder a session's own models live in: ``base`` (local) or ``base/session-<id>`` (shared)."""
+    if mode_ == LOCAL:
+        return Path(base)
+    if not re.fullmatch(r"[0-9a-f]{8,64}", session_id or ""):
+        raise ValueError(f"not a session id: {session_id!r}")
+    return Path(base) / f"{SESSION_PREFIX}{session_id}"
