@@ -5,7 +5,7 @@ import streamlit as st
 from ui.core import widgets
 from ui.logic.text import T
 from ui.views import train as training
-from vae_core.config import BACKBONES, KINDS
+from vae_core.config import BACKBONES
 from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
@@ -14,7 +14,8 @@ job = training.current()
 with st.form("train_form"):
     c1, c2, c3 = st.columns(3)
     c1.selectbox(T["train_dataset"], DATASET_NAMES, key="train_dataset", help=T["train_dataset_help"])
-    c2.radio(T["train_kind"], KINDS, key="train_kind", horizontal=True, format_func=str.upper)
+    c2.radio(T["train_kind"], list(training.KIND_CHOICES), key="train_kind", horizontal=True,
+             format_func=lambda k: k.upper().replace("+", " + "), help=T["train_kind_help"])
     c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True)
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input(T["train_latent"], 1, 512, key="train_latent")

@@ -169,6 +169,46 @@ def test_train_one_epoch_makes_the_model_selectable(app_env):
     assert any(new.stem in label for label in ae_box.options)
 
 
+def test_train_a_pair_with_identical_settings_in_one_job(app_env):
+    """AE + VAE: both trained with the same settings in one job, both selected in the sidebar."""
+    from vae_core.checkpoint import info
+
+    at = start("train")
+    at.number_input(key="train_epochs").set_value(1)
+    at.radio(key="train_kind").set_value("ae+vae")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    job = at.session_state["train_job"]
+    deadline = time.time() + 240
+    while not job.finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert job.status == "done", job.message
+    assert len(job.paths) == 2
+    at.run()
+    assert not at.exception, at.exception
+    ae, vae = at.selectbox(key="sb_ae").value, at.selectbox(key="sb_vae").value
+    assert (ae, vae) == tuple(job.paths)
+    metas = [info(p) for p in (ae, vae)]
+    assert [m["model"]["kind"] for m in metas] == ["ae", "vae"]
+    same = ("backbone", "latent_dim", "channels")
+    assert all(metas[0]["model"][k] == metas[1]["model"][k] for k in same)
+    assert metas[0]["train"] == metas[1]["train"]  # identical training settings
+
+
+def test_train_a_cvae_from_the_form(app_env):
+    at = start("train")
+    at.number_input(key="train_epochs").set_value(1)
+    at.radio(key="train_kind").set_value("cvae")
+    at.button[0].click().run()
+    job = at.session_state["train_job"]
+    deadline = time.time() + 180
+    while not job.finished and time.time() < deadline:
+        time.sleep(0.2)
+    assert job.status == "done", job.message
+    at.run()
+    assert at.selectbox(key="sb_cvae").value == job.paths[0]
+
+
 def test_models_page_shows_architecture_and_metrics(app_env):
     at = start("models")
     code = "\n".join(c.value for c in at.code)

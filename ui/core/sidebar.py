@@ -52,11 +52,13 @@ def _apply_pending(entries: list) -> None:
     pick = st.session_state[S.PENDING_PICK]
     if not pick:
         return
-    dataset, kind, path = pick
     st.session_state[S.PENDING_PICK] = None
-    if any(e.path == path for e in entries):
-        st.session_state[S.DATASET] = dataset
-        st.session_state[S.model_key(kind)] = path
+    picks = pick if isinstance(pick, list) else [pick]  # a trained pair selects both
+    known = {e.path for e in entries}
+    for dataset, kind, path in picks:
+        if path in known:
+            st.session_state[S.DATASET] = dataset
+            st.session_state[S.model_key(kind)] = path
 
 
 def _model_select(entries: list, dataset: str, kind: str, key: str, default: str | None):

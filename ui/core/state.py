@@ -20,7 +20,7 @@ def model_key(kind: str) -> str:
 
 
 DATA_DIR = "sb_data_dir"
-PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path) to select on the next full run
+PENDING_PICK = "sb_pending_pick"  # (dataset, kind, path), or a list of them, to select on the next full run
 LANG = "lang"  # "en" | "zh": the language of every text (ui.logic.text.LANGUAGES), mirrored in ?lang=
 LANG_FROM_URL = "lang_from_url"  # the ?lang= value last applied
 CONTEXT = "ctx"  # the Context the sidebar built for this run

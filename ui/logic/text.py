@@ -78,6 +78,8 @@ EN: dict[str, str] = {
     "train_dataset": "Dataset",
     "train_dataset_help": "digits ships with scikit-learn and works offline; the others need their npz in the data folder.",
     "train_kind": "Model",
+    "train_kind_help": "AE + VAE trains both with identical settings, one after the other, in one job: a fair "
+                       "comparison in one click (the CVAE too with AE + VAE + CVAE). All land in the sidebar.",
     "train_backbone": "Backbone",
     "train_latent": "Latent dimensions",
     "train_epochs": "Epochs",
@@ -92,6 +94,7 @@ EN: dict[str, str] = {
                        "Place its npz in the data folder.",
     "train_status_queued": "Starting…",
     "train_status_running": "Epoch {epoch}/{epochs} · {pct:.0f}%",
+    "train_model_of": "Model {i} of {n} ({kind})",
     "train_status_evaluating": "Evaluating on the test split and saving…",
     "train_status_done": "Done",
     "train_status_cancelled": "Cancelled at epoch {epoch}/{epochs}",

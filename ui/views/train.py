@@ -34,12 +34,21 @@ STEP_POINTS = 2000  # per-step curve points kept for the live chart
 EVAL_NLL_K = 10
 
 
+# The Train form's "Model" choice: one kind, or several trained one after another with identical
+# settings in one job (a fair comparison in one click).
+KIND_CHOICES = {"ae": ("ae",), "vae": ("vae",), "cvae": ("cvae",), "ae+vae": ("ae", "vae"),
+                "ae+vae+cvae": ("ae", "vae", "cvae")}
+
+
 @dataclass
 class TrainJob:
-    model_config: ModelConfig
+    model_config: ModelConfig  # the first model; ``more`` are trained after it with the same TrainConfig
     train_config: TrainConfig
     data: Dataset
     out_dir: Path
+    more: tuple[ModelConfig, ...] = ()
+    index: int = 0  # which of ``configs`` is training
+    paths: list = field(default_factory=list)  # the files saved so far
     status: str = "queued"  # queued | running | evaluating | done | cancelled | error
     fraction: float = 0.0
     epoch: int = 0
@@ -83,10 +92,14 @@ class TrainJob:
             return T["hard_job_gone"].format(limit=jobs.format_duration(self.idle_s))
         return T["train_cancelled"]
 
+    @property
+    def configs(self) -> tuple[ModelConfig, ...]:
+        return (self.model_config, *self.more)
+
     def _progress(self, p) -> None:
         self.check_limits()
         with self.lock:
-            self.fraction = p.fraction
+            self.fraction = (self.index + p.fraction) / len(self.configs)
             self.epoch = p.epoch
             if p.event == "step":
                 x = p.epoch - 1 + p.step / p.steps_per_epoch
@@ -100,32 +113,46 @@ class TrainJob:
             else:
                 self.history = p.history.to_dict()
 
+    def _train_one(self, mc: ModelConfig) -> Path | None:
+        """Train, evaluate and save one model; None when cancelled."""
+        tc = self.train_config
+        t0 = time.time()
+        with self.lock:
+            self.status, self.steps = "running", {"x": [], "loss": [], "recon": [], "kl": []}
+        model = build_model(mc, seed=tc.seed)
+        hist = fit(model, self.data, tc, self._progress, self.cancel)
+        if hist.cancelled:
+            return None
+        self.status = "evaluating"
+        metrics = evaluate(model, self.data, "test", tc.beta, nll_k=EVAL_NLL_K)
+        metrics["train_seconds"] = round(time.time() - t0, 2)
+        stem = catalog.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
+        out = catalog.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+        try:
+            path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        kl = metrics.get("kl")
+        with self.lock:
+            self.history = hist.to_dict()
+            if kind_of(mc.kind).variational and isinstance(kl, (int, float)):
+                self.final_kl = float(kl)
+        return path
+
     def _run(self) -> None:
         try:
-            model = build_model(self.model_config, seed=self.train_config.seed)
-            hist = fit(model, self.data, self.train_config, self._progress, self.cancel)
-            if hist.cancelled:
-                self.status, self.message = "cancelled", self._stopped_message()
-                return
-            self.status = "evaluating"
-            metrics = evaluate(model, self.data, "test", self.train_config.beta, nll_k=EVAL_NLL_K)
-            metrics["train_seconds"] = round(time.time() - self.started, 2)
-            mc, tc = self.model_config, self.train_config
-            stem = catalog.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
-            out = catalog.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
-            try:
-                path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
-            except BaseException:
-                out.unlink(missing_ok=True)
-                raise
-            kl = metrics.get("kl")
+            for i, mc in enumerate(self.configs):
+                self.index = i
+                path = self._train_one(mc)
+                if path is None:
+                    self.status, self.message = "cancelled", self._stopped_message()
+                    return
+                self.paths.append(str(path))
             with self.lock:
-                self.history = hist.to_dict()
-                self.path = str(path)
-                if kind_of(mc.kind).variational and isinstance(kl, (int, float)):
-                    self.final_kl = float(kl)
+                self.path = self.paths[-1]
                 self.status = "done"
-                self.message = T["train_saved"].format(path=path.name)
+                self.message = T["train_saved"].format(path=", ".join(Path(p).name for p in self.paths))
         except (TrainingError, CheckpointError, ValueError, RuntimeError, OSError) as e:
             self.status, self.message = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
         except Exception:  # a worker thread: nothing above it would report this, and the job must end
@@ -165,7 +192,8 @@ def running() -> list[TrainJob]:
     return jobs_
 
 
-def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset) -> TrainJob:
+def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset,
+          more: tuple[ModelConfig, ...] = ()) -> TrainJob:
     """Start a job for this session, or raise JobRefused: this session already has a running
     job, or the server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
     from ui.core import sidebar
@@ -179,7 +207,7 @@ def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset) -
         live = [j for j in _RUNNING if not j.finished and not j.cancel.is_set()]  # a stopped job ends at its next step
         if len(live) >= cap:
             raise JobRefused(T["hard_server_busy"].format(n=cap))
-        job = TrainJob(model_config, train_config, data, sidebar.user_dir())
+        job = TrainJob(model_config, train_config, data, sidebar.user_dir(), more)
         _RUNNING.append(job)
     st.session_state[S.TRAIN_JOB] = job
     return job.start()
@@ -199,9 +227,12 @@ def _panel() -> None:
     mc, tc = job.model_config, job.train_config
     epochs = tc.epochs
     st.caption(T["hard_job_settings"].format(  # the job's own settings (the form may show others by now)
-        dataset=tc.dataset, kind=mc.kind.upper(), backbone=mc.backbone, latent=mc.latent_dim or T["mod_feature_map"],
+        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=mc.backbone, latent=mc.latent_dim or T["mod_feature_map"],
         epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, beta=tc.beta, seed=tc.seed))
     text = T[f"train_status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
+    if len(job.configs) > 1 and not job.finished:
+        text = T["train_model_of"].format(i=job.index + 1, n=len(job.configs),
+                                          kind=job.configs[job.index].kind.upper()) + " · " + text
     eta = jobs.eta_seconds(snap["fraction"], time.time() - job.started) if snap["status"] == "running" else None
     if eta is not None:
         text += " · " + T["hard_eta"].format(eta=jobs.format_duration(eta))
@@ -217,9 +248,10 @@ def _panel() -> None:
         st.success(snap["message"])
         if jobs.collapsed(kind_of(mc.kind).variational, job.final_kl):
             st.warning(T["hard_collapse"].format(kl=job.final_kl))
-        if not job.announced:  # make the new file the sidebar's selection, then redraw the whole app
+        if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
             job.announced = True
-            st.session_state[S.PENDING_PICK] = (job.train_config.dataset, job.model_config.kind, snap["path"])
+            st.session_state[S.PENDING_PICK] = [(job.train_config.dataset, mc.kind, p)
+                                                for mc, p in zip(job.configs, job.paths)]
             st.rerun()
 
 
@@ -242,14 +274,16 @@ def submit() -> str | None:
         if mode != "full":
             return T["train_need_full"].format(dataset=v["train_dataset"])
         c, h, _ = data.image_shape
-        mcfg = ModelConfig(kind=v["train_kind"], backbone=v["train_backbone"], in_channels=c, image_size=h,
-                           latent_dim=int(v["train_latent"]))
+        mcfgs = [ModelConfig(kind=k, backbone=v["train_backbone"], in_channels=c, image_size=h,
+                             latent_dim=int(v["train_latent"]),
+                             num_classes=len(data.classes) if kind_of(k).conditional else 0)
+                 for k in KIND_CHOICES[v["train_kind"]]]
         tcfg = TrainConfig(dataset=v["train_dataset"], epochs=int(v["train_epochs"]), batch_size=int(v["train_batch"]),
                            lr=float(v["train_lr"]), seed=int(v["train_seed"]), beta=float(v["train_beta"]), device="cpu")
     except (DataError, ConfigError) as e:
         return str(e)
     try:
-        start(mcfg, tcfg, data)
+        start(mcfgs[0], tcfg, data, tuple(mcfgs[1:]))
     except JobRefused as e:
         return str(e)
     return None
