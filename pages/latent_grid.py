@@ -13,6 +13,10 @@ widgets.require(ctx)
 
 kind = widgets.kind_picker(ctx)
 entry = ctx.model(kind)
+label = widgets.label_picker(ctx, kind)  # a conditional model decodes the grid with one label
+if entry.latent_size == 1:  # no plane: the grid is a row
+    latent_view.strip_panel(ctx, kind, st.slider(T["grid_n"], 2, 30, key=S.GRID_N), label)
+    st.stop()
 c1, c2, c3 = st.columns([2, 2, 1])
 if entry.latent_size == 2:
     method = "pca"
@@ -28,6 +32,5 @@ with st.expander(T["grid_range"], expanded=False):
     cx = r2.slider(T["grid_cx"], 0.0, 1.0, key=S.GRID_CX, step=0.01)
     cy = r3.slider(T["grid_cy"], 0.0, 1.0, key=S.GRID_CY, step=0.01)
 
-label = widgets.label_picker(ctx, kind)  # a conditional model decodes the grid with one label
 g = latent_view.grid_data(ctx, kind, method, n, zoom, cx, cy, label)
 latent_view.grid_panel(g, show_points)

@@ -57,6 +57,15 @@ def tiny_checkpoints_4d(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_checkpoints_1d(tmp_path_factory) -> Path:
+    """A digits AE and VAE with a 1-D latent (MLP, one epoch): no plane to project to."""
+    d = tmp_path_factory.mktemp("checkpoints1d")
+    _train(d / "digits-ae-1d.safetensors", "ae", latent_dim=1, backbone="mlp")
+    _train(d / "digits-vae-1d.safetensors", "vae", latent_dim=1, backbone="mlp")
+    return d
+
+
+@pytest.fixture(scope="session")
 def tiny_checkpoints_cvae(tiny_checkpoints, tmp_path_factory) -> Path:
     """The tiny AE and VAE plus a digits CVAE (MLP, latent 2, 15 epochs) and a digits classifier
     under classifiers/ (as shipped for the real datasets)."""

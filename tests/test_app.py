@@ -95,13 +95,24 @@ def test_latent_map_typed_array_customdata_and_box_selection(app_env):
     assert "10 points selected" in texts(at)
 
 
-def test_latent_map_vae_sigma_and_tsne(app_env):
+def test_latent_map_vae_sigma_and_tsne(app_env, tiny_checkpoints_4d, monkeypatch):
+    """σ ellipses on the PCA plane; on t-SNE (no linear map to the plane) the option is not offered."""
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     at = start("latent_map")
     at.checkbox(key="map_sigma").check().run()
     assert not at.exception, at.exception
     at.radio(key="map_method").set_value("tsne").run()
     assert not at.exception, at.exception
-    assert "t-SNE" in at.get("plotly_chart")[0].proto.spec or at.get("plotly_chart")
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert "t-SNE" in layout["title"]["text"] and layout["xaxis"]["title"]["text"] == "t-SNE 1"
+    assert not any(c.key == "map_sigma" for c in at.checkbox)
+
+
+def test_a_2d_latent_offers_no_projection(app_env):
+    at = start("latent_map")
+    assert not any(r.key == "map_method" for r in at.radio)
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert (layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) == ("z₁", "z₂")
 
 
 def test_grid_click_decodes_the_cell(app_env):
@@ -289,3 +300,28 @@ def test_a_replaced_checkpoint_file_is_reloaded(app_env, tiny_checkpoints, tmp_p
     shutil.copy(tiny_checkpoints / "digits-vae-2d.safetensors", f)
     os.utime(f, (1e9, 1e9))  # a different mtime
     assert (first, cache.checkpoint(str(f)).model_config.kind) == ("ae", "vae")
+
+
+@pytest.mark.parametrize("page", ["latent_map", "latent_grid", "generate", "compare", "reconstructions"])
+def test_a_1d_latent_is_drawn_not_a_traceback(app_env, tiny_checkpoints_1d, monkeypatch, page):
+    """A 1-D latent: the map draws it against the class, the grid as a row; no page raises."""
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_1d))
+    at = start(page)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    if page == "latent_map":
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        assert spec["layout"]["yaxis"]["title"]["text"] == "class (jittered)"
+        at.session_state["latent_scatter"] = selection({"point_index": 0, "customdata": [5]})
+        at.run()
+        assert not at.exception and "index: 5" in texts(at)
+    if page == "latent_grid":
+        assert at.slider(key="grid_n").value == 15 and len(at.get("image")) == 2  # the row and one live decode
+
+
+def test_the_map_offers_only_point_counts_the_dataset_has(app_env):
+    """digits has 359 test images: 1,000 / 2,000 / … would be lies; only "all" is offered."""
+    from ui.logic.text import EN
+
+    at = start("latent_map")
+    assert at.selectbox(key="map_points").options == [EN["map_points_all"]]

@@ -23,7 +23,7 @@ from .data import to_float
 from .errors import VaeCoreError
 from .models import AE
 
-METHODS = ("pca", "umap", "tsne", "identity")
+METHODS = ("pca", "umap", "tsne", "identity", "strip")
 
 
 class ProjectionError(VaeCoreError, ValueError):
@@ -42,7 +42,7 @@ class Projection:
 
     @property
     def invertible(self) -> bool:
-        return self.method in ("identity", "pca", "umap")
+        return self.method in ("identity", "pca", "umap", "strip")
 
     def bounds(self, margin: float = 0.05, lo_q: float = 0.5, hi_q: float = 99.5) -> tuple[float, float, float, float]:
         """(x0, x1, y0, y1) covering the data (robust percentiles) plus a margin."""
@@ -56,6 +56,8 @@ class Projection:
         z = np.asarray(z, dtype=np.float32).reshape(len(np.atleast_2d(z)), -1)
         if self.method == "identity":
             return z[:, :2].copy()
+        if self.method == "strip":
+            return np.column_stack([z[:, 0], np.zeros(len(z), np.float32)])
         if self.method == "pca":
             return ((z - self._mean) @ self._components.T).astype(np.float32)
         raise ProjectionError(f"{self.method} has no linear map for new points; use PCA")
@@ -65,6 +67,8 @@ class Projection:
         pts = np.asarray(pts, dtype=np.float32).reshape(-1, 2)
         if self.method == "identity":
             return pts.copy()
+        if self.method == "strip":  # a 1-D latent: only the x of a plane point means anything
+            return pts[:, :1].copy()
         if self.method == "pca":
             return (self._mean + pts @ self._components).astype(np.float32)
         if self.method == "umap":
@@ -80,6 +84,8 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
     if z.ndim != 2 or len(z) < 3:
         raise ProjectionError(f"need at least 3 latent vectors of shape (N, d), got {z.shape}")
     d = z.shape[1]
+    if d == 1:  # nothing to project: the latent is the x axis (the map draws it against the class)
+        return Projection("strip", np.column_stack([z[:, 0], np.zeros(len(z), np.float32)]), {})
     if method == "identity" or (method == "pca" and d == 2):
         return Projection("identity", z.copy(), {})
     if method == "pca":

@@ -232,6 +232,16 @@ def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
     return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), n)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def strip_row(m: ModelRef, d: DataRef, n: int, label: int | None = None) -> tuple[np.ndarray, float, float]:
+    """A 1-D latent's grid is a row: n decoded values of z₁ from the 0.5% to the 99.5% quantile of the
+    test latents; returns (mosaic, lowest, highest)."""
+    z = latents(m, d, 5000)["mu"][:, 0]
+    lo, hi = (float(v) for v in np.percentile(z, [0.5, 99.5]))
+    values = np.linspace(lo, hi, n, dtype=np.float32)[:, None]
+    return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, values, label)), n, pad=2), lo, hi
+
+
 def decode_one(m: ModelRef, z: np.ndarray, label: int | None = None) -> np.ndarray:
     """One latent → one uint8 image (H, W[, 3]). Not cached: a click decodes live."""
     return lat.to_uint8_images(lat.decode_points(m.model, np.asarray(z, np.float32)[None], label))[0]
@@ -305,7 +315,7 @@ def scatter_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, repr
     data = d.data
     labels = data.y_test.numpy()[enc["idx"]]
     el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
-    return figures.latent_scatter(proj.coords, labels, data.classes, enc["idx"], title, el, highlight, height,
+    return figures.latent_scatter(clicks.display_coords(proj, labels), labels, data.classes, enc["idx"], title, el, highlight, height,
                                   axis_titles=figures.plane_axes(proj.method))
 
 

@@ -205,6 +205,15 @@ def choose_indices(mode: str, n: int, n_total: int, errors: dict[str, np.ndarray
     return list(range(min(n, n_total)))
 
 
+def display_coords(proj, labels: np.ndarray) -> np.ndarray:
+    """Where points are drawn: the projection's plane, except that a 1-D latent ("strip") is drawn
+    against its class, jittered (seed 0) so that points of one class do not hide each other."""
+    if proj.method != "strip":
+        return proj.coords
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, len(labels))
+    return np.column_stack([proj.coords[:, 0], np.asarray(labels) + jitter]).astype(np.float32)
+
+
 SIGMA_MAX_POINTS = 400  # σ ellipses drawn for at most this many points
 
 

@@ -38,7 +38,7 @@ def compact(a: np.ndarray, digits: int = 4) -> list[float]:
 def plane_axes(method: str) -> tuple[str, str]:
     """Axis titles of a 2-D map: z₁ / z₂ for a 2-D latent, PC 1 / PC 2, UMAP 1 / 2, t-SNE 1 / 2."""
     names = {"identity": ("z₁", "z₂"), "pca": ("PC 1", "PC 2"), "umap": ("UMAP 1", "UMAP 2"),
-             "tsne": ("t-SNE 1", "t-SNE 2")}
+             "tsne": ("t-SNE 1", "t-SNE 2"), "strip": ("z₁", T["map_axis_class"])}
     return names.get(method, ("", ""))
 
 

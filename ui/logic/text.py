@@ -180,6 +180,9 @@ EN: dict[str, str] = {
     "map_title": "Latent map",
     "map_intro": "Every test image as a point: its latent code projected to 2-D, coloured by its label. Click a point "
                  "to see the image, its reconstruction and its nearest neighbours; draw a box or a lasso to select many.",
+    "map_axis_class": "class (jittered)",
+    "map_method_strip": "the 1-D latent against the class",
+    "map_latent_itself": "The latent has {d} dimension(s): the map shows it as it is, with no projection.",
     "map_method": "Projection",
     "map_method_pca": "PCA",
     "map_method_umap": "UMAP",
@@ -216,6 +219,9 @@ EN: dict[str, str] = {
     "grid_method_pca": "PCA plane (exact inverse)",
     "grid_method_umap": "UMAP plane (inverse transform, slow once)",
     "grid_n": "Grid size n",
+    "grid_strip": "A 1-D latent has no plane: the row decodes z₁ from the lowest to the highest value the test "
+                  "images take. Choose any z₁ below to decode it live.",
+    "grid_strip_z": "z₁",
     "grid_overlay": "Show data points",
     "grid_range": "Range (zoom in on a region)",
     "grid_zoom": "Zoom",
@@ -253,6 +259,8 @@ EN: dict[str, str] = {
     "gen_metric_classes": "classes covered",
     "gen_plane_identity": "the latent plane z₁, z₂",
     "gen_plane_pca": "the PCA plane",
+    "gen_plane_strip": "its 1-D latent z₁ (against the class)",
+    "gen_post_1d": "A 1-D latent: q(z|x) = N({mu:.3f}, {sigma:.3f}²).",
     "gen_no_classifier": "No classifier is shipped for {dataset}, so the holes number is not shown.",
     "gen_cvae_explain": "A conditional VAE learns p(x|z, y): the label y says *what* to draw (the content), z says "
                         "*how* (the style: slant, thickness, …). Choose a class, or see one z decoded with every class.",

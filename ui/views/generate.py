@@ -111,7 +111,7 @@ def interp_tab(ctx: Context) -> None:
         enc = cache.latents(ref, dref, INTERP_MAP_POINTS)
         proj = cache.projection(ref, dref, INTERP_MAP_POINTS, "pca")
         labels = ctx.data.y_test.numpy()[enc["idx"]]
-        fig = gen_figures.pick_map(proj.coords, labels, ctx.data.classes, enc["idx"], (int(a), int(b)),
+        fig = gen_figures.pick_map(clicks.display_coords(proj, labels), labels, ctx.data.classes, enc["idx"], (int(a), int(b)),
                                    T["gen_interp_map"].format(kind=map_kind.upper(),
                                                               method=T["gen_plane_" + proj.method]), proj.method)
         st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
@@ -171,12 +171,15 @@ def posterior_tab(ctx: Context, kind: str) -> None:
     proj = cache.projection(ref, dref, 2000, "pca")
     bg = cache.latents(ref, dref, 2000)
     left, right = st.columns(2)
-    with left:
+    if proj.method == "strip":  # a 1-D latent: no plane to draw q(z|x) on
+        mu0, sigma0 = float(enc["mu"][0][0]), float(np.exp(0.5 * enc["logvar"][0][0]))
+        left.caption(T["gen_post_1d"].format(mu=mu0, sigma=sigma0))
+    else:
         comps = proj._components if proj.method == "pca" else None
         plane = T["gen_plane_pca" if comps is not None else "gen_plane_identity"]
         fig = gen_figures.posterior_plane(proj, bg["mu"], enc["mu"][0], enc["logvar"][0], post["z"],
                                           T["gen_post_ellipse"].format(plane=plane))
-        st.plotly_chart(fig, key="gen_post_plane")
+        left.plotly_chart(fig, key="gen_post_plane")
     with right:
         kl = cache.kl_per_dim(ref, dref)
         n = min(2000, len(ctx.data.x_test))

@@ -44,6 +44,11 @@ class MapData:
         return self.ref.model
 
 
+def point_choices(n_test: int) -> list[int | None]:
+    """The Points menu: only sizes smaller than the test split, then "all"."""
+    return [n for n in (1000, 2000, 5000, 10000) if n < n_test] + [None]
+
+
 def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducible: bool = False,
              need_inverse: bool = False) -> MapData:
     ref, dref = ctx.ref(kind), ctx.data_ref
@@ -125,6 +130,16 @@ def map_panel(ctx: Context, m: MapData, sigma: bool) -> None:
 
 
 # ------------------------------------------------------------------ the grid
+
+def strip_panel(ctx: Context, kind: str, n: int, label: int | None) -> None:
+    """The grid of a 1-D latent: one row over its range, and any value decoded live."""
+    ref = ctx.ref(kind)
+    mosaic, lo, hi = cache.strip_row(ref, ctx.data_ref, n, label)
+    st.caption(T["grid_strip"])
+    widgets.image(mosaic, n * 64, caption=f"z₁ = {lo:.2f} … {hi:.2f}")
+    z = st.slider(T["grid_strip_z"], lo, hi, (lo + hi) / 2, key=f"grid_strip_{ref.sha}")
+    widgets.image(cache.decode_one(ref, np.array([z], np.float32), label), BIG, caption=T["grid_decoded"])
+
 
 @dataclass
 class GridData:
