@@ -15,7 +15,8 @@ with st.form("train_form"):
     c1, c2, c3 = st.columns(3)
     c1.selectbox(T["train_dataset"], DATASET_NAMES, key="train_dataset", help=T["train_dataset_help"])
     c2.radio(T["train_kind"], KINDS, key="train_kind", horizontal=True, format_func=str.upper)
-    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True)
+    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True,
+             format_func=lambda b: T.get(f"backbone_{b}", b))
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input(T["train_latent"], 1, 512, key="train_latent")
     c2.number_input(T["train_epochs"], 1, 1000, key="train_epochs")

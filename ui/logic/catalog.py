@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError, info
 from vae_core.config import ConfigError, ModelConfig
 from vae_core.kinds import KIND_NAMES
@@ -33,8 +34,8 @@ class ModelEntry:
     latent_size: int  # numbers in one latent, from the config (the reference AE: 96×2×2 = 384)
 
     def label(self) -> str:
-        d = f"{self.latent_dim}-D" if self.latent_dim else "map"
-        return f"{self.name} ({d}, {self.source})"
+        d = T["sb_model_dim"].format(d=self.latent_dim) if self.latent_dim else T["sb_model_map"]
+        return T["sb_model_label"].format(name=self.name, d=d, source=T[f"source_{self.source}"])
 
 
 @functools.lru_cache(maxsize=512)

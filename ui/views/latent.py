@@ -79,7 +79,8 @@ def _point_detail(ctx: Context, m: MapData, i: int) -> None:
     widgets.image(orig, BIG // 2, where=c1, caption=T["map_original"])
     widgets.image(recon, BIG // 2, where=c2, caption=T["map_decoded"])
     with c3:
-        st.markdown(f"**index: {i}** · {T['map_label']}: {widgets.label_name(ctx, m.labels[pos])}")
+        st.markdown(f"**{T['index_of'].format(i=i)}** · "
+                    f"{T['label_of'].format(label=widgets.label_name(ctx, m.labels[pos]))}")
         st.markdown(latent_text(z, np.exp(0.5 * m.logvar[pos]) if m.logvar is not None else None))
         widgets.image(lat.tile(neighbours, len(nn), pad=2, fill=255), 60 * len(nn),
                       caption=T["map_neighbours"].format(k=len(nn)) + ": "
@@ -162,4 +163,4 @@ def grid_panel(g: GridData, show_points: bool) -> None:
         px, py = lat.cell_centre(g.bounds, g.n, r, c)
         img = cache.decode_one(g.m.ref, clicks.latent_of_cell(g.latents, g.n, r, c), g.label)
         widgets.image(img, BIG, caption=T["grid_decoded"])
-        st.markdown(f"**cell: ({r}, {c})**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")
+        st.markdown(f"**{T['grid_cell'].format(r=r, c=c)}**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")

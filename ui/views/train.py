@@ -34,7 +34,8 @@ class TrainJob:
     status: str = "queued"  # queued | running | evaluating | done | cancelled | error
     fraction: float = 0.0
     epoch: int = 0
-    message: str = ""
+    message: str = ""  # the error's line; the done and cancelled messages are worded in the panel, in the
+    # session's language (this worker thread has no session to ask)
     path: str | None = None
     history: dict = field(default_factory=dict)
     steps: dict = field(default_factory=lambda: {"x": [], "loss": [], "recon": [], "kl": []})
@@ -75,7 +76,7 @@ class TrainJob:
             model = build_model(self.model_config, seed=self.train_config.seed)
             hist = fit(model, self.data, self.train_config, self._progress, self.cancel)
             if hist.cancelled:
-                self.status, self.message = "cancelled", T["train_cancelled"]
+                self.status = "cancelled"
                 return
             self.status = "evaluating"
             metrics = evaluate(model, self.data, "test", self.train_config.beta, nll_k=EVAL_NLL_K)
@@ -89,7 +90,6 @@ class TrainJob:
                 self.history = hist.to_dict()
                 self.path = str(path)
                 self.status = "done"
-                self.message = T["train_saved"].format(path=path.name)
         except (TrainingError, CheckpointError, ValueError, RuntimeError, OSError) as e:
             self.status, self.message = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
 
@@ -124,9 +124,9 @@ def _panel() -> None:
     if snap["status"] == "error":
         st.error(snap["message"])
     elif snap["status"] == "cancelled":
-        st.warning(snap["message"])
+        st.warning(T["train_cancelled"])
     elif snap["status"] == "done":
-        st.success(snap["message"])
+        st.success(T["train_saved"].format(path=Path(snap["path"]).name))
         if not job.announced:  # make the new file the sidebar's selection, then redraw the whole app
             job.announced = True
             st.session_state[S.PENDING_PICK] = (job.train_config.dataset, job.model_config.kind, snap["path"])
