@@ -11,7 +11,7 @@ import torch
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks
+from ui.logic import clicks, text
 from ui.logic.text import T
 from vae_core import latent as lat
 
@@ -56,7 +56,8 @@ def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducib
 def scatter_figure(m: MapData, sigma: bool = False, highlight: int | None = None, height: int = 520):
     """The map's figure, built once per (map, options); never mutated after caching."""
     title = T["map_fig_title"].format(kind=m.kind.upper(), method=T[f"map_method_{m.proj.method}"], n=len(m.idx))
-    return cache.scatter_figure(m.ref, m.dref, m.n_max, m.method, m.reproducible, sigma, highlight, height, title)
+    return cache.scatter_figure(m.ref, m.dref, m.n_max, m.method, m.reproducible, sigma, highlight, height, title,
+                                text.current_language())
 
 
 def download_csv(m: MapData) -> None:
@@ -151,7 +152,8 @@ def grid_panel(g: GridData, show_points: bool) -> None:
     """The clickable grid; a click decodes the cell's latent live at a large size."""
     left, right = st.columns([3, 1])
     with left:
-        fig = cache.grid_figure(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds, g.label, show_points)
+        fig = cache.grid_figure(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds, g.label, show_points,
+                                text.current_language())
         event = st.plotly_chart(fig, key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
                                 width="content")
     cell = clicks.event_cell(event, g.n, g.tile)
