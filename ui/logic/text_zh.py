@@ -316,7 +316,7 @@ ZH: dict[str, str] = {
     # models
     "mod_title": "模型",
     "mod_intro": "所选模型的详情：网络层、训练过程和指标。你可以上传自己的 .safetensors 文件，或下载这些模型。",
-    "mod_summary": "**{name}** · {kind} · {backbone} 主干网络 · 潜在维度 {d} · 在 {dataset} 上训练 {epochs} 轮 · "
+    "mod_summary": "**{name}** · {kind} · 主干网络：{backbone} · 潜在维度 {d} · 在 {dataset} 上训练 {epochs} 轮 · "
                    "{params:,} 个参数 · 创建于 {created} · {source}",
     "mod_feature_map": "特征图",
     "mod_download": "下载这个 .safetensors 文件",
