@@ -11,7 +11,8 @@ ctx = widgets.context()
 
 kinds = ctx.kinds
 if kinds:
-    for tab, kind in zip(st.tabs([f"{k.upper()} · {ctx.model(k).name}" for k in kinds]), kinds):
+    labels = [T["kind_name"].format(kind=k.upper(), name=ctx.model(k).name) for k in kinds]
+    for tab, kind in zip(st.tabs(labels), kinds):
         with tab:
             model_views.model_card(ctx.model(kind))
 else:

@@ -16,7 +16,8 @@ with st.form("train_form"):
     c1.selectbox(T["train_dataset"], DATASET_NAMES, key="train_dataset", help=T["train_dataset_help"])
     c2.radio(T["train_kind"], list(training.KIND_CHOICES), key="train_kind", horizontal=True,
              format_func=lambda k: k.upper().replace("+", " + "), help=T["train_kind_help"])
-    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True)
+    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True,
+             format_func=lambda b: T.get(f"backbone_{b}", b))
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input(T["train_latent"], 1, 512, key="train_latent")
     c2.number_input(T["train_epochs"], 1, 1000, key="train_epochs")

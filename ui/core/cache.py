@@ -28,7 +28,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.logic import clicks, figures, paths
+from ui.logic import clicks, figures, paths, text
 from ui.logic.text import T
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
@@ -308,14 +308,17 @@ def layer_table(m: ModelRef) -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def scatter_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool, sigma: bool,
-                   highlight: int | None, height: int, title: str):
-    """The latent map's figure: one trace per class, σ ellipses on request, a starred point."""
+                   highlight: int | None, height: int, title: str, lang: str):
+    """The latent map's figure: one trace per class, σ ellipses on request, a starred point. Its texts
+    are in ``lang`` (``text.current_language()``, part of the key: a language switch rebuilds it)."""
     enc = latents(m, d, n_max)
     proj = projection(m, d, n_max, method, reproducible)
     data = d.data
     labels = data.y_test.numpy()[enc["idx"]]
     el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
-    return figures.latent_scatter(clicks.display_coords(proj, labels), labels, data.classes, enc["idx"], title, el, highlight, height,
+    classes = text.class_names(d.name, data.classes)
+    return figures.latent_scatter(clicks.display_coords(proj, labels), labels, classes, enc["idx"], title, el,
+                                  highlight, height,
                                   axis_titles=figures.plane_axes(proj.method))
 
 
@@ -329,8 +332,9 @@ def latents_csv(m: ModelRef, d: DataRef, n_max: int | None, method: str, reprodu
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def grid_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple,
-                label: int | None, show_points: bool):
-    """The clickable decoded grid over a plane (with the data's points on top on request)."""
+                label: int | None, show_points: bool, lang: str):
+    """The clickable decoded grid over a plane (with the data's points on top on request); its hover
+    text is in ``lang``."""
     mosaic = grid_mosaic(m, d, n_max, method, n, bounds, label)
     tile = d.data.image_shape[-1]
     overlay = None

@@ -9,6 +9,7 @@ from PIL import Image
 from ui.core import nav, pagelist
 from ui.core import state as S
 from ui.core.sidebar import Context
+from ui.logic import text
 from ui.logic.text import T
 from vae_core.kinds import kind as kind_of
 
@@ -55,7 +56,7 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
     if st.session_state.get(key) not in have:
         st.session_state[key] = have[-1] if "vae" not in have else "vae"
     return st.radio(T["pick_model"], have, key=key, horizontal=True,
-                    format_func=lambda k: f"{k.upper()} · {ctx.model(k).name}")
+                    format_func=lambda k: T["kind_name"].format(kind=k.upper(), name=ctx.model(k).name))
 
 
 def enlarge(img: np.ndarray, size: int) -> np.ndarray:
@@ -95,4 +96,4 @@ def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None
 
 
 def label_name(ctx: Context, y: int) -> str:
-    return ctx.data.label_name(int(y))
+    return text.class_name(ctx.dataset, ctx.data.classes, y)

@@ -54,8 +54,8 @@ class ModelEntry:
     latent_size: int  # numbers in one latent, from the config (the reference AE: 96×2×2 = 384)
 
     def label(self) -> str:
-        d = f"{self.latent_dim}-D" if self.latent_dim else "map"
-        return f"{self.name} ({d}, {self.source})"
+        d = T["sb_model_dim"].format(d=self.latent_dim) if self.latent_dim else T["sb_model_map"]
+        return T["sb_model_label"].format(name=self.name, d=d, source=T[f"source_{self.source}"])
 
 
 # ------------------------------------------------------------------ what a file may name

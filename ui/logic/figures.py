@@ -59,7 +59,8 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
             x=compact(coords[m, 0]), y=compact(coords[m, 1]), mode="markers", name=name,
             marker=dict(size=5 if many else 6, color=PALETTE[int(c) % len(PALETTE)], opacity=0.8),
             customdata=[[int(i)] for i in idx[m]],
-            hovertemplate=f"index: %{{customdata[0]}}<br>label: {name}<extra></extra>"))
+            hovertemplate=f"{T['index_of'].format(i='%{customdata[0]}')}<br>{T['label_of'].format(label=name)}"
+                          "<extra></extra>"))
     if highlight is not None:
         pos = np.nonzero(idx == highlight)[0]
         if len(pos):
@@ -67,7 +68,7 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
             fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers",
                                      name=T["map_selected"], customdata=[[int(highlight)]],
                                      marker=dict(size=18, symbol="star", color="black", line=dict(width=2, color="white")),
-                                     hovertemplate="index: %{customdata[0]}<extra></extra>"))
+                                     hovertemplate=T["index_of"].format(i="%{customdata[0]}") + "<extra></extra>"))
     return _layout(fig, height, title=title, dragmode="pan", xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
 
 
@@ -90,8 +91,8 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=[[r, c, px, py] for (r, c), (px, py) in zip(cd, plane)],
         marker=dict(symbol="square", size=max(4, GRID_PX / n * 0.95), opacity=0, color="white"),
-        hovertemplate="cell: (%{customdata[0]}, %{customdata[1]})<br>x=%{customdata[2]:.3f}, "
-                      "y=%{customdata[3]:.3f}<extra></extra>", showlegend=False))
+        hovertemplate=T["grid_cell"].format(r="%{customdata[0]}", c="%{customdata[1]}")
+        + "<br>x=%{customdata[2]:.3f}, y=%{customdata[3]:.3f}<extra></extra>", showlegend=False))
     if overlay is not None:
         pts, labels = overlay
         keep = (pts[:, 0] >= 0) & (pts[:, 0] <= size) & (pts[:, 1] >= 0) & (pts[:, 1] <= size)
@@ -125,11 +126,11 @@ def training_curves(history: dict, steps: dict | None = None, height: int = 340)
     for split in ("train", "test"):
         h = history.get(split) or {}
         if h.get("loss"):
-            fig.add_trace(go.Scatter(x=ep, y=h["loss"], mode="lines+markers", name=f"{split} loss",
+            fig.add_trace(go.Scatter(x=ep, y=h["loss"], mode="lines+markers", name=T[f"curve_{split}_loss"],
                                      line=dict(color=colors[split])), 1, 1)
         for part, dash in (("recon", "solid"), ("kl", "dot")):
             if h.get(part):
-                fig.add_trace(go.Scatter(x=ep, y=h[part], mode="lines+markers", name=f"{split} {part}",
+                fig.add_trace(go.Scatter(x=ep, y=h[part], mode="lines+markers", name=T[f"curve_{split}_{part}"],
                                          line=dict(color=colors[split], dash=dash)), 1, 2)
     fig.update_xaxes(title_text=T["curve_epoch"])
     return _layout(fig, height)

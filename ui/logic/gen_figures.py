@@ -21,7 +21,8 @@ def pick_map(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], i
         fig.add_trace(go.Scatter(x=compact(coords[m, 0]), y=compact(coords[m, 1]), mode="markers", name=name,
                                  marker=dict(size=6, color=PALETTE[int(c) % len(PALETTE)], opacity=0.75),
                                  customdata=[[int(i)] for i in idx[m]],
-                                 hovertemplate=f"index: %{{customdata[0]}}<br>{name}<extra></extra>"))
+                                 hovertemplate=f"{T['index_of'].format(i='%{customdata[0]}')}<br>{name}"
+                                               "<extra></extra>"))
     for tag, i in zip("AB", chosen):
         pos = np.nonzero(idx == i)[0]
         if len(pos):
@@ -29,7 +30,8 @@ def pick_map(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], i
             fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers+text",
                                      text=[tag], textposition="top center", name=tag, customdata=[[int(i)]],
                                      marker=dict(size=16, symbol="star", color="black", line=dict(width=1, color="white")),
-                                     hovertemplate="index: %{customdata[0]}<extra></extra>", showlegend=False))
+                                     hovertemplate=T["index_of"].format(i="%{customdata[0]}") + "<extra></extra>",
+                                     showlegend=False))
     ax = plane_axes(method)
     return _layout(fig, height, title=title, dragmode="pan", xaxis_title=ax[0], yaxis_title=ax[1])
 

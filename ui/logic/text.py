@@ -38,6 +38,11 @@ EN: dict[str, str] = {
     "sb_no_data": "{dataset}: no data found (see the page for what to place where).",
     "sb_sample": "Showing the shipped test sample of {dataset} ({n:,} images). Put the full npz in the data folder for everything.",
     "sb_full": "{train:,} train and {test:,} test images.",
+    "sb_model_label": "{name} ({d}, {source})",
+    "sb_model_dim": "{d}-D",
+    "sb_model_map": "map",
+    "source_shipped": "shipped",
+    "source_yours": "yours",
     # shared
     "need_data": "The dataset {dataset} is not available: {err}",
     "need_models": "This page needs trained models for {dataset} ({kinds}). Train one or choose another dataset in the sidebar.",
@@ -51,6 +56,32 @@ EN: dict[str, str] = {
     "spin_decode_grid": "Decoding the grid…",
     "spin_errors": "Reconstructing the test images…",
     "spin_metrics": "Computing the metrics…",
+    "kind_name": "{kind} · {name}",
+    "index_of": "index: {i}",
+    "label_of": "label: {label}",
+    "backbone_conv": "conv",
+    "backbone_mlp": "mlp",
+    # class names of the builtin datasets (vae_core.data.BUILTIN), shown through text.class_name
+    "class_fashion-mnist_0": "T-shirt/top",
+    "class_fashion-mnist_1": "Trouser",
+    "class_fashion-mnist_2": "Pullover",
+    "class_fashion-mnist_3": "Dress",
+    "class_fashion-mnist_4": "Coat",
+    "class_fashion-mnist_5": "Sandal",
+    "class_fashion-mnist_6": "Shirt",
+    "class_fashion-mnist_7": "Sneaker",
+    "class_fashion-mnist_8": "Bag",
+    "class_fashion-mnist_9": "Ankle boot",
+    "class_cifar10_0": "airplane",
+    "class_cifar10_1": "automobile",
+    "class_cifar10_2": "bird",
+    "class_cifar10_3": "cat",
+    "class_cifar10_4": "deer",
+    "class_cifar10_5": "dog",
+    "class_cifar10_6": "frog",
+    "class_cifar10_7": "horse",
+    "class_cifar10_8": "ship",
+    "class_cifar10_9": "truck",
     # home
     "home_title": "AE/VAE Latent Explorer",
     "home_intro": "Look inside trained autoencoders (AE) and variational autoencoders (VAE): what they keep, "
@@ -107,6 +138,12 @@ EN: dict[str, str] = {
     "curve_recon_step": "recon (per step)",
     "curve_kl_step": "KL (per step)",
     "curve_epoch": "epoch",
+    "curve_train_loss": "train loss",
+    "curve_test_loss": "test loss",
+    "curve_train_recon": "train recon",
+    "curve_test_recon": "test recon",
+    "curve_train_kl": "train kl",
+    "curve_test_kl": "test kl",
     # hardening
     "hard_ds_outside": "{file} names the dataset {dataset}, which is outside the data folder",
     "hard_ds_unknown": "{file} names the dataset {dataset}, which is not one this app reads "
@@ -230,6 +267,7 @@ EN: dict[str, str] = {
     "grid_click_hint": "Click a cell to decode its point at a large size.",
     "grid_decoded": "decoded live",
     "grid_plane": "plane point",
+    "grid_cell": "cell: ({r}, {c})",
     # generate
     "nav_gen": "Generate",
     "gen_title": "Generation and inference",
@@ -345,6 +383,8 @@ EN: dict[str, str] = {
     "cmp_interp_a": "From test image",
     "cmp_interp_b": "To test image",
     "cmp_interp_method": "Path",
+    "cmp_method_linear": "linear",
+    "cmp_method_slerp": "slerp",
     "cmp_interp_caption": "{kind}: from #{a} to #{b}",
     # concepts
     "nav_con": "Concepts",
@@ -533,6 +573,17 @@ EN: dict[str, str] = {
     "mod_no_history": "No training history in this file.",
     "mod_metrics": "Metrics recorded at training time",
     "mod_value": "value",
+    "mod_metric_n": "n",
+    "mod_metric_loss": "loss",
+    "mod_metric_recon": "recon",
+    "mod_metric_kl": "kl",
+    "mod_metric_mse": "mse",
+    "mod_metric_psnr": "psnr",
+    "mod_metric_knn_acc": "knn_acc",
+    "mod_metric_knn_k": "knn_k",
+    "mod_metric_nll_is": "nll_is",
+    "mod_metric_nll_k": "nll_k",
+    "mod_metric_train_seconds": "train_seconds",
     "mod_train_config": "Training configuration",
     "mod_upload_title": "Upload a checkpoint",
     "mod_upload": "A .safetensors file written by vae_core (python -m vae_core train … --out FILE.safetensors)",
@@ -587,3 +638,16 @@ class _Texts(Mapping):
 
 
 T = _Texts()
+
+
+def class_name(dataset: str, classes: tuple[str, ...], y: int) -> str:
+    """A class's name for display: ``T["class_<dataset>_<y>"]`` when the dataset's class is the builtin
+    one of that key (Fashion-MNIST, CIFAR-10), else the name the data carries (digits: "0".."9")."""
+    y = int(y)
+    name = classes[y] if 0 <= y < len(classes) else str(y)
+    key = f"class_{dataset}_{y}"
+    return T[key] if EN.get(key) == name else name
+
+
+def class_names(dataset: str, classes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(class_name(dataset, classes, y) for y in range(len(classes)))

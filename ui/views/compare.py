@@ -34,7 +34,7 @@ def metrics_table(ctx: Context) -> pd.DataFrame:
     for kind in compared(ctx):
         e = ctx.model(kind)
         m = cache.metrics(ctx.ref(kind), ctx.data_ref)
-        cols[f"{kind.upper()} · {e.name}"] = [_fmt(m.get(k)) for k in METRIC_ROWS]
+        cols[T["kind_name"].format(kind=kind.upper(), name=e.name)] = [_fmt(m.get(k)) for k in METRIC_ROWS]
     return pd.DataFrame(cols, index=[T[f"metric_{k}"] for k in METRIC_ROWS])
 
 
@@ -64,7 +64,7 @@ def linked_maps(ctx: Context) -> None:
         st.info(T["cmp_click_hint"])
         return
     orig = lat.to_uint8_images(ctx.data.x_test[pick:pick + 1])[0]
-    imgs, caps = [orig], [f"index: {pick}"]
+    imgs, caps = [orig], [T["index_of"].format(i=pick)]
     for kind, m in maps.items():
         rec = cache.reconstructions(m.ref, m.dref, (pick,))[0]
         imgs.append(rec)
@@ -93,5 +93,6 @@ def index_inputs(ctx: Context) -> tuple[int, int]:
     c1, c2, c3 = st.columns(3)
     a = c1.number_input(T["cmp_interp_a"], 0, hi, key=S.INTERP_A)
     b = c2.number_input(T["cmp_interp_b"], 0, hi, key=S.INTERP_B)
-    c3.radio(T["cmp_interp_method"], ["linear", "slerp"], key=S.INTERP_METHOD, horizontal=True)
+    c3.radio(T["cmp_interp_method"], ["linear", "slerp"], key=S.INTERP_METHOD, horizontal=True,
+             format_func=lambda m: T[f"cmp_method_{m}"])
     return int(a), int(b)

@@ -11,7 +11,7 @@ import streamlit as st
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks, gen_figures, paths
+from ui.logic import clicks, gen_figures, paths, text
 from ui.logic.text import T
 from vae_core import latent as lat
 from vae_core.generate import active_units, beta_sweep, dims_by_kl, subset
@@ -111,7 +111,8 @@ def interp_tab(ctx: Context) -> None:
         enc = cache.latents(ref, dref, INTERP_MAP_POINTS)
         proj = cache.projection(ref, dref, INTERP_MAP_POINTS, "pca")
         labels = ctx.data.y_test.numpy()[enc["idx"]]
-        fig = gen_figures.pick_map(clicks.display_coords(proj, labels), labels, ctx.data.classes, enc["idx"], (int(a), int(b)),
+        fig = gen_figures.pick_map(clicks.display_coords(proj, labels), labels,
+                                   text.class_names(ctx.dataset, ctx.data.classes), enc["idx"], (int(a), int(b)),
                                    T["gen_interp_map"].format(kind=map_kind.upper(),
                                                               method=T["gen_plane_" + proj.method]), proj.method)
         st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
@@ -144,12 +145,12 @@ def traverse_tab(ctx: Context, kind: str) -> None:
     n_dims = c2.slider(T["gen_dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
     dims = tuple(dims_by_kl(cache.kl_per_dim(ref, dref), d)[:n_dims])
     mosaic = cache.traversal(ref, dref, index, dims, 9)
-    text = T["gen_traverse_row" if ref.model.variational else "gen_traverse_row_ae"].format(
+    row_text = T["gen_traverse_row" if ref.model.variational else "gen_traverse_row_ae"].format(
         dims=", ".join(f"z{j + 1}" for j in dims))
     orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
     c1, c2 = st.columns([1, 6])
     widgets.image(orig, 84, caption=f"#{index}", where=c1)
-    widgets.image(mosaic, 9 * IMG, caption=text, where=c2)
+    widgets.image(mosaic, 9 * IMG, caption=row_text, where=c2)
 
 
 # ------------------------------------------------------------------ posterior
@@ -215,7 +216,8 @@ def beta_tab(ctx: Context, kind: str) -> None:
         e = ctx.model(k)
         if e is not None:
             m = cache.metrics(ctx.ref(k), ctx.data_ref)
-            shipped.append({"name": f"{k.upper()} · {e.name}", "rate": m["kl"], "distortion": m["recon"]})
+            shipped.append({"name": T["kind_name"].format(kind=k.upper(), name=e.name), "rate": m["kl"],
+                            "distortion": m["recon"]})
     if sweep is not None:
         st.caption(T["gen_beta_done"].format(n=len(sweep), n_train=BETA_SWEEP["n_train"], epochs=BETA_SWEEP["epochs"]))
     st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"]), key="gen_beta_fig")

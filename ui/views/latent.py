@@ -11,7 +11,7 @@ import torch
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks
+from ui.logic import clicks, text
 from ui.logic.text import T
 from vae_core import latent as lat
 
@@ -61,7 +61,8 @@ def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducib
 def scatter_figure(m: MapData, sigma: bool = False, highlight: int | None = None, height: int = 520):
     """The map's figure, built once per (map, options); never mutated after caching."""
     title = T["map_fig_title"].format(kind=m.kind.upper(), method=T[f"map_method_{m.proj.method}"], n=len(m.idx))
-    return cache.scatter_figure(m.ref, m.dref, m.n_max, m.method, m.reproducible, sigma, highlight, height, title)
+    return cache.scatter_figure(m.ref, m.dref, m.n_max, m.method, m.reproducible, sigma, highlight, height, title,
+                                text.current_language())
 
 
 def download_csv(m: MapData) -> None:
@@ -84,7 +85,8 @@ def _point_detail(ctx: Context, m: MapData, i: int) -> None:
     widgets.image(orig, BIG // 2, where=c1, caption=T["map_original"])
     widgets.image(recon, BIG // 2, where=c2, caption=T["map_decoded"])
     with c3:
-        st.markdown(f"**index: {i}** · {T['map_label']}: {widgets.label_name(ctx, m.labels[pos])}")
+        st.markdown(f"**{T['index_of'].format(i=i)}** · "
+                    f"{T['label_of'].format(label=widgets.label_name(ctx, m.labels[pos]))}")
         st.markdown(latent_text(z, np.exp(0.5 * m.logvar[pos]) if m.logvar is not None else None))
         widgets.image(lat.tile(neighbours, len(nn), pad=2, fill=255), 60 * len(nn),
                       caption=T["map_neighbours"].format(k=len(nn)) + ": "
@@ -165,7 +167,8 @@ def grid_panel(g: GridData, show_points: bool) -> None:
     """The clickable grid; a click decodes the cell's latent live at a large size."""
     left, right = st.columns([3, 1])
     with left:
-        fig = cache.grid_figure(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds, g.label, show_points)
+        fig = cache.grid_figure(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds, g.label, show_points,
+                                text.current_language())
         event = st.plotly_chart(fig, key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
                                 width="content")
     cell = clicks.event_cell(event, g.n, g.tile)
@@ -177,4 +180,4 @@ def grid_panel(g: GridData, show_points: bool) -> None:
         px, py = lat.cell_centre(g.bounds, g.n, r, c)
         img = cache.decode_one(g.m.ref, clicks.latent_of_cell(g.latents, g.n, r, c), g.label)
         widgets.image(img, BIG, caption=T["grid_decoded"])
-        st.markdown(f"**cell: ({r}, {c})**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")
+        st.markdown(f"**{T['grid_cell'].format(r=r, c=c)}**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")

@@ -19,10 +19,11 @@ from vae_core.checkpoint import CheckpointError
 def model_card(e: ModelEntry) -> None:
     ck = cache.checkpoint(e.path)
     meta = ck.meta
-    st.markdown(T["mod_summary"].format(name=e.name, kind=e.kind.upper(), backbone=e.backbone,
+    st.markdown(T["mod_summary"].format(name=e.name, kind=e.kind.upper(),
+                                        backbone=T.get(f"backbone_{e.backbone}", e.backbone),
                                         d=e.latent_dim or T["mod_feature_map"], dataset=e.dataset, epochs=e.epochs,
                                         params=meta.get("model", {}).get("num_params", 0),
-                                        created=meta.get("created", "?"), source=e.source))
+                                        created=meta.get("created", "?"), source=T.get(f"source_{e.source}", e.source)))
     st.download_button(T["mod_download"], Path(e.path).read_bytes(), file_name=Path(e.path).name,
                        mime="application/octet-stream", key=f"dl_{e.kind}")
     st.markdown(f"**{T['mod_arch']}**")
@@ -34,7 +35,8 @@ def model_card(e: ModelEntry) -> None:
     nums = {k: v for k, v in ck.metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     if nums:
         st.markdown(f"**{T['mod_metrics']}**")
-        st.dataframe(pd.DataFrame({T["mod_value"]: nums}), width="content")
+        rows = {T.get(f"mod_metric_{k}", k): v for k, v in nums.items()}
+        st.dataframe(pd.DataFrame({T["mod_value"]: rows}), width="content")
     if ck.train_config:
         with st.expander(T["mod_train_config"]):
             st.json(ck.train_config.to_dict())

@@ -52,7 +52,8 @@ class TrainJob:
     status: str = "queued"  # queued | running | evaluating | done | cancelled | error
     fraction: float = 0.0
     epoch: int = 0
-    message: str = ""
+    message: str = ""  # the error's line; the done and cancelled messages are worded in the panel, in the
+    # session's language (this worker thread has no session to ask)
     path: str | None = None
     history: dict = field(default_factory=dict)
     steps: dict = field(default_factory=lambda: {"x": [], "loss": [], "recon": [], "kl": []})
@@ -85,7 +86,7 @@ class TrainJob:
             self.stop_reason = reason
             self.cancel.set()
 
-    def _stopped_message(self) -> str:
+    def stopped_message(self) -> str:
         if self.stop_reason == jobs.TIMEOUT:
             return T["hard_job_timeout"].format(limit=jobs.format_duration(self.timeout_s))
         if self.stop_reason == jobs.GONE:
@@ -146,13 +147,12 @@ class TrainJob:
                 self.index = i
                 path = self._train_one(mc)
                 if path is None:
-                    self.status, self.message = "cancelled", self._stopped_message()
+                    self.status, self.message = "cancelled", self.stopped_message()
                     return
                 self.paths.append(str(path))
             with self.lock:
                 self.path = self.paths[-1]
                 self.status = "done"
-                self.message = T["train_saved"].format(path=", ".join(Path(p).name for p in self.paths))
         except (TrainingError, CheckpointError, ValueError, RuntimeError, OSError) as e:
             self.status, self.message = "error", str(e).splitlines()[0] if str(e) else type(e).__name__
         except Exception:  # a worker thread: nothing above it would report this, and the job must end
@@ -243,9 +243,9 @@ def _panel() -> None:
     if snap["status"] == "error":
         st.error(snap["message"])
     elif snap["status"] == "cancelled":
-        st.warning(snap["message"])
+        st.warning(job.stopped_message())  # worded here, in the session's language
     elif snap["status"] == "done":
-        st.success(snap["message"])
+        st.success(T["train_saved"].format(path=", ".join(Path(p).name for p in job.paths)))
         if jobs.collapsed(kind_of(mc.kind).variational, job.final_kl):
             st.warning(T["hard_collapse"].format(kl=job.final_kl))
         if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
