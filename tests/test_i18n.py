@@ -73,14 +73,17 @@ def test_class_names_are_shown_in_the_language(zh):
 ALLOWED = ("Fashion-MNIST", "fashion-mnist", "fashion_mnist", "CIFAR-10", "cifar10", "MNIST", "digits", "t-SNE",
            "UMAP", "PCA", "CVAE", "VAE", "AE", "PSNR", "MSE", "KL", "ELBO", "NLL", "ROC", "AUC", "kNN", "dB", "nats",
            "MLP", "CSV", "slerp", "safetensors", "npz", "pickle", "scikit-learn", "vae_core", "log",
-           "epoch")  # 轮 (epoch): the English term beside the Chinese one, as Chinese ML texts gloss it
+           "epoch",  # 轮 (epoch): the English term beside the Chinese one, as Chinese ML texts gloss it
+           "softmax", "sigmoid", "BCE")  # function names Chinese ML texts keep (softmax 函数)
+# the authors and the title of a cited paper stay as published
+CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov")
 _FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py)\b", re.I)
 _MODEL = re.compile(r"\b[\w.]+(?:-[\w.]+)*-(?:ae|vae|cvae)-[\w.-]+", re.I)  # file stems: digits-vae-2d, …
 _PLOTLY = re.compile(r"%\{[^}]*\}|<[^>]*>")  # hovertemplate fields and tags
-_CODE = re.compile(r"`[^`]*`|\$[^$]*\$")  # inline code and LaTeX
+_CODE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", re.S)  # inline code, LaTeX (st.latex: $$…$$) and inline math
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")
 _ALLOWED = re.compile("|".join(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])"
-                               for a in sorted(ALLOWED, key=len, reverse=True)), re.I)
+                               for a in sorted(ALLOWED + CITED, key=len, reverse=True)), re.I)
 
 
 def english_words(s: str) -> list[str]:
@@ -95,6 +98,8 @@ def test_english_words_strips_what_stays():
     assert english_words("序号：%{customdata[0]}<br>标签：3<extra></extra>") == []
     assert english_words("index: 5") == ["index"]
     assert english_words("t-SNE 1 · UMAP · D = −E[log p(x|z)]") == []
+    assert english_words("$$\np(y \\mid x) = \\frac{a}{b}\n$$") == []  # st.latex
+    assert english_words("Kingma & Welling (2013)，Auto-Encoding Variational Bayes，附录 B") == []
 
 
 # element fields that carry text a reader sees (values of inputs, urls and ids do not)
@@ -238,6 +243,8 @@ INTERACTIONS = {
     "compare": [("session", "compare_map_ae", _select({"point_index": 0, "customdata": [11]}))],
     "generate": [("session", "gen_map", _select({"point_index": 0, "customdata": [5]}))],
     "reconstructions": [("radio", "rec_mode", "worst_vae")],
+    "concepts": [("radio", "con_dataset", "moons"),
+                 ("session", "con_bayes_chart", _select({"point_index": 0, "customdata": [0.5, -0.25]}))],
 }
 
 
@@ -254,6 +261,33 @@ def test_no_english_is_left_on_a_page_in_chinese(cvae_env, page):
             at.radio(key=key).set_value(value)
         left |= english_left(rerun(at))
     assert not left, f"English on /{page}?lang=zh (text → words): {left}"
+
+
+def test_managing_your_models_is_in_chinese(app_env, tiny_checkpoints):
+    """The Models page's rename/delete box (shown only when you have models) and its messages
+    (file names are ones the checker lets through: a user's names are theirs)."""
+    import shutil
+    from pathlib import Path
+
+    user = Path(app_env["VAE_EXPLORER_USER_MODELS"])
+    user.mkdir()
+    shutil.copy(tiny_checkpoints / "digits-vae-2d.safetensors", user / "digits-vae-mine.safetensors")
+    at = start("models", "zh")
+    left = english_left(at)
+    at.text_input(key="manage_name").input("../../x1")
+    rerun(at).button(key="manage_rename").click()
+    rerun(at)
+    assert [e.value for e in at.error] == [ZH["hard_name_bad"].format(name="../../x1")]
+    left |= english_left(at)
+    at.text_input(key="manage_name").input("digits-vae-2d-b")
+    rerun(at).button(key="manage_rename").click()
+    left |= english_left(rerun(at))
+    assert ZH["hard_renamed"].format(old="digits-vae-mine.safetensors", new="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
+    at.checkbox(key="manage_confirm").check()
+    rerun(at).button(key="manage_delete").click()
+    left |= english_left(rerun(at))
+    assert ZH["hard_deleted"].format(name="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
+    assert not left, f"English on /models?lang=zh (text → words): {left}"
 
 
 def test_a_language_switch_rebuilds_the_cached_figures(app_env):

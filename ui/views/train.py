@@ -227,7 +227,7 @@ def _panel() -> None:
     mc, tc = job.model_config, job.train_config
     epochs = tc.epochs
     st.caption(T["hard_job_settings"].format(  # the job's own settings (the form may show others by now)
-        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=mc.backbone, latent=mc.latent_dim or T["mod_feature_map"],
+        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"backbone_{mc.backbone}"], latent=mc.latent_dim or T["mod_feature_map"],
         epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, beta=tc.beta, seed=tc.seed))
     text = T[f"train_status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
     if len(job.configs) > 1 and not job.finished:
