@@ -347,7 +347,8 @@ EN: dict[str, str] = {
     "gen_beta_run": "Train the β sweep ({n} VAEs, ≈ {secs:.0f} s)",
     "gen_beta_need_full": "The sweep trains on the full training split; only a test sample of {dataset} is here.",
     "gen_beta_running": "Training β = {beta} ({i}/{n})…",
-    "gen_beta_done": "Trained {n} VAEs on {n_train:,} images for {epochs} epochs each; cached on disk.",
+    "gen_beta_done": "Trained {n} MLP VAEs (784–400–d, the classic example) on {n_train:,} images for {epochs} "
+                      "epochs each; cached on disk. The stars: the models in the sidebar, trained fully.",
     "gen_beta_fig": "Rate–distortion of β (test split, nats per image)",
     "gen_beta_rate": "rate: KL (nats)",
     "gen_beta_distortion": "distortion: reconstruction (nats)",
