@@ -18,7 +18,8 @@ from vae_core.zoo import DATASETS, DEFAULT_PAIR, SAMPLE_PER_CLASS, ZOO, sample_i
 
 CKPT = Path(__file__).resolve().parent.parent / "checkpoints"
 SAMPLES = CKPT / "samples"
-NAME = re.compile(r"^(mnist|fashion-mnist|cifar10)-(ae|vae|cvae)-(\d+d|reference)\.safetensors$")
+NAME = re.compile(r"^(mnist|fashion-mnist|cifar10)-(ae|vae|cvae|dae)-(\d+d|reference)\.safetensors$")
+KIND_OF = {"dae": "ae"}  # a denoising AE is an AE trained with --noise
 SHAPES = {"mnist": (28, 28), "fashion-mnist": (28, 28), "cifar10": (32, 32, 3)}
 FILES = sorted(CKPT.glob("*.safetensors"))
 
@@ -28,6 +29,7 @@ def test_the_expected_files_are_shipped():
     expected = {f"{d}-{k}-{n}d.safetensors" for d in DATASETS for k in ("ae", "vae") for n in (2, 16)}
     expected |= {f"{d}-cvae-{n}d.safetensors" for d in ("mnist", "fashion-mnist") for n in (2, 16)}
     expected.add("cifar10-ae-reference.safetensors")
+    expected.add("mnist-dae-16d.safetensors")
     assert names == expected
     assert names == {e.file for e in ZOO}
     assert set(DEFAULT_PAIR) <= names
@@ -69,7 +71,8 @@ def test_checkpoint_loads_and_runs(path):
     dataset, kind, size = NAME.match(path.name).groups()
     meta = info(path)
     assert meta["dataset"]["name"] == dataset
-    assert meta["model"]["kind"] == kind
+    assert meta["model"]["kind"] == KIND_OF.get(kind, kind)
+    assert bool(meta["train"].get("noise")) == (kind == "dae")
     assert meta["model"]["backbone"] == "conv"
     assert meta["metrics"].get("loss") is not None and meta["metrics"].get("train_seconds") is not None
     if size == "reference":
@@ -91,7 +94,7 @@ def test_checkpoint_loads_and_runs(path):
     assert torch.isfinite(out.recon).all() and out.recon.min() >= 0 and out.recon.max() <= 1
     d = ck.model_config.latent_size
     assert z_flat.shape == (64, d)
-    if kind != "ae":
+    if KIND_OF.get(kind, kind) != "ae":
         assert out.mu.shape == out.logvar.shape == (64, d)
     # the trained weights: better than a constant grey, and near the test MSE the file records
     with torch.inference_mode():
@@ -141,6 +144,8 @@ def test_files_match_the_recipe(e):
     assert meta["model"]["channels"] == [int(c) for c in e.channels.split(",")]
     assert (meta["model"]["latent_dim"] or 0) == e.latent_dim
     assert (meta["dataset"]["name"], meta["model"]["kind"]) == (e.dataset, e.kind)
+    noise = e.extra[e.extra.index("--noise") + 1] if "--noise" in e.extra else ""
+    assert meta["train"].get("noise", "") == noise
     cmd = e.command("out")
     assert cmd[1:4] == ["-m", "vae_core", "train"] and cmd[-2:] == ["--out", str(Path("out") / e.file)]
 

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=_positive(int), default=None,
                    help="CPU threads for torch (default: torch's choice; 1 is faster on a shared machine)")
     t.add_argument("--no-eval", action="store_true", help="skip the final test metrics")
+    t.add_argument("--noise", default="", metavar="KIND:STRENGTH",
+                   help="denoising: train on corrupted inputs with the clean image as the target "
+                        "(gaussian:0.3 or saltpepper:0.2)")
 
     e = sub.add_parser("evaluate", help="metrics of a checkpoint on a dataset split")
     e.add_argument("file")
@@ -157,7 +160,7 @@ def cmd_train(a) -> int:
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
     check_writable(out)  # fail now, not after training
     tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device)
+                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, noise=a.noise)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)
     c, h, w = data.image_shape
     if h != w:

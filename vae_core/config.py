@@ -131,6 +131,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     device: str = "auto"
     eval_every_epoch: bool = True  # test-split loss parts in the history each epoch
+    noise: str = ""  # denoising: corrupt the input, keep the clean target ("gaussian:0.3", vae_core.noise)
 
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, str) or not self.dataset:
@@ -144,6 +145,10 @@ class TrainConfig:
         _check_float("weight_decay", self.weight_decay, 0.0, 1.0)
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if self.noise != "":
+            from .noise import parse_noise
+
+            parse_noise(self.noise)  # raises ConfigError
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -19,6 +19,7 @@ from .errors import VaeCoreError
 from .data import Dataset, to_float
 from .losses import kl_weight, loss_parts
 from .models import AE
+from .noise import corrupt, parse_noise
 
 PARTS = ("loss", "recon", "kl")
 
@@ -145,6 +146,7 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     order_gen = torch.Generator().manual_seed(cfg.seed)  # batch order
     noise_gen = torch.Generator(device=device).manual_seed(cfg.seed)  # the ε draws
+    spec = parse_noise(cfg.noise) if cfg.noise else None  # denoising: corrupted input, clean target
     x_all = data.x_train.to(device)  # uint8 stays small on the device
     y_all = data.y_train.to(device)
     n = len(x_all)
@@ -163,8 +165,9 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
                 return hist
             idx = perm[(step - 1) * cfg.batch_size: step * cfg.batch_size]
             x = to_float(x_all[idx])  # (B, C, H, W)
+            x_in = corrupt(x, spec, noise_gen) if spec else x
             beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if model.variational else 0.0
-            out = model(x, y_all[idx], noise_gen)
+            out = model(x_in, y_all[idx], noise_gen)
             try:
                 parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
             except RuntimeError:  # BCE refuses NaN outputs: a diverged model, not a bug

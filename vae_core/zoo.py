@@ -90,6 +90,9 @@ ZOO: tuple[ZooEntry, ...] = (
     *(ZooEntry(f"{d}-cvae-{n}d.safetensors", d, "cvae", n, ep, 1)
       for d, n, ep in (("mnist", LARGE_LATENT, 20), ("mnist", 2, 15), ("fashion-mnist", LARGE_LATENT, 10),
                        ("fashion-mnist", 2, 8))),
+    # a denoising AE: mnist-ae-16d's recipe with Gaussian noise (σ = 0.3) on the input and the clean
+    # image as the target (the Uses page compares the two on noisy test images)
+    ZooEntry("mnist-dae-16d.safetensors", "mnist", "ae", LARGE_LATENT, 20, 1, extra=("--noise", "gaussian:0.3")),
 )
 CVAE_FILES = tuple(e.file for e in ZOO if e.kind == "cvae")
 

@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("latent_map", "pages/latent_map.py", "map", ":material/scatter_plot:"),
     PageSpec("latent_grid", "pages/latent_grid.py", "grid", ":material/grid_on:"),
     PageSpec("generate", "pages/generate.py", "gen", ":material/auto_awesome:"),
+    PageSpec("uses", "pages/uses.py", "use", ":material/build:"),
     PageSpec("compare", "pages/compare.py", "cmp", ":material/balance:"),
     PageSpec("concepts", "pages/concepts.py", "con", ":material/school:"),
     PageSpec("models", "pages/models.py", "mod", ":material/memory:"),

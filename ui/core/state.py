@@ -77,6 +77,24 @@ GEN_POST_INDEX = "gen_post_index"  # the image of the posterior view
 GEN_DIMS = "gen_dims"
 GEN_KIND = "gen_kind"
 
+# uses page
+USE_TAB = "use_tab"  # the open tab (only the open tab's body runs)
+USE_CMP_AXIS = "use_cmp_axis"  # "bytes" | "ratio"
+USE_CMP_BITS = "use_cmp_bits"
+USE_NOISE_KIND = "use_noise_kind"  # "gaussian" | "saltpepper"
+USE_NOISE_LEVEL = "use_noise_level"  # σ or p
+USE_FILL_MODE = "use_fill_mode"  # "box" | "random"
+USE_BOX_TOP = "use_box_top"
+USE_BOX_LEFT = "use_box_left"
+USE_BOX_H = "use_box_h"
+USE_BOX_W = "use_box_w"
+USE_FILL_FRACTION = "use_fill_fraction"
+USE_FILL_ITERS = "use_fill_iters"
+USE_INDEX = "use_index"  # the first test image shown
+USE_AN_SCORE = "use_an_score"  # "recon" | "elbo"
+USE_AUG_INDEX = "use_aug_index"
+USE_AUG_CLASS = "use_aug_class"
+
 # train page
 TRAIN_JOB = "train_job"
 TRAIN_FORM = {  # form widget key → default
@@ -142,6 +160,21 @@ DEFAULTS = {
     MANAGE_NAME: "",
     MANAGE_CONFIRM: False,
     MANAGE_MSG: None,
+    USE_CMP_AXIS: "bytes",
+    USE_CMP_BITS: 8,
+    USE_NOISE_KIND: "gaussian",
+    USE_NOISE_LEVEL: 0.3,
+    USE_FILL_MODE: "box",
+    USE_BOX_TOP: 9,
+    USE_BOX_LEFT: 9,
+    USE_BOX_H: 10,
+    USE_BOX_W: 10,
+    USE_FILL_FRACTION: 0.5,
+    USE_FILL_ITERS: 10,
+    USE_INDEX: 0,
+    USE_AN_SCORE: "recon",
+    USE_AUG_INDEX: 0,
+    USE_AUG_CLASS: 0,
     **TRAIN_FORM,
 }
 
@@ -153,7 +186,9 @@ PERSISTENT = (
     DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, UMAP_MODE,
     SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
     REC_INDICES, INTERP_A, INTERP_B, INTERP_METHOD, GEN_TEMPERATURE, GEN_N, GEN_CLASS, GEN_ROWS, GEN_A, GEN_B,
-    GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, *TRAIN_FORM,
+    GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, USE_CMP_AXIS, USE_CMP_BITS, USE_NOISE_KIND,
+    USE_NOISE_LEVEL, USE_FILL_MODE, USE_BOX_TOP, USE_BOX_LEFT, USE_BOX_H, USE_BOX_W, USE_FILL_FRACTION, USE_FILL_ITERS,
+    USE_INDEX, USE_AN_SCORE, USE_AUG_INDEX, USE_AUG_CLASS, *TRAIN_FORM,
 )
 
 

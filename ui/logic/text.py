@@ -355,6 +355,162 @@ EN: dict[str, str] = {
     "gen_beta_sweep": "β sweep (subset, {epochs} epochs)",
     "gen_beta_shipped": "models in the sidebar (full training)",
     "gen_need_vae": "This view needs a VAE or a CVAE for {dataset}.",
+    # uses
+    "nav_use": "Uses",
+    "use_title": "What autoencoders are for",
+    "use_intro": "Six uses of an encoder and a decoder, each measured on the test images: compression, denoising, "
+                 "filling missing pixels, spotting anomalies and other datasets, features that need few labels, "
+                 "and new training images.",
+    "use_tab_compression": "Compression",
+    "use_tab_denoising": "Denoising",
+    "use_tab_filling": "Filling missing values",
+    "use_tab_anomaly": "Anomalies and OOD",
+    "use_tab_features": "Feature extraction",
+    "use_tab_augmentation": "Data augmentation",
+    "use_spin_models": "Measuring {n} model(s) on {images:,} test images (once; cached afterwards)…",
+    "use_spin_feat": "Encoding the labelled images and training the classifiers (once; cached afterwards)…",
+    "use_spin_aug": "Generating images and training the classifiers (once; cached afterwards)…",
+    "use_col_model": "model",
+    "use_psnr_axis": "PSNR (dB, higher is better)",
+    "use_index": "First test image shown",
+    "use_index_one": "Test image (index)",
+    "use_original_row": "original ({b} bytes each at 8 bits per pixel)",
+    "use_sample_split": "Only the shipped test sample of {dataset} is here (no train split): each class of the sample "
+                        "is cut in two halves, the first half gives the labelled images and the second the test images. "
+                        "Put the full npz in the data folder for the real numbers.",
+    "use_cmp_explain": "The encoder turns an image into d numbers; store those instead of the pixels and the decoder "
+                       "rebuilds the image. A float32 latent takes 4·d bytes; **quantised** to b bits per number "
+                       "(uniform over each dimension's range on the data, decoded from the cell centre) it takes d·b/8 "
+                       "bytes. The plot puts every model of this dataset on the rate–distortion plane: bytes per "
+                       "image against the PSNR of what comes back.",
+    "use_cmp_axis": "x axis",
+    "use_cmp_axis_bytes": "bytes per image (log)",
+    "use_cmp_axis_ratio": "compression ratio (log)",
+    "use_cmp_fig": "Rate–distortion of every model of the dataset",
+    "use_cmp_fig_raw": " (raw: {b} B)",
+    "use_cmp_col_float": "float32 · dB",
+    "use_cmp_col_8": "8-bit · dB",
+    "use_cmp_col_4": "4-bit · dB",
+    "use_cmp_caption": "Bytes per image and mean PSNR (dB) over the first {n:,} test images; raw image {raw} bytes; "
+                       "markers: ● float32, ■ 8-bit, ◆ 4-bit. The quantiser's range "
+                       "(2·d floats) is stored once per dataset, not per image; a CVAE also needs its label (1 byte).",
+    "use_cmp_metric": "Best 8-bit PSNR: {name}",
+    "use_cmp_picture": "See it: the same test images decoded from their stored latents",
+    "use_cmp_bits_pick": "Bits per latent number",
+    "use_cmp_row": "{name}: decoded from {d} numbers × {bits} bits = {b:g} bytes ({ratio:.0f}× smaller)",
+    "use_dn_explain": "Corrupt a test image, encode the noisy version, decode: does the reconstruction come closer to "
+                      "the clean image than the noisy input was? The noisy input itself is the baseline (the identity, "
+                      "no model). A **denoising autoencoder** is trained for exactly this: the noisy image in, the "
+                      "clean image as the target (`python -m vae_core train … --noise gaussian:0.3`).",
+    "use_dn_kind": "Noise",
+    "use_dn_gaussian": "Gaussian (σ)",
+    "use_dn_saltpepper": "salt and pepper (p)",
+    "use_dn_sigma": "Strength σ (standard deviation, pixels in [0, 1])",
+    "use_dn_p": "Strength p (share of pixels set to black or white)",
+    "use_dn_clean_row": "clean",
+    "use_dn_noisy_row": "noisy input ({spec}): {psnr:.2f} dB on average",
+    "use_dn_model_row": "{name}: {psnr:.2f} dB on average",
+    "use_dn_fig": "Mean PSNR against the clean image",
+    "use_dn_identity": "noisy input (no model)",
+    "use_dn_recon": "reconstruction of the noisy input",
+    "use_dn_col_recon": "denoised dB",
+    "use_dn_col_gain": "gain dB",
+    "use_dn_col_clean": "clean in, dB",
+    "use_dn_caption": "Over the first {n:,} test images, the same noise for every model. \"clean in\": the "
+                      "reconstruction of the uncorrupted image, the best the model can do.",
+    "use_dn_metric": "Best denoiser: {name}",
+    "use_dn_lesson": "A model trained on clean images only has never seen noise: its encoder maps a noisy image "
+                     "somewhere it was not trained for, and the reconstruction can be worse than the noisy input "
+                     "(red bars). The denoising AE learned to remove the noise (green).",
+    "use_fill_explain": "Some pixels are missing (m = 0). Start from the mean of the known pixels, then repeat: encode, "
+                        "decode, and put the known pixels back. Each round pulls the image towards what the model "
+                        "can represent while it stays true to what is known. Try a large box (the bottom half): "
+                        "a 2-D latent, which can only describe whole digits, still fills it in, while a 16-D "
+                        "latent copies what it sees and may do no better than the mean fill.",
+    "use_fill_mode": "Missing pixels",
+    "use_fill_box": "a box",
+    "use_fill_random": "random pixels",
+    "use_fill_fraction": "Share of pixels missing",
+    "use_fill_top": "Box top (row)",
+    "use_fill_left": "Box left (column)",
+    "use_fill_h": "Box height",
+    "use_fill_w": "Box width",
+    "use_fill_iters": "Iterations K",
+    "use_fill_masked_row": "what is known (missing in red)",
+    "use_fill_mean_row": "mean fill (the baseline)",
+    "use_fill_filled_row": "{name}: filled after K = {k} iterations",
+    "use_fill_orig_row": "original",
+    "use_fill_fig": "MSE on the missing pixels after each iteration (0 = the mean fill)",
+    "use_fill_iter_axis": "iteration k",
+    "use_fill_mse_axis": "MSE on the missing pixels",
+    "use_fill_col_mean": "mean fill",
+    "use_fill_col_model": "model fill",
+    "use_fill_col_gain": "removed",
+    "use_fill_metric": "Missing-pixel MSE, {name}",
+    "use_fill_vs_mean": "vs the mean fill",
+    "use_fill_caption": "Over the first {n:,} test images with the mask above (random masks: drawn per image), "
+                        "K = {k}. The mean fill sets every missing pixel to the mean of the image's known pixels.",
+    "use_an_explain": "A model rebuilds best what looks like its training data. Score each image by how badly it is "
+                      "rebuilt (reconstruction error) or, for a VAE, by its −ELBO (an upper bound on −log p(x); one "
+                      "posterior sample here): a high score means unusual. Ranking the test images finds the odd "
+                      "ones; feeding in **another dataset** measures how well the score tells it apart (ROC, AUC).",
+    "use_an_score": "Score",
+    "use_an_recon": "reconstruction error (MSE per pixel)",
+    "use_an_elbo": "−ELBO (nats per image)",
+    "use_an_recon_short": "recon. error",
+    "use_an_elbo_short": "−ELBO",
+    "use_an_no_cvae": "The CVAE is left out here: it needs the label, which an image from elsewhere does not have.",
+    "use_an_need": "This view needs an AE or a VAE for {dataset}.",
+    "use_an_top": "The {n} most anomalous of the first {total:,} test images (index · label · score)",
+    "use_an_typical": "The {n} most typical ones",
+    "use_an_ood": "Out of distribution: another dataset through the model",
+    "use_an_no_partner": "{dataset} has no partner here: the other builtins are 28×28 grey, {dataset}'s images are "
+                         "another shape, so no other dataset can go through its models.",
+    "use_an_no_other": "The other dataset ({other}) is not available: {err}",
+    "use_an_shape": "{other} has images {a}; the models expect {b}.",
+    "use_an_roc": "ROC: {other} (positives) against {own}'s own test images",
+    "use_an_chance": "chance",
+    "use_an_fpr": "false positive rate (own images flagged)",
+    "use_an_tpr": "true positive rate (other images flagged)",
+    "use_an_auc": "AUC · {label}",
+    "use_an_caption": "{n:,} {own} test images against {m:,} {other} test images. AUC = the chance that a random "
+                      "{other} image scores higher than a random {own} image (0.5: no better than a coin).",
+    "use_an_hist": "{kind}: the score on both datasets",
+    "use_an_through": "{other} through {name} and back",
+    "use_an_other_row": "{other} images",
+    "use_an_other_recon": "what the {kind} makes of them",
+    "use_feat_explain": "Labels are expensive, images are cheap. The encoder was trained without labels; a linear "
+                        "classifier on its latent μ then needs far fewer labelled images than one on the raw pixels — "
+                        "if the latent keeps enough of the image (compare the 2-D and the 16-D models). "
+                        "Same classifier (logistic regression on standardised features), same labelled images, "
+                        "only the features differ.",
+    "use_feat_pixels": "raw pixels",
+    "use_feat_fig": "Test accuracy of a linear classifier against labelled images per class",
+    "use_feat_axis": "labelled images per class (log)",
+    "use_feat_acc": "test accuracy",
+    "use_feat_col_features": "features",
+    "use_feat_col_k": "{k:,} / class",
+    "use_feat_caption": "Test accuracy on {n:,} test images; the labelled images are drawn per class (seed 0) from the "
+                        "train split. A CVAE's μ is given the label when encoding and so keeps less of it.",
+    "use_feat_none": "Too few labelled images per class here for even 10 per class.",
+    "use_feat_metric": "{k} labels per class: {name}",
+    "use_feat_vs_pixels": "points vs pixels",
+    "use_aug_explain": "A VAE gives new, plausible variations of an image (draws around its posterior), and a CVAE "
+                       "new images of a chosen class. Can generated images stand in for missing labelled data?",
+    "use_aug_posterior": "Variations of one image: draws from its posterior",
+    "use_aug_need_vae": "This view needs a VAE or a CVAE for {dataset}.",
+    "use_aug_draws": "16 draws z = μ + σ·ε around it, decoded ({kind})",
+    "use_aug_cvae": "New images of a class (CVAE)",
+    "use_aug_samples": "16 CVAE samples of class {label}",
+    "use_aug_clf": "Does it help a classifier? 100 real images per class, with and without 1,000 CVAE images",
+    "use_aug_real": "{n:,} real images",
+    "use_aug_aug": "{n:,} real + {g:,} generated",
+    "use_aug_points": "points",
+    "use_aug_caption": "Logistic regression on pixels, test accuracy on {n:,} test images; the generated images are "
+                       "{name}'s samples of every class in turn (100 each), labelled with the class they were asked for.",
+    "use_aug_lesson": "Measured, not assumed: generated images are smoother and more alike than real ones, so a "
+                      "classifier fitted partly to them learns some of the generator's style along with the classes — "
+                      "they can help or hurt, and the number above says which for this model.",
     # compare
     "cmp_title": "AE vs VAE",
     "cmp_intro": "The same images through both models: numbers, latent maps, samples from the prior and "
