@@ -409,3 +409,22 @@ def test_nearest_neighbors_excludes_itself_nearest_first():
     z = np.array([[0.0], [1.0], [3.0], [0.5], [10.0]])
     assert list(nearest_neighbors(z, 0, 3)) == [3, 1, 2]
     assert list(nearest_neighbors(z, 4, 10)) == [2, 1, 3, 0]
+
+
+def test_cpu_bce_matches_torch_and_its_gradients_bit_for_bit():
+    """losses.reconstruction_loss computes BCE with vectorized logs on the CPU; its gradient is ATen's
+    formula in ATen's order, so training is bit-identical to F.binary_cross_entropy's."""
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(0)
+    r0 = torch.sigmoid(torch.randn(16, 1, 28, 28, generator=g) * 8)
+    r0.view(-1)[:20], r0.view(-1)[20:40], r0.view(-1)[40:45] = 0.0, 1.0, 1e-30  # the clamped ends
+    x = (torch.rand(16, 1, 28, 28, generator=g) * 255).round() / 255
+    a, b = r0.clone().requires_grad_(), r0.clone().requires_grad_()
+    la = F.binary_cross_entropy(a, x, reduction="none").flatten(1).sum(1).mean()
+    lb = reconstruction_loss(b, x, "bce").mean()
+    la.backward()
+    lb.backward()
+    assert torch.equal(a.grad, b.grad)
+    assert torch.allclose(la, lb, rtol=1e-6)
+    assert torch.isnan(reconstruction_loss(torch.full((1, 1, 2, 2), float("nan")), x[:1, :, :2, :2])).all()
