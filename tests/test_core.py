@@ -10,11 +10,20 @@ import torch
 
 from vae_core.config import ConfigError, ModelConfig, TrainConfig
 from vae_core.data import Dataset, load_digits, to_float
-from vae_core.latent import (cell_of_point, decode_points, encode_dataset, fit_projection, grid_points,
-                             interpolate, nearest_neighbors, tile, to_uint8_images)
+from vae_core.latent import (
+    cell_of_point,
+    decode_points,
+    encode_dataset,
+    fit_projection,
+    grid_points,
+    interpolate,
+    nearest_neighbors,
+    tile,
+    to_uint8_images,
+)
 from vae_core.losses import kl_divergence, kl_weight, loss_parts, reconstruction_loss
 from vae_core.metrics import evaluate, knn_accuracy, nll_importance_sampled
-from vae_core.models import AE, VAE, build_model, reference_config
+from vae_core.models import VAE, build_model, reference_config
 from vae_core.train import TrainingError, fit
 
 

@@ -4,7 +4,7 @@ themselves and round-trip through JSON (``to_dict`` / ``from_dict``)."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .kinds import KIND_NAMES as KINDS  # the registry of model kinds lives in kinds.py
