@@ -437,3 +437,17 @@ def test_cpu_bce_matches_torch_and_its_gradients_bit_for_bit():
     assert torch.equal(a.grad, b.grad)
     assert torch.allclose(la, lb, rtol=1e-6)
     assert torch.isnan(reconstruction_loss(torch.full((1, 1, 2, 2), float("nan")), x[:1, :, :2, :2])).all()
+
+
+def test_epoch_means_are_the_size_weighted_step_losses_the_callback_saw(digits):
+    """fit reads the loss parts once per epoch; a callback gets each step's floats, and the
+    history's train mean is their mean weighted by batch size (the last batch is smaller)."""
+    data = small(digits, 100, 16)
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", latent_dim=2, hidden=8), seed=0)
+    steps = []
+    h = fit(m, data, TrainConfig(epochs=1, batch_size=32, eval_every_epoch=False),
+            callback=lambda p: p.event == "step" and steps.append(p.losses))
+    assert len(steps) == 4 and all(isinstance(v, float) for s in steps for v in s.values())
+    sizes = [32, 32, 32, 4]
+    for k in ("recon", "kl"):
+        assert h.train[k][0] == pytest.approx(sum(s[k] * n for s, n in zip(steps, sizes)) / 100, rel=1e-12)

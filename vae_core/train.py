@@ -131,6 +131,10 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     next step; the history then has ``cancelled=True`` and the model keeps its weights.
     Randomness comes from two generators seeded with ``cfg.seed`` (batch order, and ε), never
     from the global RNG, so trainings running at once in other threads do not disturb each other.
+
+    The loss parts stay on the device during an epoch (no host sync per step) and are read once
+    at its end; only a callback makes fit read each step's values. A non-finite loss is reported
+    with its epoch and step when it is read (at once with a callback, else at the epoch's end).
     """
     if model.config.image_shape != data.image_shape:
         raise TrainingError(f"the model expects images {model.config.image_shape}, "
@@ -140,49 +144,57 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     check_labels(model, data)
     device = resolve_device(cfg.device)
     model.to(device).train()
-    recon_kind = model.config.recon_loss
+    recon_kind, conditional = model.config.recon_loss, model.conditional
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     order_gen = torch.Generator().manual_seed(cfg.seed)  # batch order
     noise_gen = torch.Generator(device=device).manual_seed(cfg.seed)  # the ε draws
     x_all = data.x_train.to(device)  # uint8 stays small on the device
     y_all = data.y_train.to(device)
     n = len(x_all)
-    steps = math.ceil(n / cfg.batch_size)
+    batch = cfg.batch_size
+    steps = math.ceil(n / batch)
+    sizes = [min(batch, n - i * batch) for i in range(steps)]
+    parts_buf = torch.zeros((steps, len(PARTS)), device=device)  # each step's loss parts, read once per epoch
     hist = History()
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
         perm = torch.randperm(n, generator=order_gen).to(device)
-        sums = dict.fromkeys(PARTS, 0.0)
-        seen = 0
         t_epoch = time.perf_counter()
+        done = 0  # images trained on this epoch
         for step in range(1, steps + 1):
             if cancel is not None and cancel.is_set():
                 hist.cancelled = True
                 model.eval()
                 return hist
-            idx = perm[(step - 1) * cfg.batch_size: step * cfg.batch_size]
+            idx = perm[(step - 1) * batch: step * batch]
             x = to_float(x_all[idx])  # (B, C, H, W)
             beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if model.variational else 0.0
-            out = model(x, y_all[idx], noise_gen)
+            out = model(x, y_all[idx] if conditional else None, noise_gen)
+            recon, mu, logvar = out.recon, out.mu, out.logvar
             try:
-                parts = loss_parts(out.recon, x, out.mu, out.logvar, recon_kind, beta)
-            except RuntimeError:  # BCE refuses NaN outputs: a diverged model, not a bug
-                if torch.isfinite(out.recon).all():
+                parts = loss_parts(recon, x, mu, logvar, recon_kind, beta)
+            except RuntimeError:  # BCE (off the CPU) refuses NaN outputs: a diverged model, not a bug
+                if torch.isfinite(recon).all():
                     raise
                 raise diverged(epoch, step, cfg.lr) from None
-            loss = parts["loss"]
-            if not torch.isfinite(loss):
-                raise diverged(epoch, step, cfg.lr)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            parts["loss"].backward()
             opt.step()
-            vals = {k: v.item() for k, v in parts.items()}
-            for k in PARTS:
-                sums[k] += vals[k] * len(x)
-            seen += len(x)
+            parts_buf[step - 1] = torch.stack([parts[k].detach() for k in PARTS])
+            done += len(x)
             if callback is not None:
-                ips = seen / max(1e-9, time.perf_counter() - t_epoch)
+                vals = dict(zip(PARTS, parts_buf[step - 1].tolist()))
+                if not math.isfinite(vals["loss"]):
+                    raise diverged(epoch, step, cfg.lr)
+                ips = done / max(1e-9, time.perf_counter() - t_epoch)
                 callback(Progress("step", epoch, cfg.epochs, step, steps, vals, hist, ips))
+        sums = dict.fromkeys(PARTS, 0.0)
+        for step, (row, size) in enumerate(zip(parts_buf.tolist(), sizes), 1):
+            if not math.isfinite(row[0]):
+                raise diverged(epoch, step, cfg.lr)
+            for k, v in zip(PARTS, row):
+                sums[k] += v * size
+        seen = n
         hist.epoch.append(epoch)
         # train means at the full beta, so train and test curves are in the same units
         tr = {k: sums[k] / seen for k in PARTS}
