@@ -122,6 +122,18 @@ def check_labels(model: AE, data: Dataset) -> None:
                             f"{int(ys.min())}..{int(ys.max())}")
 
 
+def make_optimizer(model: AE, cfg: TrainConfig) -> torch.optim.Adam:
+    """Adam, with PyTorch's fused kernel where the device has one: one pass over each parameter
+    instead of about ten tensor ops (on the CPU a quarter of an MLP VAE's step). Same update rule;
+    the rounding differs from the unfused loop in the last bits, and is deterministic."""
+    device = next(model.parameters()).device
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                            fused=True if device.type in FUSED_ADAM_DEVICES else None)
+
+
+FUSED_ADAM_DEVICES = ("cpu", "cuda", "mps")
+
+
 def fit(model: AE, data: Dataset, cfg: TrainConfig,
         callback: Callable[[Progress], None] | None = None,
         cancel: threading.Event | None = None) -> History:
@@ -145,7 +157,7 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     device = resolve_device(cfg.device)
     model.to(device).train()
     recon_kind, conditional = model.config.recon_loss, model.conditional
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model, cfg)
     order_gen = torch.Generator().manual_seed(cfg.seed)  # batch order
     noise_gen = torch.Generator(device=device).manual_seed(cfg.seed)  # the ε draws
     x_all = data.x_train.to(device)  # uint8 stays small on the device
