@@ -351,6 +351,17 @@ def test_evaluate_reports_every_metric(digits, trained_vae):
     assert len(m["kl_per_dim"]) == 4 and abs(sum(m["kl_per_dim"]) - m["kl"]) < 0.5
 
 
+def test_evaluate_sizes_the_costly_metrics_and_records_them(digits, trained_vae):
+    full = evaluate(trained_vae, digits, "test", nll_k=3)
+    assert (full["nll_n"], full["knn_n"], full["nll_k"]) == (len(digits.x_test), len(digits.x_train), 3)
+    part = evaluate(trained_vae, digits, "test", nll_k=3, nll_n=50, knn_n=200)
+    assert (part["nll_n"], part["knn_n"]) == (50, 200)
+    for k in ("loss", "recon", "kl", "mse", "psnr", "kl_per_dim"):  # these always cover the whole split
+        assert part[k] == full[k], k
+    assert part == evaluate(trained_vae, digits, "test", nll_k=3, nll_n=50, knn_n=200)  # a seeded subset
+    assert 0.3 < part["knn_acc"] <= 1.0 and abs(part["nll_is"] - full["nll_is"]) < 0.2 * full["nll_is"]
+
+
 # ------------------------------------------------------------------ latent tools
 
 def test_pca_inverse_is_exact_on_its_plane():

@@ -43,6 +43,27 @@ def _positive(kind):
     return parse
 
 
+def _count(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, got {s}")
+    return v
+
+
+def _add_eval_size_args(p: argparse.ArgumentParser, eval_images: int, knn_train: int) -> None:
+    p.add_argument("--eval-images", type=_count, default=eval_images,
+                   help=f"images of the split for the IS-NLL, a seeded random subset; 0 = all (default {eval_images})")
+    p.add_argument("--knn-train", type=_count, default=knn_train,
+                   help=f"train latents the 5-NN votes among, a seeded random subset; 0 = all (default {knn_train})")
+
+
+def _eval_sizes(a) -> dict:
+    return {"nll_n": a.eval_images or None, "knn_n": a.knn_train or None}
+
+
 def _add_model_args(p: argparse.ArgumentParser, latent_default: int | None) -> None:
     p.add_argument("--model", choices=KINDS, default="vae", help=" | ".join(KINDS) + " (cvae: conditioned on the label)")
     p.add_argument("--backbone", choices=BACKBONES, default="conv")
@@ -81,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
     t.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
     t.add_argument("--nll-k", type=_positive(int), default=100, help="importance samples for the final NLL")
+    _add_eval_size_args(t, 2000, 10_000)  # final metrics cheaper than the training; `evaluate` measures all
     t.add_argument("--threads", type=_positive(int), default=None,
                    help="CPU threads for torch (default: torch's choice; 1 is faster on a shared machine)")
     t.add_argument("--no-eval", action="store_true", help="skip the final test metrics")
@@ -91,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", choices=("train", "test"), default="test")
     e.add_argument("--json", action="store_true")
     e.add_argument("--nll-k", type=_positive(int), default=100)
+    _add_eval_size_args(e, 0, 0)
     e.add_argument("--data-dir", default=None)
     e.add_argument("--no-download", action="store_true")
     e.add_argument("--device", choices=DEVICES, default="auto")
@@ -188,7 +211,7 @@ def cmd_train(a) -> int:
     train_s = time.perf_counter() - t0
     metrics = {}
     if not a.no_eval:
-        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k)
+        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k, **_eval_sizes(a))
     metrics["train_seconds"] = round(train_s, 2)
     save(out, model, tcfg, a.dataset, hist.to_dict(), metrics)
     shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
@@ -211,7 +234,7 @@ def cmd_evaluate(a) -> int:
     if data.image_shape != cfg.image_shape:
         raise UsageError(f"{Path(a.file).name} expects images {cfg.image_shape}, {name} has {data.image_shape}")
     beta = ck.train_config.beta if ck.train_config else 1.0
-    m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k)
+    m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k, **_eval_sizes(a))
     m = {"file": str(a.file), "dataset": name, "kind": cfg.kind, **m}
     if a.json:
         print(json.dumps(m))
