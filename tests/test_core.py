@@ -197,6 +197,22 @@ def test_model_config_rejects_bad_values(bad):
         ModelConfig(**bad)
 
 
+def test_train_config_checks_precision():
+    assert TrainConfig().precision == "fp32"
+    assert TrainConfig(precision="bf16").precision == "bf16"
+    with pytest.raises(ConfigError, match="precision"):
+        TrainConfig(precision="fp16")
+
+
+def test_bf16_training_runs_and_keeps_fp32_weights(digits):
+    data = small(digits, 128, 32)
+    for kind, backbone in (("vae", "mlp"), ("ae", "conv")):
+        m = build_model(ModelConfig(kind=kind, backbone=backbone, latent_dim=2, hidden=16), seed=0)
+        h = fit(m, data, TrainConfig(epochs=2, batch_size=32, precision="bf16"))
+        assert all(np.isfinite(h.train["loss"])) and h.train["loss"][1] < h.train["loss"][0]
+        assert all(p.dtype == torch.float32 for p in m.parameters())
+
+
 def test_configs_round_trip_through_json():
     import json
 

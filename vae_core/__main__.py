@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import BACKBONES, DEVICES, KINDS, RECON_LOSSES, ConfigError, ModelConfig, TrainConfig
+from .config import BACKBONES, DEVICES, KINDS, PRECISIONS, RECON_LOSSES, ConfigError, ModelConfig, TrainConfig
 
 
 class UsageError(Exception):
@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", default=None)
     t.add_argument("--no-download", action="store_true", help="fail instead of downloading a missing dataset")
     t.add_argument("--device", choices=DEVICES, default="auto")
+    t.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                   help="bf16: forward pass under autocast in bfloat16 (opt-in; see README, Performance)")
     t.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
     t.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
     t.add_argument("--nll-k", type=_positive(int), default=100, help="importance samples for the final NLL")
@@ -179,7 +181,7 @@ def cmd_train(a) -> int:
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
     tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device)
+                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, precision=a.precision)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)
     c, h, w = data.image_shape
     if h != w:

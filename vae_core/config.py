@@ -13,6 +13,7 @@ from .kinds import kind as _kind
 BACKBONES = ("conv", "mlp")
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16")
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 
@@ -130,6 +131,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     device: str = "auto"
     eval_every_epoch: bool = True  # test-split loss parts in the history each epoch
+    precision: str = "fp32"  # bf16: the forward pass under autocast (opt-in; the loss stays fp32)
 
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, str) or not self.dataset:
@@ -143,6 +145,8 @@ class TrainConfig:
         _check_float("weight_decay", self.weight_decay, 0.0, 1.0)
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

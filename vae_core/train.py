@@ -6,6 +6,7 @@ Batches are index slices of the in-memory uint8 tensors, converted to float on t
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -143,6 +144,8 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     next step; the history then has ``cancelled=True`` and the model keeps its weights.
     Randomness comes from two generators seeded with ``cfg.seed`` (batch order, and ε), never
     from the global RNG, so trainings running at once in other threads do not disturb each other.
+    ``cfg.precision == "bf16"`` runs the forward pass under ``torch.autocast`` in bfloat16 (the
+    loss, the gradients' accumulation in the fp32 weights and the test means stay fp32).
 
     The loss parts stay on the device during an epoch (no host sync per step) and are read once
     at its end; only a callback makes fit read each step's values. A non-finite loss is reported
@@ -166,6 +169,8 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     batch = cfg.batch_size
     steps = math.ceil(n / batch)
     sizes = [min(batch, n - i * batch) for i in range(steps)]
+    bf16 = cfg.precision == "bf16"
+    amp = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
     parts_buf = torch.zeros((steps, len(PARTS)), device=device)  # each step's loss parts, read once per epoch
     hist = History()
     t0 = time.perf_counter()
@@ -181,8 +186,12 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
             idx = perm[(step - 1) * batch: step * batch]
             x = to_float(x_all[idx])  # (B, C, H, W)
             beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if model.variational else 0.0
-            out = model(x, y_all[idx] if conditional else None, noise_gen)
+            with amp():
+                out = model(x, y_all[idx] if conditional else None, noise_gen)
             recon, mu, logvar = out.recon, out.mu, out.logvar
+            if bf16:  # the loss in fp32
+                recon = recon.float()
+                mu, logvar = (None, None) if mu is None else (mu.float(), logvar.float())
             try:
                 parts = loss_parts(recon, x, mu, logvar, recon_kind, beta)
             except RuntimeError:  # BCE (off the CPU) refuses NaN outputs: a diverged model, not a bug
