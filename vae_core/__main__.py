@@ -170,12 +170,9 @@ def _load_data(name: str, a, image_size: int | None = None, channels: int | None
 
 
 def cmd_train(a) -> int:
-    from tqdm import tqdm
-
-    from .checkpoint import save
-    from .metrics import evaluate
-    from .models import build_model
-    from .train import fit, resolve_device
+    """Train and save. Under torchrun (``vae_core.distributed``) every process trains its shard with
+    DDP; rank 0 alone prints, evaluates and writes the checkpoint, the others write nothing."""
+    from . import distributed
 
     out = Path(a.out)
     if out.suffix != ".safetensors":
@@ -186,15 +183,36 @@ def cmd_train(a) -> int:
     c, h, w = data.image_shape
     if h != w:
         raise UsageError(f"images must be square, {a.dataset} has {h}×{w}")
+    ctx = distributed.init(a.device) if distributed.launched() else None
+    try:
+        return _train(a, out, tcfg, data, ctx)
+    finally:
+        distributed.shutdown(ctx)
+
+
+def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
+    from tqdm import tqdm
+
+    from .checkpoint import save
+    from .metrics import evaluate
+    from .models import build_model
+    from .train import fit, resolve_device
+
+    c, h, _ = data.image_shape
     mcfg = _model_config(a, c, h, len(data.classes))
-    model = build_model(mcfg, seed=a.seed)
-    device = resolve_device(a.device)
+    model = build_model(mcfg, seed=a.seed)  # the same weights on every rank (DDP broadcasts rank 0's anyway)
+    if ctx is not None and not ctx.is_main:  # a worker: train its shard, print and write nothing
+        fit(model, data, tcfg, dist=ctx)
+        return 0
+    device = resolve_device(a.device) if ctx is None else ctx.device
+    world = 1 if ctx is None else ctx.world_size
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{mcfg.kind}/{mcfg.backbone} latent={mcfg.latent_dim or 'feature map'} params={n_params:,} "
           f"on {a.dataset} {tuple(data.image_shape)} train={len(data.x_train):,} test={len(data.x_test):,} "
-          f"device={device}", file=sys.stderr)
-    bar = tqdm(total=a.epochs * -(-len(data.x_train) // a.batch_size), unit="step", file=sys.stderr,
-               dynamic_ncols=True, mininterval=0.5)
+          f"device={device}" + (f" processes={world} ({ctx.backend}, {a.batch_size // world} images each per step)"
+                                if ctx is not None else ""), file=sys.stderr)
+    steps = -(-(len(data.x_train) // world) // max(1, a.batch_size // world))
+    bar = tqdm(total=a.epochs * steps, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
     def progress(p):
         if p.event == "step":
@@ -207,7 +225,7 @@ def cmd_train(a) -> int:
 
     t0 = time.perf_counter()
     try:
-        hist = fit(model, data, tcfg, progress)
+        hist = fit(model, data, tcfg, progress, dist=ctx)
     finally:
         bar.close()
     train_s = time.perf_counter() - t0
@@ -215,7 +233,8 @@ def cmd_train(a) -> int:
     if not a.no_eval:
         metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k, **_eval_sizes(a))
     metrics["train_seconds"] = round(train_s, 2)
-    save(out, model, tcfg, a.dataset, hist.to_dict(), metrics)
+    save(out, model, tcfg, a.dataset, hist.to_dict(), metrics,
+         extra=None if ctx is None else {"distributed": ctx.describe()})
     shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
     print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) in {train_s:.1f}s  {shown}", file=sys.stderr)
     return 0
