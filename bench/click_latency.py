@@ -24,8 +24,17 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from conftest import (JS_IDLE, JS_IMAGE_SRC, JS_ISOLATED_POINT, JS_POINT_PX, Server, _train, launch_chromium,  # noqa: E402
-                      shipped_checkpoints, wait_idle)
+from conftest import (  # noqa: E402
+    JS_IDLE,
+    JS_IMAGE_SRC,
+    JS_ISOLATED_POINT,
+    JS_POINT_PX,
+    Server,
+    _train,
+    launch_chromium,
+    shipped_checkpoints,
+    wait_idle,
+)
 
 
 def models_dir(arg: str | None, tmp: Path) -> Path:

@@ -87,8 +87,22 @@ def test_info_json(trained):
     assert (m["kind"], m["backbone"], m["latent_dim"], m["image_shape"], m["epochs"]) == \
         ("vae", "conv", 2, [1, 28, 28], 1)
     assert m["dataset"]["name"] == "digits" and "loss" in m["metrics"]
+    # what the final metrics were computed on (train's defaults: <= 2,000 images, <= 10,000 neighbours)
+    assert (m["metrics"]["nll_k"], m["metrics"]["nll_n"], m["metrics"]["knn_n"]) == (4, 359, 1438)
     human = cli("info", str(trained))
     assert human.returncode == 0 and "vae/conv" in human.stdout
+
+
+def test_evaluate_reproduces_the_recorded_metrics_and_takes_the_same_sizes(trained):
+    rec = json.loads(cli("info", str(trained), "--json").stdout)["metrics"]
+    r = cli("evaluate", str(trained), "--json", "--nll-k", "4", "--threads", "1")
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)
+    for k in ("loss", "nll_is", "knn_acc", "nll_n", "knn_n"):
+        assert m[k] == pytest.approx(rec[k], rel=1e-6), k
+    r = cli("evaluate", str(trained), "--json", "--nll-k", "4", "--eval-images", "100", "--knn-train", "500")
+    m = json.loads(r.stdout)
+    assert (m["nll_n"], m["knn_n"], m["n"]) == (100, 500, 359)
 
 
 @pytest.mark.parametrize("args,needle", [

@@ -197,6 +197,22 @@ def test_model_config_rejects_bad_values(bad):
         ModelConfig(**bad)
 
 
+def test_train_config_checks_precision():
+    assert TrainConfig().precision == "fp32"
+    assert TrainConfig(precision="bf16").precision == "bf16"
+    with pytest.raises(ConfigError, match="precision"):
+        TrainConfig(precision="fp16")
+
+
+def test_bf16_training_runs_and_keeps_fp32_weights(digits):
+    data = small(digits, 128, 32)
+    for kind, backbone in (("vae", "mlp"), ("ae", "conv")):
+        m = build_model(ModelConfig(kind=kind, backbone=backbone, latent_dim=2, hidden=16), seed=0)
+        h = fit(m, data, TrainConfig(epochs=2, batch_size=32, precision="bf16"))
+        assert all(np.isfinite(h.train["loss"])) and h.train["loss"][1] < h.train["loss"][0]
+        assert all(p.dtype == torch.float32 for p in m.parameters())
+
+
 def test_configs_round_trip_through_json():
     import json
 
@@ -351,6 +367,17 @@ def test_evaluate_reports_every_metric(digits, trained_vae):
     assert len(m["kl_per_dim"]) == 4 and abs(sum(m["kl_per_dim"]) - m["kl"]) < 0.5
 
 
+def test_evaluate_sizes_the_costly_metrics_and_records_them(digits, trained_vae):
+    full = evaluate(trained_vae, digits, "test", nll_k=3)
+    assert (full["nll_n"], full["knn_n"], full["nll_k"]) == (len(digits.x_test), len(digits.x_train), 3)
+    part = evaluate(trained_vae, digits, "test", nll_k=3, nll_n=50, knn_n=200)
+    assert (part["nll_n"], part["knn_n"]) == (50, 200)
+    for k in ("loss", "recon", "kl", "mse", "psnr", "kl_per_dim"):  # these always cover the whole split
+        assert part[k] == full[k], k
+    assert part == evaluate(trained_vae, digits, "test", nll_k=3, nll_n=50, knn_n=200)  # a seeded subset
+    assert 0.3 < part["knn_acc"] <= 1.0 and abs(part["nll_is"] - full["nll_is"]) < 0.2 * full["nll_is"]
+
+
 # ------------------------------------------------------------------ latent tools
 
 def test_pca_inverse_is_exact_on_its_plane():
@@ -418,3 +445,36 @@ def test_nearest_neighbors_excludes_itself_nearest_first():
     z = np.array([[0.0], [1.0], [3.0], [0.5], [10.0]])
     assert list(nearest_neighbors(z, 0, 3)) == [3, 1, 2]
     assert list(nearest_neighbors(z, 4, 10)) == [2, 1, 3, 0]
+
+
+def test_cpu_bce_matches_torch_and_its_gradients_bit_for_bit():
+    """losses.reconstruction_loss computes BCE with vectorized logs on the CPU; its gradient is ATen's
+    formula in ATen's order, so training is bit-identical to F.binary_cross_entropy's."""
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(0)
+    r0 = torch.sigmoid(torch.randn(16, 1, 28, 28, generator=g) * 8)
+    r0.view(-1)[:20], r0.view(-1)[20:40], r0.view(-1)[40:45] = 0.0, 1.0, 1e-30  # the clamped ends
+    x = (torch.rand(16, 1, 28, 28, generator=g) * 255).round() / 255
+    a, b = r0.clone().requires_grad_(), r0.clone().requires_grad_()
+    la = F.binary_cross_entropy(a, x, reduction="none").flatten(1).sum(1).mean()
+    lb = reconstruction_loss(b, x, "bce").mean()
+    la.backward()
+    lb.backward()
+    assert torch.equal(a.grad, b.grad)
+    assert torch.allclose(la, lb, rtol=1e-6)
+    assert torch.isnan(reconstruction_loss(torch.full((1, 1, 2, 2), float("nan")), x[:1, :, :2, :2])).all()
+
+
+def test_epoch_means_are_the_size_weighted_step_losses_the_callback_saw(digits):
+    """fit reads the loss parts once per epoch; a callback gets each step's floats, and the
+    history's train mean is their mean weighted by batch size (the last batch is smaller)."""
+    data = small(digits, 100, 16)
+    m = build_model(ModelConfig(kind="vae", backbone="mlp", latent_dim=2, hidden=8), seed=0)
+    steps = []
+    h = fit(m, data, TrainConfig(epochs=1, batch_size=32, eval_every_epoch=False),
+            callback=lambda p: p.event == "step" and steps.append(p.losses))
+    assert len(steps) == 4 and all(isinstance(v, float) for s in steps for v in s.values())
+    sizes = [32, 32, 32, 4]
+    for k in ("recon", "kl"):
+        assert h.train[k][0] == pytest.approx(sum(s[k] * n for s, n in zip(steps, sizes)) / 100, rel=1e-12)

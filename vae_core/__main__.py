@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import BACKBONES, DEVICES, KINDS, RECON_LOSSES, ConfigError, ModelConfig, TrainConfig
+from .config import BACKBONES, DEVICES, KINDS, PRECISIONS, RECON_LOSSES, ModelConfig, TrainConfig
 
 
 class UsageError(Exception):
@@ -41,6 +41,27 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"must be positive, got {s}")
         return v
     return parse
+
+
+def _count(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (all) or more, got {s}")
+    return v
+
+
+def _add_eval_size_args(p: argparse.ArgumentParser, eval_images: int, knn_train: int) -> None:
+    p.add_argument("--eval-images", type=_count, default=eval_images,
+                   help=f"images of the split for the IS-NLL, a seeded random subset; 0 = all (default {eval_images})")
+    p.add_argument("--knn-train", type=_count, default=knn_train,
+                   help=f"train latents the 5-NN votes among, a seeded random subset; 0 = all (default {knn_train})")
+
+
+def _eval_sizes(a) -> dict:
+    return {"nll_n": a.eval_images or None, "knn_n": a.knn_train or None}
 
 
 def _add_model_args(p: argparse.ArgumentParser, latent_default: int | None) -> None:
@@ -78,9 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", default=None)
     t.add_argument("--no-download", action="store_true", help="fail instead of downloading a missing dataset")
     t.add_argument("--device", choices=DEVICES, default="auto")
+    t.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                   help="bf16: forward pass under autocast in bfloat16 (opt-in; see README, Performance)")
     t.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
     t.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
     t.add_argument("--nll-k", type=_positive(int), default=100, help="importance samples for the final NLL")
+    _add_eval_size_args(t, 2000, 10_000)  # final metrics cheaper than the training; `evaluate` measures all
     t.add_argument("--threads", type=_positive(int), default=None,
                    help="CPU threads for torch (default: torch's choice; 1 is faster on a shared machine)")
     t.add_argument("--no-eval", action="store_true", help="skip the final test metrics")
@@ -94,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", choices=("train", "test"), default="test")
     e.add_argument("--json", action="store_true")
     e.add_argument("--nll-k", type=_positive(int), default=100)
+    _add_eval_size_args(e, 0, 0)
     e.add_argument("--data-dir", default=None)
     e.add_argument("--no-download", action="store_true")
     e.add_argument("--device", choices=DEVICES, default="auto")
@@ -148,32 +173,52 @@ def _load_data(name: str, a, image_size: int | None = None, channels: int | None
 
 
 def cmd_train(a) -> int:
-    from tqdm import tqdm
-
-    from .checkpoint import check_writable, save
-    from .metrics import evaluate
-    from .models import build_model
-    from .train import fit, resolve_device
+    """Train and save. Under torchrun (``vae_core.distributed``) every process trains its shard with
+    DDP; rank 0 alone prints, evaluates and writes the checkpoint, the others write nothing."""
+    from . import distributed
+    from .checkpoint import check_writable
 
     out = Path(a.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
     check_writable(out)  # fail now, not after training
     tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
-                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, noise=a.noise)
+                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, precision=a.precision,
+                       noise=a.noise)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)
     c, h, w = data.image_shape
     if h != w:
         raise UsageError(f"images must be square, {a.dataset} has {h}×{w}")
+    ctx = distributed.init(a.device) if distributed.launched() else None
+    try:
+        return _train(a, out, tcfg, data, ctx)
+    finally:
+        distributed.shutdown(ctx)
+
+
+def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
+    from tqdm import tqdm
+
+    from .checkpoint import save
+    from .metrics import evaluate
+    from .models import build_model
+    from .train import fit, resolve_device
+
+    c, h, _ = data.image_shape
     mcfg = _model_config(a, c, h, len(data.classes))
-    model = build_model(mcfg, seed=a.seed)
-    device = resolve_device(a.device)
+    model = build_model(mcfg, seed=a.seed)  # the same weights on every rank (DDP broadcasts rank 0's anyway)
+    if ctx is not None and not ctx.is_main:  # a worker: train its shard, print and write nothing
+        fit(model, data, tcfg, dist=ctx)
+        return 0
+    device = resolve_device(a.device) if ctx is None else ctx.device
+    world = 1 if ctx is None else ctx.world_size
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{mcfg.kind}/{mcfg.backbone} latent={mcfg.latent_dim or 'feature map'} params={n_params:,} "
           f"on {a.dataset} {tuple(data.image_shape)} train={len(data.x_train):,} test={len(data.x_test):,} "
-          f"device={device}", file=sys.stderr)
-    bar = tqdm(total=a.epochs * -(-len(data.x_train) // a.batch_size), unit="step", file=sys.stderr,
-               dynamic_ncols=True, mininterval=0.5)
+          f"device={device}" + (f" processes={world} ({ctx.backend}, {a.batch_size // world} images each per step)"
+                                if ctx is not None else ""), file=sys.stderr)
+    steps = -(-(len(data.x_train) // world) // max(1, a.batch_size // world))
+    bar = tqdm(total=a.epochs * steps, unit="step", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
     def progress(p):
         if p.event == "step":
@@ -186,15 +231,16 @@ def cmd_train(a) -> int:
 
     t0 = time.perf_counter()
     try:
-        hist = fit(model, data, tcfg, progress)
+        hist = fit(model, data, tcfg, progress, dist=ctx)
     finally:
         bar.close()
     train_s = time.perf_counter() - t0
     metrics = {}
     if not a.no_eval:
-        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k)
+        metrics = evaluate(model, data, "test", tcfg.beta, nll_k=a.nll_k, **_eval_sizes(a))
     metrics["train_seconds"] = round(train_s, 2)
-    save(out, model, tcfg, a.dataset, hist.to_dict(), metrics)
+    save(out, model, tcfg, a.dataset, hist.to_dict(), metrics,
+         extra=None if ctx is None else {"distributed": ctx.describe()})
     shown = {k: round(v, 4) for k, v in metrics.items() if isinstance(v, float)}
     print(f"saved {out} ({out.stat().st_size / 1e6:.2f} MB) in {train_s:.1f}s  {shown}", file=sys.stderr)
     return 0
@@ -215,7 +261,7 @@ def cmd_evaluate(a) -> int:
     if data.image_shape != cfg.image_shape:
         raise UsageError(f"{Path(a.file).name} expects images {cfg.image_shape}, {name} has {data.image_shape}")
     beta = ck.train_config.beta if ck.train_config else 1.0
-    m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k)
+    m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k, **_eval_sizes(a))
     m = {"file": str(a.file), "dataset": name, "kind": cfg.kind, **m}
     if a.json:
         print(json.dumps(m))

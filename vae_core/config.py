@@ -4,7 +4,7 @@ themselves and round-trip through JSON (``to_dict`` / ``from_dict``)."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import VaeCoreError
@@ -14,6 +14,7 @@ from .kinds import kind as _kind
 BACKBONES = ("conv", "mlp")
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16")
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 
@@ -132,6 +133,7 @@ class TrainConfig:
     device: str = "auto"
     eval_every_epoch: bool = True  # test-split loss parts in the history each epoch
     noise: str = ""  # denoising: corrupt the input, keep the clean target ("gaussian:0.3", vae_core.noise)
+    precision: str = "fp32"  # bf16: the forward pass under autocast (opt-in; the loss stays fp32)
 
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, str) or not self.dataset:
@@ -149,6 +151,8 @@ class TrainConfig:
             from .noise import parse_noise
 
             parse_noise(self.noise)  # raises ConfigError
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

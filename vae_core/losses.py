@@ -20,6 +20,32 @@ import torch
 import torch.nn.functional as F
 
 
+class _BinaryCrossEntropy(torch.autograd.Function):
+    """Elementwise BCE for CPU tensors, vectorized. ``F.binary_cross_entropy`` runs a scalar
+    ``std::log`` loop on the CPU (~12 ns per pixel: a tenth of an MLP VAE's training step).
+    Forward: the same formula with vectorized logs (values agree to ~1e-6 relative).
+    Backward: ATen's formula ``g·(x̂ - x) / max((1 - x̂)·x̂, 1e-12)`` in the same order, so the
+    gradients, and hence the trained weights, are bit-identical to ``F.binary_cross_entropy``'s.
+    Unlike ATen it does not raise on NaN inputs: the loss becomes NaN (``fit`` reports that)."""
+
+    @staticmethod
+    def forward(ctx, recon: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(recon, x)
+        return bce_elementwise(recon, x)
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        recon, x = ctx.saved_tensors
+        return g * (recon - x) / ((1 - recon) * recon).clamp_min(1e-12), None
+
+
+def bce_elementwise(recon: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """-[x log x̂ + (1-x) log(1-x̂)] per element, each log clamped at -100 as PyTorch does.
+    log(1 - x̂) rather than log1p(-x̂): torch's CPU log1p is not vectorized (7× slower than log);
+    the difference is below 1e-7 nats per pixel."""
+    return (x - 1) * torch.log(1 - recon).clamp_min(-100) - x * torch.log(recon).clamp_min(-100)
+
+
 def reconstruction_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "bce") -> torch.Tensor:
     """Per-image reconstruction loss, summed over C·H·W.
 
@@ -28,7 +54,10 @@ def reconstruction_loss(recon: torch.Tensor, x: torch.Tensor, kind: str = "bce")
     Returns shape (B,).
     """
     if kind == "bce":
-        per_pixel = F.binary_cross_entropy(recon, x, reduction="none")
+        if recon.is_cpu and not x.requires_grad:
+            per_pixel = _BinaryCrossEntropy.apply(recon, x)
+        else:
+            per_pixel = F.binary_cross_entropy(recon, x, reduction="none")
     elif kind == "mse":
         per_pixel = F.mse_loss(recon, x, reduction="none")
     else:

@@ -116,7 +116,8 @@ def make_sample(name: str, out_dir: str | os.PathLike, data_dir: str | os.PathLi
                 per_class: int = SAMPLE_PER_CLASS) -> Path:
     """Write ``<out_dir>/samples/<name>.npz``: uint8 ``x_test`` (NHW grey / NHWC RGB, as the
     source), uint8 ``y_test`` and ``index`` (positions in the full test split)."""
-    from .data import BUILTIN, data_dir as resolve_data_dir
+    from .data import BUILTIN
+    from .data import data_dir as resolve_data_dir
 
     src = resolve_data_dir(data_dir) / BUILTIN[name].file
     with np.load(src, allow_pickle=False) as z:
