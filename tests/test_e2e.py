@@ -201,7 +201,7 @@ def _screenshot_every_page(browser, server) -> None:
     pg.set_default_timeout(120_000)
     try:
         for name in PAGES:
-            open_page(pg, server, "" if name == "home" else name)
+            open_page(pg, server, "?lang=zh" if name == "home" else name)  # a new session per page; home in 中文
             if name == "latent_map":
                 pg.wait_for_selector(".js-plotly-plot")
                 x, y, _ = pg.evaluate(JS_ISOLATED_POINT, [0, []])
