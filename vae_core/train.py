@@ -1,4 +1,4 @@
-"""Training: ``fit(model, data, cfg, callback, cancel) -> History``.
+"""Training: ``fit(model, data, cfg, callback, cancel, dist) -> History``.
 
 Batches are index slices of the in-memory uint8 tensors, converted to float on the batch
 (no DataLoader, no per-item transforms). On the CPU, the same seed gives the same weights.
