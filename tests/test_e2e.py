@@ -126,12 +126,17 @@ def test_click_two_points_and_see_their_interpolation(page, server):
             page.get_by_text(f"{kind} · {method} · from #{a} to #{b}", exact=True).wait_for()
 
 
+def nav(page):
+    """The sidebar's page navigation (the home page has links of the same names in its cards)."""
+    return page.locator('[data-testid="stSidebarNav"]')
+
+
 def test_choices_survive_a_visit_to_another_page(page, server):
     """Streamlit forgets the widgets a run does not draw; the app keeps every page's choices."""
     open_page(page, server, "latent_map")
     page.get_by_text("AE · digits-ae-2d", exact=True).click()
     wait_idle(page)
-    page.get_by_role("link", name="Latent grid").click()
+    nav(page).get_by_role("link", name="Latent grid").click()
     page.wait_for_selector('[data-testid="stSlider"]')
     wait_idle(page)
     thumb = page.get_by_role("slider", name="Grid size n")  # an <input type=range>
@@ -140,14 +145,14 @@ def test_choices_survive_a_visit_to_another_page(page, server):
         thumb.press("ArrowRight")
     wait_idle(page)
     assert thumb.input_value() == "17"
-    page.get_by_role("link", name="Home").click()
+    nav(page).get_by_role("link", name="Home").click()
     page.get_by_role("heading", name="AE/VAE Latent Explorer").wait_for()
     wait_idle(page)
-    page.get_by_role("link", name="Latent map").click()
+    nav(page).get_by_role("link", name="Latent map").click()
     page.wait_for_selector(".js-plotly-plot")
     wait_idle(page)
     assert page.get_by_role("radio", name="AE · digits-ae-2d").is_checked()
-    page.get_by_role("link", name="Latent grid").click()
+    nav(page).get_by_role("link", name="Latent grid").click()
     page.wait_for_selector('[data-testid="stSlider"]')
     wait_idle(page)
     assert page.get_by_role("slider", name="Grid size n").input_value() == "17"
