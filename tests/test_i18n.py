@@ -72,9 +72,10 @@ def test_class_names_are_shown_in_the_language(zh):
 # names that stay in 中文 (case-insensitive; longest first when stripped)
 ALLOWED = ("Fashion-MNIST", "fashion-mnist", "fashion_mnist", "CIFAR-10", "cifar10", "MNIST", "digits", "t-SNE",
            "UMAP", "PCA", "CVAE", "VAE", "AE", "PSNR", "MSE", "KL", "ELBO", "NLL", "ROC", "AUC", "kNN", "dB", "nats",
-           "MLP", "CSV", "slerp", "safetensors", "npz", "pickle", "scikit-learn", "vae_core", "log",
+           "OOD", "MLP", "CSV", "slerp", "safetensors", "npz", "pickle", "scikit-learn", "vae_core", "log",
            "epoch",  # 轮 (epoch): the English term beside the Chinese one, as Chinese ML texts gloss it
-           "softmax", "sigmoid", "BCE")  # function names Chinese ML texts keep (softmax 函数)
+           "softmax", "sigmoid", "BCE",  # function names Chinese ML texts keep (softmax 函数)
+           "float32")  # a dtype, named as in code
 # the authors and the title of a cited paper stay as published
 CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov")
 _FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py)\b", re.I)
@@ -261,6 +262,39 @@ def test_no_english_is_left_on_a_page_in_chinese(cvae_env, page):
             at.radio(key=key).set_value(value)
         left |= english_left(rerun(at))
     assert not left, f"English on /{page}?lang=zh (text → words): {left}"
+
+
+USE_TABS = ("compression", "denoising", "filling", "anomaly", "features", "augmentation")
+# per tab: radios that bring other texts on screen (the other options' labels, hovers and axis titles)
+USE_INTERACTIONS = {"compression": [("use_cmp_axis", "ratio")], "denoising": [("use_noise_kind", "saltpepper")],
+                    "filling": [("use_fill_mode", "random")], "anomaly": [("use_an_score", "elbo")]}
+
+
+def test_every_tab_of_the_uses_page_is_in_chinese(cvae_env):
+    """Only the open tab of the Uses page runs: open each in 中文 (with a Fashion-MNIST file made from
+    the shipped sample, so the out-of-distribution view draws its ROC curves and histogram)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    samples = Path(__file__).resolve().parent.parent / "checkpoints" / "samples"
+    with np.load(samples / "fashion-mnist.npz", allow_pickle=False) as z:
+        x, y = z["x_test"][:400], z["y_test"][:400]
+    np.savez(Path(cvae_env["VAE_EXPLORER_DATA"]) / "fashion_mnist.npz", x_train=x[:200], y_train=y[:200],
+             x_test=x[200:], y_test=y[200:])
+    at = start("uses", "zh")
+    assert [t.label for t in at.tabs] == [ZH[f"use_tab_{t}"] for t in USE_TABS]
+    left, charts = english_left(at), 0
+    for tab in USE_TABS:
+        at.session_state["use_tab"] = ZH[f"use_tab_{tab}"]
+        left |= english_left(rerun(at))
+        assert not at.error, (tab, [e.value for e in at.error])
+        charts += len(at.get("plotly_chart"))
+        for key, value in USE_INTERACTIONS.get(tab, []):
+            at.radio(key=key).set_value(value)
+            left |= english_left(rerun(at))
+    assert charts >= 6  # rate–distortion, denoising, filling, ROC and histogram, few labels
+    assert not left, f"English on /uses?lang=zh (text → words): {left}"
 
 
 def test_managing_your_models_is_in_chinese(app_env, tiny_checkpoints):

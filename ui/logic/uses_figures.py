@@ -43,8 +43,7 @@ def rate_distortion(rows: dict[str, list[dict]], axis: str = "bytes", image_byte
             marker=dict(size=9, symbol=[SYMBOLS.get(r["bits"], "circle") for r in rs]),
             line=dict(color=PALETTE[k % len(PALETTE)]),
             customdata=[[r["bytes"], r["ratio"], r["bits"]] for r in rs],
-            hovertemplate=f"{name}<br>%{{customdata[2]}} bits: %{{customdata[0]:g}} bytes, "
-                          "ratio %{customdata[1]:.1f}×<br>PSNR %{y:.2f} dB<extra></extra>"))
+            hovertemplate=T["use_cmp_hover"].format(name=name) + "<extra></extra>"))
     title = T["use_cmp_fig"] + (T["use_cmp_fig_raw"].format(b=image_bytes) if image_bytes else "")
     fig.update_xaxes(type="log", tickvals=_log_ticks(xs) if xs else None)
     return _layout(fig, height, title=title, xaxis_title=T[f"use_cmp_axis_{axis}"], yaxis_title=T["use_psnr_axis"])
@@ -74,7 +73,7 @@ def fill_curve(per_iter: dict[str, list[float]], height: int = 340) -> go.Figure
     for k, (name, ys) in enumerate(per_iter.items()):
         fig.add_trace(go.Scatter(x=list(range(len(ys))), y=ys, mode="lines+markers", name=name,
                                  line=dict(color=PALETTE[k % len(PALETTE)]),
-                                 hovertemplate="iteration %{x}: MSE %{y:.4f}<extra></extra>"))
+                                 hovertemplate=T["use_fill_hover"] + "<extra></extra>"))
     return _layout(fig, height, title=T["use_fill_fig"], xaxis_title=T["use_fill_iter_axis"],
                    yaxis_title=T["use_fill_mse_axis"])
 
@@ -87,7 +86,7 @@ def roc(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], title: str, hei
     for k, (name, (fpr, tpr, a)) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(x=np.round(fpr, 4).tolist(), y=np.round(tpr, 4).tolist(), mode="lines",
                                  name=f"{name} (AUC {a:.3f})", line=dict(color=PALETTE[k % len(PALETTE)], width=2),
-                                 hovertemplate="FPR %{x:.3f}, TPR %{y:.3f}<extra></extra>"))
+                                 hovertemplate=T["use_an_hover"] + "<extra></extra>"))
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[0, 1.02])
     fig = _layout(fig, height, title=title, xaxis_title=T["use_an_fpr"], yaxis_title=T["use_an_tpr"])
@@ -108,7 +107,7 @@ def few_labels(results: dict[str, list[dict]], height: int = 380) -> go.Figure:
         fig.add_trace(go.Scatter(x=[r["per_class"] for r in rows], y=[r["acc"] for r in rows], mode="lines+markers",
                                  name=name, line=dict(color="#555555" if k == 0 else PALETTE[(k - 1) % len(PALETTE)],
                                                       dash="dash" if k == 0 else "solid"),
-                                 hovertemplate="%{x} per class: %{y:.1%}<extra></extra>"))
+                                 hovertemplate=T["use_feat_hover"] + "<extra></extra>"))
     fig.update_xaxes(type="log", tickvals=sorted({r["per_class"] for rows in results.values() for r in rows}))
     fig.update_yaxes(tickformat=".0%")
     return _layout(fig, height, title=T["use_feat_fig"], xaxis_title=T["use_feat_axis"], yaxis_title=T["use_feat_acc"])

@@ -58,6 +58,11 @@ def _strip(images, caption: str, where=st, size: int = IMG) -> None:
     widgets.image(lat.tile(images, len(images), pad=2), len(images) * size, caption=caption, where=where)
 
 
+def _tx(key: str) -> str:
+    """A word of a formula in the language: ``\\text{…}`` of ``T[key]``."""
+    return r"\text{" + T[key] + "}"
+
+
 def _originals(ctx: Context, idx) -> np.ndarray:
     return lat.to_uint8_images(ctx.data.x_test[list(idx)])
 
@@ -66,10 +71,10 @@ def _originals(ctx: Context, idx) -> np.ndarray:
 
 def compression_tab(ctx: Context) -> None:
     st.markdown(T["use_cmp_explain"])
-    st.latex(r"\text{ratio} = \frac{C\,H\,W \cdot 1\ \text{byte}}{d \cdot b / 8\ \text{bytes}}, \qquad "
-             r"\mathrm{PSNR} = 10 \log_{10} \frac{1}{\mathrm{MSE}}")
+    st.latex(_tx("use_tex_ratio") + r" = \frac{C\,H\,W \cdot 1\ " + _tx("use_tex_byte") + r"}{d \cdot b / 8\ "
+             + _tx("use_tex_bytes") + r"}, \qquad \mathrm{PSNR} = 10 \log_{10} \frac{1}{\mathrm{MSE}}")
     st.latex(r"\hat z_j = lo_j + \frac{\operatorname{round}\!\big(\tfrac{z_j - lo_j}{hi_j - lo_j}(2^b - 1)\big)}"
-             r"{2^b - 1}\,(hi_j - lo_j) \quad \text{(}b\text{-bit codes, decoded from the cell centre)}")
+             r"{2^b - 1}\,(hi_j - lo_j) \quad \text{(}b" + _tx("use_tex_codes"))
     entries = _latent_models(ctx)
     dref = ctx.data_ref
     n = min(cache.USE_N, len(ctx.data.x_test))
@@ -112,22 +117,23 @@ def compression_tab(ctx: Context) -> None:
 
 # ------------------------------------------------------------------ denoising
 
-def _noise_spec() -> str:
+def _noise_spec() -> tuple[str, str]:
+    """The noise spec (``gaussian:0.3``, as ``--noise`` takes it) and how it reads in the language."""
     c1, c2 = st.columns(2)
     kind = c1.radio(T["use_dn_kind"], ["gaussian", "saltpepper"], key=S.USE_NOISE_KIND, horizontal=True,
                     format_func=lambda k: T[f"use_dn_{k}"])
     level = c2.slider(T["use_dn_sigma" if kind == "gaussian" else "use_dn_p"], 0.05, 0.8, step=0.05,
                       key=S.USE_NOISE_LEVEL)
-    return f"{kind}:{level:g}"
+    return f"{kind}:{level:g}", T[f"use_dn_spec_{kind}"].format(level=level)
 
 
 def denoise_tab(ctx: Context) -> None:
     st.markdown(T["use_dn_explain"])
-    st.latex(r"\tilde x = \operatorname{clip}(x + \sigma\,\varepsilon,\ 0,\ 1)\ \ \text{or salt-and-pepper}(p), \qquad "
-             r"\text{gain} = \mathrm{PSNR}\big(g(f(\tilde x)),\,x\big) - \mathrm{PSNR}(\tilde x,\,x)")
-    st.latex(r"\text{denoising AE:}\quad \min_{f,\,g}\ \mathbb{E}_{x,\,\tilde x}\ \ell\big(g(f(\tilde x)),\ x\big)"
-             r"\quad \text{(noisy in, clean target)}")
-    spec = _noise_spec()
+    st.latex(r"\tilde x = \operatorname{clip}(x + \sigma\,\varepsilon,\ 0,\ 1)\ \ " + _tx("use_tex_or_sp") + r"(p), \qquad "
+             + _tx("use_tex_gain") + r" = \mathrm{PSNR}\big(g(f(\tilde x)),\,x\big) - \mathrm{PSNR}(\tilde x,\,x)")
+    st.latex(_tx("use_tex_dae") + r"\quad \min_{f,\,g}\ \mathbb{E}_{x,\,\tilde x}\ \ell\big(g(f(\tilde x)),\ x\big)"
+             r"\quad " + _tx("use_tex_noisy_in"))
+    spec, shown = _noise_spec()
     entries = _latent_models(ctx)
     dref = ctx.data_ref
     n = min(cache.USE_N, len(ctx.data.x_test))
@@ -140,7 +146,7 @@ def denoise_tab(ctx: Context) -> None:
         _strip(_originals(ctx, idx), T["use_dn_clean_row"])
         noisy = torch.from_numpy(cache.use_noisy(dref, idx, spec))
         _strip(lat.to_uint8_images(noisy),
-               T["use_dn_noisy_row"].format(spec=spec, psnr=next(iter(res.values()))["noisy"] if res else 0))
+               T["use_dn_noisy_row"].format(spec=shown, psnr=next(iter(res.values()))["noisy"] if res else 0))
         for e in entries:
             _strip(cache.use_denoised(_ref(e), dref, idx, spec),
                    T["use_dn_model_row"].format(name=e.name, psnr=res[e.name]["recon"]))
@@ -179,10 +185,10 @@ def _mask_spec(ctx: Context) -> tuple:
 
 def fill_tab(ctx: Context) -> None:
     st.markdown(T["use_fill_explain"])
-    st.latex(r"x^{(0)} = m \odot x + (1 - m) \odot \bar x_{\text{known}}, \qquad "
+    st.latex(r"x^{(0)} = m \odot x + (1 - m) \odot \bar x_{" + _tx("use_tex_known") + r"}, \qquad "
              r"x^{(k+1)} = m \odot x + (1 - m) \odot g\big(f(x^{(k)})\big)")
-    st.latex(r"\mathrm{MSE}_{\text{missing}} = \frac{\sum (1 - m)\,(\hat x - x)^2}{\sum (1 - m)}"
-             r"\quad (m = 1 \text{ known},\ m = 0 \text{ missing})")
+    st.latex(r"\mathrm{MSE}_{" + _tx("use_tex_missing") + r"} = \frac{\sum (1 - m)\,(\hat x - x)^2}{\sum (1 - m)}"
+             r"\quad (m = 1 \text{ " + T["use_tex_known"] + r"},\ m = 0 \text{ " + T["use_tex_missing"] + "})")
     controls, picture = st.columns([2, 3])
     with controls:
         kind = widgets.kind_picker(ctx, key="use_kind_fill")
@@ -235,10 +241,11 @@ def _other_data(ctx: Context):
 
 def anomaly_tab(ctx: Context) -> None:
     st.markdown(T["use_an_explain"])
-    st.latex(r"s_{\text{rec}}(x) = \tfrac{1}{D}\,\lVert x - g(f(x)) \rVert^2, \qquad "
+    st.latex(r"s_{" + _tx("use_tex_rec") + r"}(x) = \tfrac{1}{D}\,\lVert x - g(f(x)) \rVert^2, \qquad "
              r"s_{\text{ELBO}}(x) = \mathbb{E}_{q(z|x)}\big[-\log p(x|z)\big] + \mathrm{KL}\big(q(z|x)\,\Vert\,p(z)\big)")
-    st.latex(r"\mathrm{AUC} = P\big(s(x_{\text{other}}) > s(x_{\text{own}})\big)"
-             r" + \tfrac12 P\big(s(x_{\text{other}}) = s(x_{\text{own}})\big)")
+    x_other, x_own = _tx("use_tex_other"), _tx("use_tex_own")
+    st.latex(rf"\mathrm{{AUC}} = P\big(s(x_{{{x_other}}}) > s(x_{{{x_own}}})\big)"
+             rf" + \tfrac12 P\big(s(x_{{{x_other}}}) = s(x_{{{x_own}}})\big)")
     kinds = [k for k in ctx.kinds if k != "cvae"]  # a CVAE needs a label: another lesson
     if ctx.model("cvae") is not None:
         st.caption(T["use_an_no_cvae"])
@@ -305,7 +312,8 @@ def anomaly_tab(ctx: Context) -> None:
 def features_tab(ctx: Context) -> None:
     st.markdown(T["use_feat_explain"])
     st.latex(r"p(y \mid x) = \operatorname{softmax}\big(W\,\phi(x) + b\big), \qquad "
-             r"\phi(x) = \mu(x) \in \mathbb{R}^d\ \ \text{(latent)} \quad \text{vs} \quad \phi(x) = x \in \mathbb{R}^{CHW}\ \ \text{(pixels)}")
+             r"\phi(x) = \mu(x) \in \mathbb{R}^d\ \ " + _tx("use_tex_latent") + r" \quad " + _tx("use_tex_vs")
+             + r" \quad \phi(x) = x \in \mathbb{R}^{CHW}\ \ " + _tx("use_tex_pixels"))
     dref = ctx.data_ref
     with st.spinner(T["use_spin_feat"]):
         results = {T["use_feat_pixels"]: cache.use_probe(None, dref)}
@@ -337,8 +345,8 @@ def features_tab(ctx: Context) -> None:
 
 def augment_tab(ctx: Context) -> None:
     st.markdown(T["use_aug_explain"])
-    st.latex(r"z = \mu(x) + \sigma(x) \odot \varepsilon,\ \ \varepsilon \sim \mathcal{N}(0, I) \qquad \text{and} \qquad "
-             r"x \sim p(x \mid z, y),\ \ z \sim \mathcal{N}(0, I)\ \ \text{(CVAE, class } y)")
+    st.latex(r"z = \mu(x) + \sigma(x) \odot \varepsilon,\ \ \varepsilon \sim \mathcal{N}(0, I) \qquad " + _tx("use_tex_and")
+             + r" \qquad x \sim p(x \mid z, y),\ \ z \sim \mathcal{N}(0, I)\ \ " + _tx("use_tex_class") + " y)")
     dref = ctx.data_ref
     variational = [k for k in ctx.kinds if k != "ae"]
     left, right = st.columns(2)
