@@ -2,7 +2,8 @@
 (checkpoints/classifiers/<dataset>.safetensors, trained on the real training images):
 
 - CVAE: the share of samples asked for class y (N per class, T = 1) that the classifier labels y;
-- AE / VAE "holes": the share of prior samples (z ~ N(0, I)) labelled with confidence ≥ 0.9.
+- AE / VAE "holes": the share of prior samples (z ~ N(0, I)) labelled with confidence ≥ 0.9, and
+  how many classes their labels cover (exp of the entropy of the predicted-label histogram).
 
     python checkpoints/generation_metrics.py [--n 1000] [--json-out checkpoints/generation.json]
 """
@@ -19,7 +20,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this vae_core, from any folder
 from vae_core import classifier  # noqa: E402
 from vae_core.checkpoint import load  # noqa: E402
-from vae_core.generate import confident_share  # noqa: E402
+from vae_core.generate import confident_share, effective_classes  # noqa: E402
 
 CKPT = Path(__file__).resolve().parent
 
@@ -47,8 +48,8 @@ def measure(n: int = 1000, seed: int = 0) -> dict:
                 out["cvae"][f.name] = {"accuracy": float((probs.argmax(1) == y).float().mean()),
                                        "per_class": per_class, "confident": confident_share(probs.numpy())}
             else:
-                probs = classifier.probabilities(judge, ck.model.sample(n, g))
-                out["holes"][f.name] = confident_share(probs.numpy())
+                probs = classifier.probabilities(judge, ck.model.sample(n, g)).numpy()
+                out["holes"][f.name] = {"confident": confident_share(probs), "classes": effective_classes(probs)}
         print(f.name, out["cvae"].get(f.name) or out["holes"].get(f.name), file=sys.stderr, flush=True)
     return out
 

@@ -160,18 +160,24 @@ def test_reconstructions_sorted_by_error(app_env):
     assert any("#5 (" in str(i.proto) for i in at.get("image"))
 
 
-def test_train_one_epoch_makes_the_model_selectable(app_env):
+def train_from_form(kind: str, epochs: int = 1, timeout: float = 240):
+    """Submit the Train form for ``kind`` on digits, wait for the job to end, rerun; (AppTest, job)."""
     at = start("train")
-    at.number_input(key="train_epochs").set_value(1)
-    at.radio(key="train_kind").set_value("ae")
+    at.number_input(key="train_epochs").set_value(epochs)
+    at.radio(key="train_kind").set_value(kind)
     at.button[0].click().run()
     assert not at.exception, at.exception
     job = at.session_state["train_job"]
-    deadline = time.time() + 120
+    deadline = time.time() + timeout
     while not job.finished and time.time() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.2)  # polls the worker thread's state, ends as soon as the job does
     assert job.status == "done", job.message
     at.run()
+    return at, job
+
+
+def test_train_one_epoch_makes_the_model_selectable(app_env):
+    at, job = train_from_form("ae")
     assert not at.exception, at.exception
     new = Path(job.path)
     assert new.parent == Path(app_env["VAE_EXPLORER_USER_MODELS"]) and new.is_file()
@@ -184,18 +190,8 @@ def test_train_a_pair_with_identical_settings_in_one_job(app_env):
     """AE + VAE: both trained with the same settings in one job, both selected in the sidebar."""
     from vae_core.checkpoint import info
 
-    at = start("train")
-    at.number_input(key="train_epochs").set_value(1)
-    at.radio(key="train_kind").set_value("ae+vae")
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    job = at.session_state["train_job"]
-    deadline = time.time() + 240
-    while not job.finished and time.time() < deadline:
-        time.sleep(0.2)
-    assert job.status == "done", job.message
+    at, job = train_from_form("ae+vae")
     assert len(job.paths) == 2
-    at.run()
     assert not at.exception, at.exception
     ae, vae = at.selectbox(key="sb_ae").value, at.selectbox(key="sb_vae").value
     assert (ae, vae) == tuple(job.paths)
@@ -207,16 +203,7 @@ def test_train_a_pair_with_identical_settings_in_one_job(app_env):
 
 
 def test_train_a_cvae_from_the_form(app_env):
-    at = start("train")
-    at.number_input(key="train_epochs").set_value(1)
-    at.radio(key="train_kind").set_value("cvae")
-    at.button[0].click().run()
-    job = at.session_state["train_job"]
-    deadline = time.time() + 180
-    while not job.finished and time.time() < deadline:
-        time.sleep(0.2)
-    assert job.status == "done", job.message
-    at.run()
+    at, job = train_from_form("cvae")
     assert at.selectbox(key="sb_cvae").value == job.paths[0]
 
 

@@ -124,12 +124,12 @@ def test_every_malformed_file_becomes_one_named_line(tmp_path):
     assert named == set(BAD_FILES) | {"cifar-shape", "junk"}, problems
     assert all("\n" not in p for p in problems)
     by = {p.split(".safetensors")[0]: p for p in problems}
-    # vae_core.checkpoint.read_header refuses it first, naming both shapes
-    assert by["shape-disagrees"] == ("shape-disagrees.safetensors: bad metadata: dataset.image_shape [3, 32, 32] "
-                                     "does not match the model's input [1, 28, 28]")
-    assert by["cifar-shape"] == ("cifar-shape.safetensors: the model takes images [1, 28, 28], "
-                                 "but cifar10 images are [3, 32, 32]")
-    assert by["metrics-string"] == "metrics-string.safetensors: malformed metadata (metrics must be an object)"
+    # vae_core.checkpoint.read_header words these (it refuses them before the catalog looks): each line
+    # names the file and what is wrong with it
+    assert "dataset.image_shape [3, 32, 32]" in by["shape-disagrees"] and "[1, 28, 28]" in by["shape-disagrees"]
+    assert "cifar10" in by["cifar-shape"] and "[3, 32, 32]" in by["cifar-shape"] and "[1, 28, 28]" in by["cifar-shape"]
+    assert "metrics must be an object" in by["metrics-string"]
+    assert "history" in by["history-list"] and "model" in by["model-string"]
 
 
 def test_app_config_hides_error_details_from_browsers():
