@@ -206,7 +206,8 @@ def _screenshot_every_page(browser, server) -> None:
     pg.set_default_timeout(120_000)
     try:
         for name in PAGES:
-            open_page(pg, server, "?lang=zh" if name == "home" else name)  # a new session per page; home in 中文
+            # a new session per page; Concepts in 中文 (the README shows it)
+            open_page(pg, server, {"home": "", "concepts": "concepts?lang=zh"}.get(name, name))
             if name == "latent_map":
                 pg.wait_for_selector(".js-plotly-plot")
                 x, y, _ = pg.evaluate(JS_ISOLATED_POINT, [0, []])
