@@ -171,8 +171,9 @@ def test_scan_sweeps_stale_temp_files_of_the_user_folder(tmp_path):
     user = tmp_path / "user"
     write_checkpoint(user / "m.safetensors")
     old = time.time() - 2 * 3600
-    stale = [".abc123.upload.tmp", ".m-x1y2.tmp", "placeholder.safetensors"]
-    fresh = [".new99.upload.tmp", ".n-k3.tmp", "claimed.safetensors"]
+    # temp names as tempfile.mkstemp makes them (8 random characters), as save and accept_upload do
+    stale = [".abc123.upload.tmp", ".m-x1y2z3w4.tmp", "placeholder.safetensors"]
+    fresh = [".new99.upload.tmp", ".n-k3k3k3k3.tmp", "claimed.safetensors"]
     for name in stale + fresh:
         (user / name).write_bytes(b"")
     for name in stale:

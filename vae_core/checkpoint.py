@@ -368,18 +368,10 @@ def info(path: str | os.PathLike) -> dict:
     return {**meta, "tensors": len(header), "file_bytes": Path(path).stat().st_size}
 
 
-def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpoint:
-    """Check everything, then build the model and load its weights (eval mode).
-
-    Nothing is allocated from what the metadata claims until the tensors in the file are known
-    to match it: the model is first built on the ``meta`` device (shapes only, no memory), its
-    parameter count capped at MAX_PARAMS, its tensor names, shapes and dtypes compared with the
-    header; only then are the weights read (the file size is capped by read_header) and the
-    model given real memory."""
-    from safetensors import SafetensorError
-    from safetensors.torch import load_file
-
-    path = Path(path)
+def _check(path: Path) -> tuple[dict, dict, ModelConfig, TrainConfig | None, AE]:
+    """read_header, the configs, and the tensor table against a model built on the ``meta``
+    device (shapes only, no memory; its parameter count capped at MAX_PARAMS). Returns the
+    skeleton too, for ``load`` to fill."""
     name = path.name
     header, meta = read_header(path)
     model_meta = meta["model"]
@@ -409,6 +401,31 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     if model_meta.get("num_params", n_params) != n_params:
         raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
                               f"the config has {n_params:,}")
+    return header, meta, mcfg, tcfg, skeleton
+
+
+def check(path: str | os.PathLike) -> tuple[dict, ModelConfig]:
+    """Everything ``load`` checks before it reads a weight — header, metadata types, configs,
+    tensor names, shapes and dtypes — from the header alone; (metadata, model config). Raises
+    CheckpointError. For listing files without loading them (the app's catalog)."""
+    _, meta, mcfg, _, _ = _check(Path(path))
+    return meta, mcfg
+
+
+def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpoint:
+    """Check everything, then build the model and load its weights (eval mode).
+
+    Nothing is allocated from what the metadata claims until the tensors in the file are known
+    to match it: the model is first built on the ``meta`` device (shapes only, no memory), its
+    parameter count capped at MAX_PARAMS, its tensor names, shapes and dtypes compared with the
+    header; only then are the weights read (the file size is capped by read_header) and the
+    model given real memory."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    name = path.name
+    header, meta, mcfg, tcfg, skeleton = _check(path)
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
@@ -416,7 +433,7 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     state = {k: v.float() for k, v in tensors.items()}
     if not all(torch.isfinite(v).all() for v in state.values()):
         raise CheckpointError(f"{name}: some weights are NaN or infinite")
-    held = set(expected)
+    held = set(header)
     if all(k in held for k, _ in skeleton.named_parameters()) and all(k in held for k, _ in skeleton.named_buffers()):
         model = skeleton.to_empty(device="cpu")  # every value comes from the file below
     else:  # a non-persistent buffer would stay uninitialised: build normally

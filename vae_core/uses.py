@@ -21,6 +21,7 @@ import torch
 
 from .data import to_float
 from .losses import kl_divergence, reconstruction_loss
+from .metrics import psnr_from_mse
 from .models import AE, gaussian_noise
 from .noise import NoiseSpec, corrupt
 
@@ -44,8 +45,7 @@ def _y(y: torch.Tensor | None, s: slice, device) -> torch.Tensor | None:
 
 def psnr(x_hat: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Per image: PSNR = 10·log10(1 / MSE), MSE over every pixel of the image (peak 1). Shape (N,)."""
-    mse = (x_hat - x).pow(2).flatten(1).mean(1)
-    return 10 * torch.log10(1.0 / mse.clamp_min(1e-10))
+    return psnr_from_mse((x_hat - x).pow(2).flatten(1).mean(1))
 
 
 # ------------------------------------------------------------------ compression

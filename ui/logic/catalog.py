@@ -2,15 +2,14 @@
 read from their header and metadata only (``vae_core.checkpoint.read_header`` runs nothing).
 No Streamlit here.
 
-A file is listed only when every metadata field the pages use has the right type, its tensor
-table fits its config, and its dataset is one the app may read: a built-in name, or a
+A file is listed only when ``vae_core.checkpoint.check`` accepts it (every metadata field's type,
+the configs, the image shapes, the tensor table; nothing loaded) and its dataset is one the app may read: a built-in name, or a
 ``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
 chooses what the app reads. Every other file is skipped with one line that names it.
 Uploads, trained files, renames and deletes of the user's folder are here too."""
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 import hashlib
 import os
@@ -22,15 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import torch
-
 from ui.logic import paths
 from ui.logic.text import T
-from vae_core.checkpoint import DTYPES, PICKLE_SUFFIXES, CheckpointError, read_header
-from vae_core.config import ConfigError, ModelConfig, TrainConfig
+from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError, check, clean_stale_temps
 from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
-from vae_core.models import build_model
 
 SHIPPED = "shipped"
 YOURS = "yours"
@@ -60,9 +55,6 @@ class ModelEntry:
 
 # ------------------------------------------------------------------ what a file may name
 
-BUILTIN_SHAPES = {  # (C, H, W) of the built-in datasets as the app loads them (digits at 28 px)
-    "digits": (1, 28, 28), "mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28), "cifar10": (3, 32, 32),
-}
 PATH_PREFIXES = ("folder:", "npz:")
 OUTSIDE = "outside"
 UNKNOWN = "unknown"
@@ -99,82 +91,15 @@ def dataset_message(file: str, dataset: object, problem: str) -> str:
 
 # ------------------------------------------------------------------ one file → one row, or one line
 
-def _need(ok: bool, file: str, field: str, what: str) -> None:
-    if not ok:
-        raise CheckpointError(T["hard_bad_field"].format(file=file, field=field, what=T[f"hard_what_{what}"]))
-
-
-def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_numbers(v: object) -> bool:
-    return isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
-
-
-def _check_history(file: str, hist: dict) -> int:
-    """The number of epochs; raises when a field the pages draw has the wrong type."""
-    epochs = hist.get("epoch", [])
-    _need(isinstance(epochs, list) and all(_is_int(e) for e in epochs), file, "history.epoch", "list")
-    for split in ("train", "test"):
-        h = hist.get(split, {})
-        _need(isinstance(h, dict), file, f"history.{split}", "object")
-        for k, v in h.items():
-            _need(_is_numbers(v), file, f"history.{split}.{k}", "numbers")
-    _need(_is_numbers(hist.get("seconds", [])), file, "history.seconds", "numbers")
-    return len(epochs)
-
-
-def _check_tensors(file: str, header: dict, cfg: ModelConfig) -> None:
-    """The tensor table against the config, from the header alone (the model is built on the meta device)."""
-    with torch.device("meta"):
-        expected = {k: tuple(v.shape) for k, v in build_model(cfg).state_dict().items()}
-    found = {k: tuple(t.get("shape", ())) for k, t in header.items()}
-    what = None
-    if set(found) != set(expected):
-        missing, extra = sorted(set(expected) - set(found)), sorted(set(found) - set(expected))
-        what = f"missing {missing[:3]}" if missing else f"unexpected {extra[:3]}"
-    else:
-        for k, shape in expected.items():
-            if found[k] != shape or header[k].get("dtype") not in DTYPES:
-                what = f"{k}: {list(found[k])} {header[k].get('dtype')}"
-                break
-    if what:
-        raise CheckpointError(T["hard_tensors"].format(file=file, kind=cfg.kind, backbone=cfg.backbone, what=what))
-
-
-def _check(file: str, header: dict, meta: dict, root: Path) -> tuple[ModelConfig, str, int]:
-    m, ds, hist = meta.get("model"), meta.get("dataset"), meta.get("history")
-    _need(isinstance(m, dict), file, "model", "object")
-    _need(isinstance(ds, dict), file, "dataset", "object")
-    _need(isinstance(hist, dict), file, "history", "object")
-    _need(meta.get("metrics") is None or isinstance(meta["metrics"], dict), file, "metrics", "object")
-    _need(meta.get("train") is None or isinstance(meta["train"], dict), file, "train", "object")
-    _need(isinstance(meta.get("created", ""), str), file, "created", "text")
-    _need(_is_int(m.get("num_params", 0)), file, "model.num_params", "int")
-    try:
-        cfg = ModelConfig.from_dict({k: v for k, v in m.items() if k != "num_params"})
-        if meta.get("train"):
-            TrainConfig.from_dict(meta["train"])
-    except ConfigError as e:
-        raise CheckpointError(T["hard_bad_config"].format(file=file, err=_one_line(e))) from None
-    name = ds.get("name")
-    _need(isinstance(name, str) and bool(name), file, "dataset.name", "text")
-    shape = ds.get("image_shape")
-    if shape is not None:
-        _need(isinstance(shape, list) and len(shape) == 3 and all(_is_int(v) for v in shape), file,
-              "dataset.image_shape", "shape")
-        if tuple(shape) != cfg.image_shape:
-            raise CheckpointError(T["hard_shape_meta"].format(file=file, meta=list(shape), model=list(cfg.image_shape)))
+def _check(file: str, meta: dict, root: Path) -> str:
+    """The app's own rule on top of ``vae_core.checkpoint.check`` (which has checked every field's
+    type, the configs, the image shapes and the tensor table): the file's dataset must be one the
+    app may read. Returns the dataset name."""
+    name = meta["dataset"].get("name")
     problem = dataset_problem(name, root)
     if problem:
         raise CheckpointError(dataset_message(file, name, problem))
-    if name in BUILTIN_SHAPES and BUILTIN_SHAPES[name] != cfg.image_shape:
-        raise CheckpointError(T["hard_shape_data"].format(file=file, model=list(cfg.image_shape), dataset=name,
-                                                          data=list(BUILTIN_SHAPES[name])))
-    epochs = _check_history(file, hist)
-    _check_tensors(file, header, cfg)
-    return cfg, name, epochs
+    return name
 
 
 def _one_line(e: BaseException) -> str:
@@ -188,16 +113,14 @@ def describe(path: str, source: str, root: Path, file: str | None = None, mtime:
     CheckpointError (one line naming ``file``, by default the file's name)."""
     file = file or Path(path).name
     try:
-        header, meta = read_header(path)
-        cfg, dataset, epochs = _check(file, header, meta, root)
-    except CheckpointError:
-        raise
-    except (KeyError, TypeError, ValueError) as e:  # odd JSON the checks above did not foresee
-        raise CheckpointError(T["hard_bad_meta"].format(file=file, err=_one_line(e))) from None
+        meta, cfg = check(path)
+        dataset = _check(file, meta, root)
+    except CheckpointError as e:  # name the file as the user knows it (an upload's temp file is not)
+        raise CheckpointError(_one_line(e).replace(Path(path).name, file)) from None
     return ModelEntry(
         path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
-        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=epochs, mtime=mtime,
-        latent_size=cfg.latent_size,
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=len(meta["history"].get("epoch", [])),
+        mtime=mtime, latent_size=cfg.latent_size,
     )
 
 
@@ -207,20 +130,18 @@ def _entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelE
 
 
 STALE_AFTER_S = 3600.0
-STALE_PATTERNS = (".*.upload.tmp", ".*-*.tmp")  # accept_upload's and vae_core.checkpoint.save's temp files
 
 
-def sweep(folder: Path, now: float | None = None, age: float = STALE_AFTER_S) -> list[str]:
-    """Remove temp files (and empty name placeholders, see ``claim``) older than ``age`` seconds
-    from a user-model folder: what an interrupted upload or save left behind."""
-    now = time.time() if now is None else now
-    gone = []
-    for p in folder.iterdir():
+def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
+    """Remove what an interrupted upload or save left in a user-model folder, older than ``age``
+    seconds: the temp files (``vae_core.checkpoint.clean_stale_temps`` knows their names) and the
+    empty name placeholders of ``claim``."""
+    gone = [p.name for p in clean_stale_temps(folder, age)]
+    now = time.time()
+    for p in folder.glob("*.safetensors"):
         try:
             st = p.stat()
-            placeholder = p.suffix == ".safetensors" and st.st_size == 0
-            if p.is_file() and (placeholder or any(fnmatch.fnmatchcase(p.name, pat) for pat in STALE_PATTERNS)) \
-                    and now - st.st_mtime > age:
+            if st.st_size == 0 and now - st.st_mtime > age:
                 p.unlink()
                 gone.append(p.name)
         except OSError:
