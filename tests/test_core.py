@@ -119,6 +119,14 @@ def test_seeded_init_uses_no_global_rng():
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
         assert torch.equal(va, vb), k
     torch.random.set_rng_state(state)
+    # and it does not reseed the global RNG: what the global stream gives next does not depend on the seed
+    torch.manual_seed(999)
+    build_model(cfg, seed=7)
+    after_seeded = torch.rand(4)
+    torch.manual_seed(999)
+    build_model(cfg)
+    after_unseeded = torch.rand(4)
+    assert torch.equal(after_seeded, after_unseeded)
 
 
 def _weights(m) -> list[torch.Tensor]:
