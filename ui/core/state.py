@@ -181,7 +181,10 @@ DEFAULTS = {
 
 # Widget keys whose values outlive a page change. Streamlit forgets the state of a widget that a
 # run does not draw (another page's choices came back as defaults); assigning each key to itself
-# at the start of every run marks it as the app's own state, which Streamlit keeps.
+# at the start of every run marks it as the app's own state, which Streamlit keeps. It also sends
+# every widget its value on every run: a browser whose first run was cut short by a page click
+# builds the widget afresh, and without the value it would show the widget's default (the sidebar
+# read "digits" while MNIST was shown; tests/test_e2e.py, "first_run").
 PERSISTENT = (
     DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, UMAP_MODE,
     SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
