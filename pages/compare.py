@@ -13,7 +13,10 @@ widgets.require(ctx, need_all=True)
 
 st.subheader(T["cmp_metrics"])
 st.caption(T["cmp_metrics_caption"])
-st.dataframe(compare_views.metrics_table(ctx))
+table, notes = compare_views.metrics_table(ctx)
+st.dataframe(table)
+for note in notes:
+    st.caption(note)
 
 st.subheader(T["cmp_maps"])
 compare_views.linked_maps(ctx)

@@ -33,6 +33,8 @@ linear_plane = method == "pca"  # σ ellipses need a linear map from the latent 
 sigma = (kind != "ae" and linear_plane and d >= 2
          and c3.checkbox(T["map_sigma"], key=S.SHOW_SIGMA, help=T["map_sigma_help"]))
 
+if not latent_view.confirm_long_projection(ctx, kind, method, n_max, reproducible):
+    st.stop()
 m = latent_view.map_data(ctx, kind, method, n_max, reproducible)
 latent_view.map_panel(ctx, m, sigma)
 latent_view.download_csv(m)

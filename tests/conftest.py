@@ -11,6 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `ui` and `vae_core` importable however pytest is started
     sys.path.insert(0, str(ROOT))
+# The servers and AppTests here are short-lived: no background UMAP compile in each (a test that
+# wants it sets VAE_EXPLORER_WARM_UMAP=1 itself).
+os.environ.setdefault("VAE_EXPLORER_WARM_UMAP", "0")
 
 
 def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1, backbone: str = "conv") -> Path:

@@ -93,6 +93,11 @@ def test_latent_map_typed_array_customdata_and_box_selection(app_env):
     at.run()
     assert not at.exception, at.exception
     assert "10 points selected" in texts(at)
+    # the gallery of a box selection says each image's label (digits: the class names are the digits)
+    ctx = at.session_state["ctx"]
+    captions = " ".join(str(i.proto) for i in at.get("image"))
+    for i in range(10):
+        assert f"#{i} \302\267 {int(ctx.data.y_test[i])}" in captions or f"#{i} · {int(ctx.data.y_test[i])}" in captions
 
 
 def test_latent_map_vae_sigma_and_tsne(app_env, tiny_checkpoints_4d, monkeypatch):
@@ -106,6 +111,33 @@ def test_latent_map_vae_sigma_and_tsne(app_env, tiny_checkpoints_4d, monkeypatch
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert "t-SNE" in layout["title"]["text"] and layout["xaxis"]["title"]["text"] == "t-SNE 1"
     assert not any(c.key == "map_sigma" for c in at.checkbox)
+
+
+def test_a_long_tsne_asks_first_with_an_estimate_from_the_points(app_env, tiny_checkpoints_4d, monkeypatch):
+    """Issue 11 item 5: a t-SNE estimated to take long is started by a button that says how long; once
+    computed it shows at once. The estimate follows this server's observed rate (here: 1 s per point)."""
+    from ui.core import cache
+    from ui.logic import waits
+
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
+    slow = waits.WaitModel()
+    slow.record("tsne", 100, 100.5)  # as if this machine had needed 100 s for 100 points
+    monkeypatch.setattr(cache, "WAITS", slow)
+    monkeypatch.setattr(cache, "_FITTED", set())
+    at = start("latent_map")
+    at.radio(key="map_method").set_value("tsne").run()
+    assert not at.exception, at.exception
+    n = len(at.session_state["ctx"].data.x_test)
+    [warning] = [w.value for w in at.warning]
+    assert f"t-SNE of {n:,} points takes about {waits.fmt_seconds(0.5 + n)}" in warning
+    assert not at.get("plotly_chart")  # nothing started yet
+    at.button(key="map_tsne_go").click().run()
+    assert not at.exception, at.exception
+    assert not at.warning and at.get("plotly_chart")
+    assert "t-SNE" in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    at.radio(key="map_method").set_value("pca").run()
+    at.radio(key="map_method").set_value("tsne").run()  # computed before: no question asked again
+    assert not at.warning and at.get("plotly_chart")
 
 
 def test_a_2d_latent_offers_no_projection(app_env):
@@ -148,6 +180,34 @@ def test_compare_click_in_one_map_stars_it_in_both(app_env):
     assert at.session_state["compare_pick"] == 11
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert sum('"symbol":"star"' in s.replace(" ", "") for s in specs) == 2
+
+
+def test_compare_metrics_have_units_and_say_why_a_cell_is_empty(app_env, monkeypatch):
+    """Issue 11 item 7: offline with only MNIST's shipped test sample, the k-NN row is "—" and a caption
+    says why; the AE's −log p(x) is "—" with its reason; names carry units, not codes like knn_acc."""
+    from conftest import shipped_checkpoints
+
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(shipped_checkpoints()))  # MNIST; the data dir is empty
+    at = start("compare")
+    assert at.session_state["ctx"].data_mode == "sample"
+    df = at.dataframe[0].value
+    assert "knn_acc" not in df.index and "5-NN accuracy of the latents (%)" in df.index
+    assert (df.loc["5-NN accuracy of the latents (%)"] == "—").all()
+    nll = df.loc["−log p(x), importance sampled with K = 20 (nats per image)"]
+    assert nll.iloc[0] == "—" and float(nll.iloc[1].replace(",", "")) > 0  # AE: none; VAE: a number
+    captions = [c.value for c in at.caption]
+    assert any("only the shipped test sample of mnist" in c for c in captions)
+    assert any("plain autoencoder defines no probability" in c for c in captions)
+
+
+def test_models_page_metrics_have_readable_names(app_env, monkeypatch):
+    from conftest import shipped_checkpoints
+
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(shipped_checkpoints()))
+    at = start("models")
+    df = at.dataframe[0].value
+    assert "Training time" in df.index and not any("_" in str(i) for i in df.index)
+    assert "measured on 10,000 test images" in "\n".join(m.value for m in at.markdown)
 
 
 def test_reconstructions_sorted_by_error(app_env):
@@ -262,6 +322,13 @@ def test_grid_on_a_umap_plane(app_env, tiny_checkpoints_4d, monkeypatch):
     at.run()
     assert "cell: (4, 0)" in texts(at)
     assert any(p.name.startswith("umapgrid-") for p in Path(app_env["VAE_EXPLORER_CACHE"]).iterdir())
+    # a finer grid: the cells between UMAP's clusters of digits, far from every point, are marked
+    at.slider(key="grid_n").set_value(15).run()
+    assert not at.exception, at.exception
+    [note] = [c.value for c in at.caption if c.value.startswith("⊠")]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    [marked] = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "square-x-open"]
+    assert 0 < len(marked["x"]) < 225 and note.startswith(f"⊠ {len(marked['x'])} of 225 cells")
 
 
 def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeypatch):

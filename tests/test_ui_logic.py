@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -183,3 +185,74 @@ def test_compact_keeps_four_significant_digits_of_the_scale():
     assert compact(np.array([0.123456, -2.34567, 13.1])) == [0.12, -2.35, 13.1]
     assert compact(np.array([0.0012345, 0.0001])) == [0.001234, 0.0001]
     assert compact(np.zeros(2)) == [0.0, 0.0]
+
+
+def test_wait_estimates_grow_with_the_points_and_learn_this_machine():
+    from ui.logic import waits
+
+    w = waits.WaitModel()
+    assert w.estimate("tsne", 1000) < w.estimate("tsne", 10_000)
+    assert w.estimate("umap", 5000, compiled=False) == pytest.approx(w.estimate("umap", 5000) + waits.COMPILE_S)
+    fixed = waits.START_RATES["tsne"][0]
+    w.record("tsne", 2000, fixed + 40.0)  # 20 ms per point observed
+    assert w.estimate("tsne", 10_000) == pytest.approx(fixed + 200.0)
+    assert w.is_long("tsne", 10_000) and not w.is_long("pca", 10_000)
+    w.record("umap", 2000, 500.0, compiled=False)  # a run that compiled teaches nothing about the rate
+    assert w.estimate("umap", 2000) == waits.WaitModel().estimate("umap", 2000)
+
+
+@pytest.mark.parametrize("s, want", [(0.2, "1 s"), (7.4, "7 s"), (42, "40 s"), (88, "90 s"), (150, "2 min")])
+def test_waits_are_said_as_people_say_them(s, want):
+    from ui.logic import waits
+
+    assert waits.fmt_seconds(s) == want
+
+
+def test_the_umap_warm_up_compiles_without_error_and_marks_umap_compiled():
+    """What the server runs in the background at start (``VAE_EXPLORER_WARM_UMAP``): the real
+    ``vae_core.latent.warm_umap``, both of UMAP's neighbour paths and its inverse."""
+    from ui.core import cache
+
+    w = cache.UmapWarmup()
+    t = threading.Thread(target=w.run)  # as the server does (run() lowers its own thread's priority)
+    t.start()
+    t.join()
+    assert w.done.is_set() and w.error is None
+    assert cache.umap_compiled()
+    assert cache.WAITS.estimate("umap", 1000, cache.umap_compiled()) < cache.WAITS.estimate("umap", 1000, False)
+
+
+def test_metric_rows_read_like_words_with_units_and_fold_in_their_counts():
+    from ui.logic import metric_rows
+
+    m = {"split": "test", "n": 10000, "loss": 1818.39168, "recon": 1818.39, "kl": 0.0, "mse": 0.0177883,
+         "psnr": 18.049, "knn_acc": 0.3538, "knn_k": 5, "train_seconds": 139.41, "nll_is": 1844.17, "nll_k": 100,
+         "kl_per_dim": [1.0, 2.0]}
+    rows = metric_rows.rows(m)
+    assert rows["5-NN accuracy of the latents (%)"] == "35.4"
+    assert rows["Training time"] == "2 min 19 s"
+    assert rows["−log p(x), importance sampled with K = 100 (nats per image)"] == "1,844.17"
+    assert rows["PSNR (dB, higher is better)"] == "18.05"
+    assert not any("_" in name for name in rows)  # no knn_acc / train_seconds codes
+    assert metric_rows.measured_on(m) == "measured on 10,000 test images"
+    ae = metric_rows.rows({"loss": 1.0}, keep_missing=False)
+    assert list(ae) == ["Loss: reconstruction + β·KL (nats per image)"]
+    assert metric_rows.value("knn_acc", None) == "—" and metric_rows.value("psnr", float("nan")) == "—"
+    assert "only the shipped test sample of mnist" in metric_rows.why_missing("knn_acc", "vae", "mnist", "sample")
+    assert "no probability" in metric_rows.why_missing("nll_is", "ae", "mnist", "full")
+    assert metric_rows.why_missing("nll_is", "vae", "mnist", "full") is None
+
+
+def test_cells_far_from_data_marks_only_cells_with_no_point_nearby():
+    bounds, n = (0.0, 4.0, 0.0, 4.0), 5  # cell centres at 0, 1, 2, 3, 4 on both axes
+    pts = np.array([[0.1, 3.9], [1.0, 3.0]])  # near the top-left corner (row 0 = largest y)
+    far = lat.cells_far_from_data(pts, bounds, n).reshape(n, n)
+    near = ~far
+    assert near[:3, :3].all() and far[3:, :].all() and far[:, 3:].all()  # only the 3x3 around (0,0)-(1,1)
+    # the mask is in grid_points order: a cell is near iff some point is within one cell of its centre
+    centres = lat.grid_points(bounds, n)
+    cheb = np.abs(centres[:, None, :] - pts[None, :, :]).max(-1).min(1)
+    assert (lat.cells_far_from_data(pts, bounds, n) == (cheb > 1.5)).all()
+    assert lat.cells_far_from_data(np.array([[5.0, 2.0]]), bounds, n).reshape(n, n)[:, 4].tolist() == [
+        True, False, False, False, True]  # a point one cell outside the bounds still counts
+    assert lat.cells_far_from_data(np.empty((0, 2)), bounds, n).all()

@@ -117,6 +117,23 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
     raise ProjectionError(f"unknown projection {method!r}; choose from {', '.join(METHODS)}")
 
 
+UMAP_NNDESCENT_FROM = 4096  # umap-learn's exact-kNN path below this many points, NN-descent at and above
+
+
+def warm_umap(dim: int = 16, seed: int = 0) -> None:
+    """Compile UMAP's numba kernels (~25 s on 2 cores) before anyone waits for them: one small
+    fit (exact neighbours), one above ``UMAP_NNDESCENT_FROM`` points (NN-descent) and an inverse
+    transform, on random data with few epochs. Results are discarded; only the compiled code stays."""
+    import umap
+
+    rng = np.random.default_rng(seed)
+    for n in (300, UMAP_NNDESCENT_FROM + 100):
+        z = rng.standard_normal((n, dim)).astype(np.float32)
+        reducer = umap.UMAP(n_components=2, n_epochs=20)
+        reducer.fit_transform(z)
+    reducer.inverse_transform(np.zeros((4, 2), np.float32))
+
+
 def grid_points(bounds: tuple[float, float, float, float], n: int) -> np.ndarray:
     """n×n cell centres over (x0, x1, y0, y1), row-major with the TOP row (largest y) first,
     so that tiling the decoded images matches the plot's orientation. Shape (n*n, 2)."""
@@ -138,6 +155,26 @@ def cell_of_point(x: float, y: float, bounds: tuple[float, float, float, float],
     col = 0 if n == 1 else round((x - x0) / (x1 - x0) * (n - 1))
     row = 0 if n == 1 else round((y1 - y) / (y1 - y0) * (n - 1))
     return int(min(max(row, 0), n - 1)), int(min(max(col, 0), n - 1))
+
+
+def cells_far_from_data(points: np.ndarray, bounds: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """(n*n,) bool in :func:`grid_points` order: True where no data point lies in the cell or in
+    one of its 8 neighbours (cells are the nearest-centre regions of :func:`cell_of_point`). There a
+    grid decodes an extrapolation: a UMAP inverse, fitted on the data only, repeats its edge images."""
+    x0, x1, y0, y1 = bounds
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if n == 1:
+        return np.array([len(pts) == 0])
+    col = np.rint((pts[:, 0] - x0) / (x1 - x0) * (n - 1)).astype(np.int64)
+    row = np.rint((y1 - pts[:, 1]) / (y1 - y0) * (n - 1)).astype(np.int64)
+    keep = (col >= -1) & (col <= n) & (row >= -1) & (row <= n)  # a point one cell outside still counts
+    hit = np.zeros((n + 4, n + 4), bool)  # padded: index i sits at i + 2
+    hit[row[keep] + 2, col[keep] + 2] = True
+    near = np.zeros_like(hit)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            near |= np.roll(np.roll(hit, dr, 0), dc, 1)
+    return ~near[2:n + 2, 2:n + 2].reshape(-1)
 
 
 @torch.inference_mode()

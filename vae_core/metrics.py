@@ -179,7 +179,8 @@ def evaluate(model: AE, data: Dataset, split: str = "test", beta: float = 1.0, n
         res["knn_k"] = knn_k
         res["knn_n"] = len(x_tr)
     else:
-        res["knn_acc"] = None
+        res["knn_acc"] = None  # fewer training images than k (e.g. the app's offline test sample)
+        res["knn_k"] = knn_k
     if model.variational:
         sub_nll = subset(len(x), nll_n, seed)
         x_nll, y_nll = (x, y) if sub_nll is None else (x[sub_nll], None if y is None else y[sub_nll])

@@ -21,6 +21,8 @@ import functools
 import hashlib
 import json
 import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.logic import clicks, figures, paths, text
+from ui.logic import clicks, figures, paths, settings, text, waits
 from ui.logic.text import T
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
@@ -182,27 +184,104 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None) -> dict:
     return {"idx": idx, "mu": mu, "logvar": logvar}
 
 
-@spinning("spin_project")
-@st.cache_resource(max_entries=32, show_spinner=False)
+# ------------------------------------------------------------------ projection waits
+
+WAITS = waits.WaitModel()  # one per server process: estimates that learn this machine's speed
+_FITTED: set = set()  # (method, ...) keys of projections computed by this process
+_UMAP_FITTED = threading.Event()  # a UMAP fit finished in this process: its kernels are compiled
+
+
+class UmapWarmup:
+    """UMAP's numba compilation, run once per server process in a low-priority background thread."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
+        except (AttributeError, OSError):
+            pass
+        try:
+            lat.warm_umap()
+            _UMAP_FITTED.set()
+        except Exception as e:  # noqa: BLE001 — a warm-up must never take the server down
+            self.error = repr(e)
+        finally:
+            self.done.set()
+
+
+@st.cache_resource(show_spinner=False)
+def umap_warmup() -> UmapWarmup:
+    """Start the warm-up at the server's first run (``settings.warm_umap``), once per process."""
+    w = UmapWarmup()
+    if settings.warm_umap():
+        threading.Thread(target=w.run, name="umap-warmup", daemon=True).start()
+    return w
+
+
+def umap_compiled() -> bool:
+    return _UMAP_FITTED.is_set()
+
+
+def n_points(d: DataRef, n_max: int | None) -> int:
+    """How many latents a map of ``n_max`` points shows (the whole test split when it is smaller)."""
+    return d.n_test if n_max is None else min(n_max, d.n_test)
+
+
+def projection_wait(d: DataRef, n_max: int | None, method: str) -> float:
+    """Seconds a fresh projection is expected to take on this server (``ui.logic.waits``)."""
+    return WAITS.estimate(method, n_points(d, n_max), umap_compiled())
+
+
+def projection_ready(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False) -> bool:
+    """Whether this process has computed that projection already (showing it again is instant)."""
+    return (m, d, n_max, method, reproducible) in _FITTED
+
+
 def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
                need_inverse: bool = False) -> lat.Projection:
-    """A 2-D projection of the latents. UMAP coordinates come from the disk cache when there
-    (their inverse map then needs a refit, asked for with ``need_inverse``)."""
+    """A 2-D projection of the latents, with a spinner that says how long it should take (Streamlit
+    shows it only after 0.5 s, so a cached result shows nothing)."""
+    n, compiled = n_points(d, n_max), umap_compiled()
+    msg = T["spin_project_n"].format(method=T[f"map_method_{method}"], n=n,
+                                     wait=waits.fmt_seconds(WAITS.estimate(method, n)))
+    if method == "umap" and not compiled:
+        msg += " " + T["spin_umap_compiling"].format(wait=waits.fmt_seconds(waits.COMPILE_S))
+    with st.spinner(msg):
+        return _projection(m, d, n_max, method, reproducible, need_inverse)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+                need_inverse: bool = False) -> lat.Projection:
+    """UMAP coordinates come from the disk cache when there (their inverse map then needs a refit,
+    asked for with ``need_inverse``). Each fit's time teaches ``WAITS`` this machine's rate."""
     z = latents(m, d, n_max)["mu"]
+    if method == "umap":
+        f = paths.cache_dir() / f"umap-{disk_key(m.sha, d, n_max, reproducible)}.npz"
+        if f.is_file() and not need_inverse:
+            with np.load(f, allow_pickle=False) as arrays:
+                proj = lat.Projection("umap", arrays["coords"], {"reproducible": reproducible})
+            _FITTED.add((m, d, n_max, method, reproducible))
+            return proj
+    compiled, t0 = umap_compiled(), time.perf_counter()
     if method == "tsne":
         from threadpoolctl import threadpool_limits
 
         # OpenMP threads that spin while waiting make t-SNE 20x slower on a busy 2-core box
         with threadpool_limits(limits=max(1, (os.cpu_count() or 1) // 2)):
-            return lat.fit_projection(z, method)
-    if method != "umap":
-        return lat.fit_projection(z, method)
-    f = paths.cache_dir() / f"umap-{disk_key(m.sha, d, n_max, reproducible)}.npz"
-    if f.is_file() and not need_inverse:
-        with np.load(f, allow_pickle=False) as arrays:
-            return lat.Projection("umap", arrays["coords"], {"reproducible": reproducible})
-    proj = lat.fit_projection(z, "umap", reproducible=reproducible)
-    _save_npz(f, coords=proj.coords)
+            proj = lat.fit_projection(z, method)
+    elif method == "umap":
+        proj = lat.fit_projection(z, "umap", reproducible=reproducible)
+        _save_npz(f, coords=proj.coords)
+        _UMAP_FITTED.set()
+    else:
+        proj = lat.fit_projection(z, method)
+    if proj.method == method:  # not a 2-D latent shown as itself
+        WAITS.record(method, len(z), time.perf_counter() - t0, compiled or method != "umap")
+    _FITTED.add((m, d, n_max, method, reproducible))
     return proj
 
 
@@ -338,11 +417,21 @@ def grid_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
     mosaic = grid_mosaic(m, d, n_max, method, n, bounds, label)
     tile = d.data.image_shape[-1]
     overlay = None
+    proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
     if show_points:
         enc = latents(m, d, n_max)
-        proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
         overlay = (clicks.plane_to_pixel(proj.coords, bounds, n, tile), d.data.y_test.numpy()[enc["idx"]])
-    return figures.latent_grid(mosaic, n, tile, bounds, overlay)
+    return figures.latent_grid(mosaic, n, tile, bounds, overlay, far_cells(m, d, n_max, method, n, bounds))
+
+
+def far_cells(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple) -> np.ndarray | None:
+    """On a UMAP plane, the grid cells with no encoded image in or next to them (their decoded
+    images are extrapolations of the inverse map); None on a linear plane, where every cell is a
+    latent the decoder reads the same way."""
+    if method != "umap":
+        return None
+    proj = projection(m, d, n_max, method, need_inverse=True)
+    return lat.cells_far_from_data(proj.coords, bounds, n)
 
 
 # ------------------------------------------------------------------ generation and inference (Generate page)

@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from ui.core import sidebar
+from ui.core import cache, sidebar
 from ui.core import state as S
 from ui.core.pagelist import PAGES, page
 from ui.logic import text
@@ -48,6 +48,7 @@ def main(start: str = "home") -> None:
     try:
         sync_language()
         st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
+        cache.umap_warmup()  # the server's first run starts compiling UMAP in the background
         current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
         sidebar.render()
         current.run()

@@ -31,6 +31,7 @@ PROJ_METHOD = "map_method"
 MAP_POINTS = "map_points"
 UMAP_MODE = "map_umap_mode"
 SHOW_SIGMA = "map_sigma"
+MAP_TSNE_GO = "map_tsne_go"  # the button that starts a long t-SNE
 
 # chart keys (contract with the e2e tests and the bench)
 LATENT_SCATTER = "latent_scatter"

@@ -80,13 +80,20 @@ def png_data_uri(img: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: tuple | None = None) -> go.Figure:
+def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: tuple | None = None,
+                far: np.ndarray | None = None) -> go.Figure:
     """The decoded mosaic as one go.Image, with an invisible square marker at each cell centre
     (customdata [row, col]) so that a click anywhere on a cell selects it. ``overlay`` =
-    (pixel positions (M, 2), labels (M,)) of data points drawn on top."""
+    (pixel positions (M, 2), labels (M,)) of data points drawn on top; ``far`` (n*n bools, grid
+    order) shades the cells far from every data point."""
     size = n * tile
     fig = go.Figure(go.Image(source=png_data_uri(mosaic), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
     xs, ys, cd = clicks.cell_centres_px(n, tile)
+    if far is not None and far.any():
+        fx, fy = np.asarray(xs)[far], np.asarray(ys)[far]
+        fig.add_trace(go.Scatter(x=fx.tolist(), y=fy.tolist(), mode="markers", hoverinfo="skip", showlegend=False,
+                                 marker=dict(symbol="square-x-open", size=max(4, GRID_PX / n * 0.9),
+                                             color="rgba(128,128,128,0.9)", line=dict(width=1))))
     plane = lat.grid_points(bounds, n).tolist()  # same row-major order as cd
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=[[r, c, px, py] for (r, c), (px, py) in zip(cd, plane)],

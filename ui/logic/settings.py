@@ -18,6 +18,10 @@ Training jobs (both modes): ``VAE_EXPLORER_MAX_JOBS`` running at once on the ser
 one per session, each stopped after ``VAE_EXPLORER_JOB_TIMEOUT_S`` seconds (default 7200) or
 when its session has not polled it for ``VAE_EXPLORER_JOB_IDLE_S`` seconds (default 120: the
 browser tab was closed).
+
+``VAE_EXPLORER_WARM_UMAP`` — ``1`` (default): compile UMAP's kernels in a low-priority background
+thread when the server starts, so that the first UMAP a person asks for does not wait ~25 s for numba;
+``0``: do not (the tests set it, since they start many short-lived servers).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ DEFAULT_MAX_JOBS = 2
 DEFAULT_JOB_TIMEOUT_S = 2 * 3600.0
 DEFAULT_JOB_IDLE_S = 120.0
 SESSION_PREFIX = "session-"
+WARM_UMAP_ENV = "VAE_EXPLORER_WARM_UMAP"
 
 
 def mode() -> str:
@@ -65,6 +70,11 @@ def job_timeout_s() -> float:
 def job_idle_s() -> float:
     """Seconds without a poll from its session after which a training job is stopped."""
     return _number(JOB_IDLE_ENV, DEFAULT_JOB_IDLE_S, 0.001)
+
+
+def warm_umap() -> bool:
+    """Whether the server compiles UMAP in the background when it starts."""
+    return (os.environ.get(WARM_UMAP_ENV) or "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def user_folder(base: Path, session_id: str, mode_: str) -> Path:

@@ -9,7 +9,7 @@ import streamlit as st
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks
+from ui.logic import clicks, metric_rows
 from ui.logic.text import T
 from ui.views import latent as latent_view
 from vae_core import latent as lat
@@ -25,17 +25,19 @@ def compared(ctx: Context) -> list[str]:
     return [k for k in COMPARED if ctx.model(k) is not None]
 
 
-def _fmt(v) -> str:
-    return "—" if v is None else f"{v:.4g}"
-
-
-def metrics_table(ctx: Context) -> pd.DataFrame:
-    cols = {}
+def metrics_table(ctx: Context) -> tuple[pd.DataFrame, list[str]]:
+    """The table (names with units) and, for each "—" in it, a sentence that says why."""
+    cols, notes, counts = {}, [], {}
     for kind in compared(ctx):
         e = ctx.model(kind)
         m = cache.metrics(ctx.ref(kind), ctx.data_ref)
-        cols[T["kind_name"].format(kind=kind.upper(), name=e.name)] = [_fmt(m.get(k)) for k in METRIC_ROWS]
-    return pd.DataFrame(cols, index=[T[f"metric_{k}"] for k in METRIC_ROWS])
+        counts.update({k: m[k] for k in ("knn_k", "nll_k") if k in m})  # an AE has no nll_k: take the VAE's
+        cols[T["kind_name"].format(kind=kind.upper(), name=e.name)] = [metric_rows.value(k, m.get(k)) for k in METRIC_ROWS]
+        for k in METRIC_ROWS:
+            why = metric_rows.why_missing(k, kind, ctx.dataset, ctx.data_mode) if m.get(k) is None else None
+            if why and why not in notes:
+                notes.append(why)
+    return pd.DataFrame(cols, index=[metric_rows.name(k, counts) for k in METRIC_ROWS]), notes
 
 
 def _pick_from_events(events: dict) -> int | None:

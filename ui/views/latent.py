@@ -11,7 +11,7 @@ import torch
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks, text
+from ui.logic import clicks, text, waits
 from ui.logic.text import T
 from vae_core import latent as lat
 
@@ -56,6 +56,25 @@ def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducib
     proj = cache.projection(ref, dref, n_max, method, reproducible, need_inverse)
     labels = ctx.data.y_test.numpy()[enc["idx"]]
     return MapData(ref, dref, method, n_max, reproducible, enc["idx"], enc["mu"], enc["logvar"], labels, proj)
+
+
+def confirm_long_projection(ctx: Context, kind: str, method: str, n_max: int | None, reproducible: bool) -> bool:
+    """A t-SNE estimated to take longer than ``waits.LONG_S`` starts only when asked for; one
+    computed before (by anyone on this server) shows at once."""
+    ref, dref = ctx.ref(kind), ctx.data_ref
+    if method != "tsne" or cache.projection_ready(ref, dref, n_max, method, reproducible):
+        return True
+    wait = cache.projection_wait(dref, n_max, method)
+    if wait <= waits.LONG_S:
+        return True
+    box = st.empty()
+    with box.container():
+        st.warning(T["map_tsne_long"].format(n=cache.n_points(dref, n_max), wait=waits.fmt_seconds(wait),
+                                             umap=waits.fmt_seconds(cache.projection_wait(dref, n_max, "umap"))))
+        go = st.button(T["map_tsne_go"].format(wait=waits.fmt_seconds(wait)), key=S.MAP_TSNE_GO)
+    if go:
+        box.empty()  # the spinner says the rest
+    return go
 
 
 def scatter_figure(m: MapData, sigma: bool = False, highlight: int | None = None, height: int = 520):
@@ -114,7 +133,8 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[int]) -> None:
     shown = pos[:32]
     imgs = lat.to_uint8_images(ctx.data.x_test[torch.from_numpy(m.idx[shown])])
     with c2:
-        widgets.image_row(list(imgs), [f"#{m.idx[j]}" for j in shown], size=56, per_row=8)
+        widgets.image_row(list(imgs), [f"#{m.idx[j]} · {widgets.label_name(ctx, m.labels[j])}" for j in shown],
+                          size=56, per_row=8)
 
 
 @st.fragment
@@ -171,6 +191,9 @@ def grid_panel(g: GridData, show_points: bool) -> None:
                                 text.current_language())
         event = st.plotly_chart(fig, key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
                                 width="content")
+        far = cache.far_cells(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds)
+        if far is not None and far.any():
+            st.caption(T["grid_far"].format(k=int(far.sum()), n=g.n * g.n))
     cell = clicks.event_cell(event, g.n, g.tile)
     with right:
         if cell is None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.core import cache, sidebar
 from ui.core import state as S
-from ui.logic import catalog, figures
+from ui.logic import catalog, figures, metric_rows
 from ui.logic.catalog import ModelEntry
 from ui.logic.text import T
 from vae_core.checkpoint import CheckpointError
@@ -32,11 +32,11 @@ def model_card(e: ModelEntry) -> None:
         st.plotly_chart(figures.training_curves(ck.history), key=f"curves_{e.kind}")
     else:
         st.caption(T["mod_no_history"])
-    nums = {k: v for k, v in ck.metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    if nums:
-        st.markdown(f"**{T['mod_metrics']}**")
-        rows = {T.get(f"mod_metric_{k}", k): v for k, v in nums.items()}
-        st.dataframe(pd.DataFrame({T["mod_value"]: rows}), width="content")
+    rows = metric_rows.rows(ck.metrics, keep_missing=False)
+    if rows:
+        on = metric_rows.measured_on(ck.metrics)
+        st.markdown(f"**{T['mod_metrics']}**" + (f" · {on}" if on else ""))
+        st.dataframe(pd.DataFrame({T["mod_value"]: rows}), width="stretch")
     if ck.train_config:
         with st.expander(T["mod_train_config"]):
             st.json(ck.train_config.to_dict())
