@@ -110,6 +110,8 @@ def test_latent_map_vae_sigma_and_tsne(app_env, tiny_checkpoints_4d, monkeypatch
     assert not at.exception, at.exception
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert "t-SNE" in layout["title"]["text"] and layout["xaxis"]["title"]["text"] == "t-SNE 1"
+    # the title sits under the toolbar's row, not beneath its icons (issue 11 item 6)
+    assert layout["title"]["pad"]["t"] >= 30 and layout["margin"]["t"] >= layout["title"]["pad"]["t"] + 30
     assert not any(c.key == "map_sigma" for c in at.checkbox)
 
 

@@ -256,3 +256,15 @@ def test_cells_far_from_data_marks_only_cells_with_no_point_nearby():
     assert lat.cells_far_from_data(np.array([[5.0, 2.0]]), bounds, n).reshape(n, n)[:, 4].tolist() == [
         True, False, False, False, True]  # a point one cell outside the bounds still counts
     assert lat.cells_far_from_data(np.empty((0, 2)), bounds, n).all()
+
+
+def test_images_are_enlarged_to_exactly_the_size_asked_for():
+    """Issue 11 item 6: a 28-px digit asked at 112 px is a pixel-exact 4x nearest-neighbour copy; a
+    mosaic asked at 512 px is 512 px wide (shown with width="content", so a narrow column caps it)."""
+    from ui.core.widgets import enlarge
+
+    digit = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
+    assert (enlarge(digit, 112) == np.kron(digit, np.ones((4, 4), np.uint8))).all()
+    mosaic = np.zeros((2 * 30, 8 * 30, 3), np.uint8)
+    assert enlarge(mosaic, 512).shape == (128, 512, 3)
+    assert enlarge(np.zeros((32, 32, 3), np.uint8), 84).shape == (84, 84, 3)

@@ -60,20 +60,23 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
 
 
 def enlarge(img: np.ndarray, size: int) -> np.ndarray:
-    """Nearest-neighbour upscaling so small images show crisp at a readable size."""
-    im = Image.fromarray(img)
-    k = max(1, -(-size // max(img.shape[:2])))  # at least ``size``: the browser scales down to it
-    return np.asarray(im.resize((img.shape[1] * k, img.shape[0] * k), Image.NEAREST))
+    """The image with its longer side exactly ``size`` pixels: nearest-neighbour upscaling by a whole
+    factor (crisp pixels), then an area-averaging resize to the exact size."""
+    h, w = img.shape[:2]
+    k = max(1, -(-size // max(h, w)))
+    big = Image.fromarray(img).resize((w * k, h * k), Image.NEAREST)
+    f = size / max(h, w)
+    target = (max(1, round(w * f)), max(1, round(h * f)))
+    return np.asarray(big if big.size == target else big.resize(target, Image.BOX))
 
 
 def image(img: np.ndarray, size: int, caption: str | None = None, where=st) -> None:
-    """A small image, enlarged, sent inline as a PNG data URI: no media request, so a click
-    that changes it shows the new image in the same message that carries it."""
+    """A small image at a readable size (longer side ``size`` px), never wider than its column
+    (``width="content"`` caps it; a fixed pixel width overflowed narrow columns), sent inline as a PNG
+    data URI: no media request, so a click that changes it shows the new image in the message that carries it."""
     from ui.logic.figures import png_data_uri
 
-    big = enlarge(img, size)
-    width = int(min(big.shape[1], size * big.shape[1] / max(big.shape[:2])))  # a data URI has no size until loaded
-    where.image(png_data_uri(big), caption=caption, width=width)
+    where.image(png_data_uri(enlarge(img, size)), caption=caption, width="content")
 
 
 def image_row(images, captions: list[str], size: int = 84, per_row: int | None = None) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.logic.concepts import Grid
-from ui.logic.figures import PALETTE, png_data_uri
+from ui.logic.figures import PALETTE, TOOLBAR_PX, png_data_uri, title_below_toolbar
 from ui.logic.text import T
 
 CLICK_CELLS = 30  # the invisible click grid is CLICK_CELLS × CLICK_CELLS markers
@@ -34,7 +34,8 @@ def _plane(fig: go.Figure, grid: Grid, title: str, height: int) -> go.Figure:
     fig.update_xaxes(range=[x0, x1], title_text=T["con_axis_x1"], showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(range=[y0, y1], title_text=T["con_axis_x2"], showgrid=False, zeroline=False,
                      scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10), hovermode="closest",
+    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
+                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), hovermode="closest",
                       dragmode="pan", plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.15, itemsizing="constant"))
     return fig
@@ -201,7 +202,8 @@ def lvm_latent(zs: np.ndarray, prior: np.ndarray, post: np.ndarray, q: np.ndarra
                              hoverinfo="skip", marker=dict(symbol="line-ns-open", size=12, color="#d62728")))
     fig.update_xaxes(title_text="z", range=[-4, 4])
     fig.update_yaxes(title_text=T["con_axis_density"], rangemode="tozero")
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
+    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
+                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.25))
     return fig
 
@@ -211,7 +213,8 @@ def hourglass(names: list[str], sizes: list[int], bottleneck: int, height: int =
     colours = ["#d62728" if i == bottleneck else "#4c78a8" for i in range(len(sizes))]
     fig = go.Figure(go.Bar(x=names, y=sizes, marker_color=colours, hovertemplate="%{x}: %{y:,}<extra></extra>"))
     fig.update_yaxes(title_text=T["con_ae_numbers"], tickformat=",")
-    fig.update_layout(title=T["con_ae_hourglass"], height=height, margin=dict(l=10, r=10, t=40, b=10),
+    fig.update_layout(title=title_below_toolbar(T["con_ae_hourglass"]), height=height + TOOLBAR_PX,
+                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10),
                       plot_bgcolor="white", showlegend=False)
     return fig
 
@@ -229,6 +232,7 @@ def reparam(zs: np.ndarray, prior: np.ndarray, q: np.ndarray, z: np.ndarray, mu:
     fig.add_vline(x=mu, line=dict(color="#d62728", dash="dot", width=1))
     fig.update_xaxes(title_text="z", range=[float(zs[0]), float(zs[-1])])
     fig.update_yaxes(title_text=T["con_axis_density"], rangemode="tozero")
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
+    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
+                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.25))
     return fig

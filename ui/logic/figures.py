@@ -20,9 +20,23 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 GRID_PX = 640  # on-screen size of the latent grid
 
 
+TOOLBAR_PX = 34  # the plotly toolbar's row at the top of a chart: titles go below it, never under it
+
+
+def title_below_toolbar(title) -> dict:
+    """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px)."""
+    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    return dict(text=text, x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top",
+                pad=dict(t=TOOLBAR_PX, l=0))
+
+
 def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
     kw.setdefault("margin", dict(l=10, r=10, t=40, b=10))
-    fig.update_layout(height=height, hovermode="closest", legend=dict(itemsizing="constant"), **kw)
+    if kw.get("title"):
+        kw["title"] = title_below_toolbar(kw["title"])
+        kw["margin"] = {**kw["margin"], "t": max(kw["margin"].get("t", 0), TOOLBAR_PX + 36)}
+    fig.update_layout(height=height + (TOOLBAR_PX if kw.get("title") else 0), hovermode="closest",
+                      legend=dict(itemsizing="constant"), **kw)
     return fig
 
 
