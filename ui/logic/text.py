@@ -54,6 +54,7 @@ EN: dict[str, str] = {
     "spin_project": "Projecting the latents to 2-D (UMAP ≈ 5 s, t-SNE ≈ 10 s on a few thousand points)…",
     "spin_grid_inverse": "Mapping the grid back to the latent space…",
     "spin_decode_grid": "Decoding the grid…",
+    "spin_hover": "Decoding the hover preview…",
     "spin_errors": "Reconstructing the test images…",
     "spin_metrics": "Computing the metrics…",
     "kind_name": "{kind} · {name}",
@@ -256,6 +257,13 @@ EN: dict[str, str] = {
     "grid_decoded": "decoded live",
     "grid_plane": "plane point",
     "grid_cell": "cell: ({r}, {c})",
+    "grid_hover_title": "Hover preview",
+    "grid_hover_hint": "Hover preview: the image at the point of the plane under the pointer, from a finer "
+                       "{nf}×{nf} grid decoded once and kept in your browser, so it follows the pointer with no "
+                       "round trip. A click decodes the cell exactly, on the server.",
+    "grid_hover_pad": "Map of the {nf}×{nf} fine grid: point at it.",
+    "grid_hover_idle": "Point at the grid.",
+    "grid_hover_cell": "fine cell ({r}, {c}) · plane point ({x}, {y})",
     # generate
     "nav_gen": "Generate",
     "gen_title": "Generation and inference",

@@ -46,6 +46,7 @@ ZH: dict[str, str] = {
     "spin_project": "正在把潜变量投影到二维（几千个点：UMAP 约 5 秒，t-SNE 约 10 秒）…",
     "spin_grid_inverse": "正在把网格映射回潜在空间…",
     "spin_decode_grid": "正在解码网格…",
+    "spin_hover": "正在解码悬停预览…",
     "spin_errors": "正在重构测试图像…",
     "spin_metrics": "正在计算指标…",
     "kind_name": "{kind} · {name}",
@@ -247,6 +248,12 @@ ZH: dict[str, str] = {
     "grid_decoded": "实时解码",
     "grid_plane": "平面上的点",
     "grid_cell": "格子：({r}, {c})",
+    "grid_hover_title": "悬停预览",
+    "grid_hover_hint": "悬停预览：显示指针下平面上那一点的图像。它来自一个更细的 {nf}×{nf} 网格，只解码一次并保存在"
+                       "浏览器里，所以无需往返服务器就能跟随指针。点击则在服务器上精确解码所点的格子。",
+    "grid_hover_pad": "{nf}×{nf} 细网格的缩略图：把指针移到上面。",
+    "grid_hover_idle": "请把指针移到网格上。",
+    "grid_hover_cell": "细格子 ({r}, {c}) · 平面上的点 ({x}, {y})",
     # generate
     "nav_gen": "生成",
     "gen_title": "生成与推断",
