@@ -238,8 +238,8 @@ EN: dict[str, str] = {
     "map_download": "Download latents and 2-D coordinates (CSV)",
     # latent grid
     "grid_title": "Latent grid",
-    "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Click any "
-                  "cell to decode it large; zoom into a region with the range controls.",
+    "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Hover for "
+                  "a preview, click any cell to decode it large; zoom into a region with the range controls.",
     "grid_plane_identity": "The latent is 2-D: the grid covers the latent itself.",
     "grid_method": "Plane",
     "grid_method_pca": "PCA plane (exact inverse)",

@@ -229,7 +229,7 @@ ZH: dict[str, str] = {
     "map_download": "下载潜变量和二维坐标 (CSV)",
     # latent grid
     "grid_title": "潜在空间网格",
-    "grid_intro": "从潜在空间某个平面上等距网格点解码出的图像。点击任意格子可放大解码；"
+    "grid_intro": "从潜在空间某个平面上等距网格点解码出的图像。悬停可预览，点击任意格子可放大解码；"
                   "用范围控件放大某个区域。",
     "grid_plane_identity": "潜在空间是二维的：网格直接覆盖潜在空间本身。",
     "grid_method": "平面",
