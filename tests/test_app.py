@@ -333,6 +333,32 @@ def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkey
     assert "cell: (1, 2)" in texts(at) and _hover_component(at).srcdoc == proto.srcdoc
 
 
+def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tiny_checkpoints_cvae, monkeypatch):
+    """A conditional model's preview decodes the fine grid with the label the page decodes the grid with."""
+    import numpy as np
+
+    from ui.core import cache
+    from ui.logic import hover
+    from vae_core import latent as lat
+
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))
+    at = start("latent_grid")
+    at.radio(key="page_model_kind").set_value("cvae").run()
+    sheets = {}
+    for label in (1, 7):
+        at.selectbox(key="grid_label").set_value(label).run()
+        assert not at.exception, at.exception
+        cfg = hover.config_of(_hover_component(at).srcdoc)
+        sheets[label] = _png(cfg["sprite"])
+    nf, bounds = cfg["nf"], tuple(cfg["bounds"])
+    assert not np.array_equal(sheets[1], sheets[7])
+    ref = cache.ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
+    r, c = nf // 3, nf // 2
+    z = np.array(lat.cell_centre(bounds, nf, r, c), np.float32)  # a 2-D latent is its own plane
+    one = cache.decode_one(ref, z, 7).astype(int)
+    assert np.abs(hover.sprite_cell(sheets[7], nf, r, c).astype(int) - one).max() <= 1
+
+
 def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeypatch):
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     at = start("latent_map")
