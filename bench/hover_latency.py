@@ -31,8 +31,8 @@ sys.path[:0] = [str(ROOT.parent), str(ROOT.parent / "tests"), str(ROOT)]
 
 from click_latency import bench_grid, models_dir  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
-from conftest import JS_POINT_PX, Server, launch_chromium, wait_idle  # noqa: E402
 
+from conftest import JS_POINT_PX, Server, launch_chromium, wait_idle  # noqa: E402
 from ui.logic.text import EN  # noqa: E402
 
 JS_STATE = """() => { const p = document.getElementById('preview');
