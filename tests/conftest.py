@@ -60,6 +60,14 @@ def tiny_checkpoints_4d(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_checkpoints_16d(tmp_path_factory) -> Path:
+    """A digits VAE with a 16-D latent (conv, one epoch), alone: a PCA or UMAP plane of a wide latent."""
+    d = tmp_path_factory.mktemp("checkpoints16d")
+    _train(d / "digits-vae-16d.safetensors", "vae", latent_dim=16)
+    return d
+
+
+@pytest.fixture(scope="session")
 def tiny_checkpoints_1d(tmp_path_factory) -> Path:
     """A digits AE and VAE with a 1-D latent (MLP, one epoch): no plane to project to."""
     d = tmp_path_factory.mktemp("checkpoints1d")

@@ -333,6 +333,101 @@ def test_grid_on_a_umap_plane(app_env, tiny_checkpoints_4d, monkeypatch):
     assert 0 < len(marked["x"]) < 225 and note.startswith(f"⊠ {len(marked['x'])} of 225 cells")
 
 
+def _hover_component(at: AppTest):
+    frames = at.get("iframe")
+    assert len(frames) == 1, frames
+    return frames[0].proto
+
+
+def _png(uri: str):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    assert uri.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+
+
+@pytest.mark.parametrize("fixture, file, kind, method", [("tiny_checkpoints", "digits-ae-2d", "ae", "identity"),
+                                                         ("tiny_checkpoints_16d", "digits-vae-16d", "vae", "pca")])
+def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkeypatch, fixture, file, kind, method):
+    """The grid page sends the hover preview: a sprite sheet of nf² cells over the grid's own plane and
+    bounds, each the decoded image of its fine-grid latent (recomputed here from the checkpoint: encode
+    the test images, the plane, its inverse), equal to decoding that latent alone up to uint8 rounding."""
+    import numpy as np
+
+    from ui.core import cache
+    from ui.logic import hover
+    from vae_core import latent as lat
+    from vae_core.checkpoint import load
+    from vae_core.data import load_dataset
+
+    ck = request.getfixturevalue(fixture)
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(ck))
+    at = start("latent_grid")
+    if kind == "ae":  # the tiny 2-D VAE decodes nearly one image everywhere; its AE does not
+        at.radio(key="page_model_kind").set_value("ae").run()
+    planes = [r.value for r in at.radio if r.key == "grid_method"]
+    assert planes == (["pca"] if method == "pca" else [])  # a 2-D latent is its own plane
+    proto = _hover_component(at)
+    assert proto.alt == "Hover preview"
+    cfg = hover.config_of(proto.srcdoc)
+    nf, tile = cfg["nf"], cfg["tile"]
+    assert (nf, tile) == (hover.HOVER_N, 28)
+    meta = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["meta"]["latent_grid"]
+    assert meta == {"n": 15, "tile": 28, "bounds": cfg["bounds"]}  # the clickable grid's plane and bounds
+
+    sheet = _png(cfg["sprite"])
+    assert sheet.shape == (nf * tile, nf * tile) and sheet.dtype == np.uint8
+
+    path = ck / f"{file}.safetensors"
+    model = load(path).model
+    data = load_dataset("digits")
+    proj = lat.fit_projection(lat.encode_dataset(model, data.x_test, data.y_test)[0], "pca")
+    assert proj.method == method
+    np.testing.assert_allclose(cfg["bounds"], proj.bounds(), atol=1e-5)  # zoom 1: the full plane
+    z = proj.inverse(lat.grid_points(tuple(cfg["bounds"]), nf))  # (nf², d), row-major, top row first
+    ref = cache.ModelRef.of(str(path), kind)
+    for r, c in [(0, 0), (0, nf - 1), (nf // 2, 7), (nf - 1, nf - 1)]:
+        one = cache.decode_one(ref, z[r * nf + c]).astype(int)
+        assert np.abs(hover.sprite_cell(sheet, nf, r, c).astype(int) - one).max() <= 1, (r, c)
+    corners = hover.sprite_cell(sheet, nf, 0, 0).astype(int) - hover.sprite_cell(sheet, nf, nf - 1, nf - 1)
+    assert np.abs(corners).max() > 4  # cells differ by more than the tolerance: the order is checked too
+
+    at.session_state["grid_chart"] = selection({"point_index": 0, "customdata": [1, 2]})
+    at.run()  # a click reruns the fragment: the same component, byte for byte (the browser keeps it)
+    assert not at.exception, at.exception
+    assert "cell: (1, 2)" in texts(at) and _hover_component(at).srcdoc == proto.srcdoc
+
+
+def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tiny_checkpoints_cvae, monkeypatch):
+    """A conditional model's preview decodes the fine grid with the label the page decodes the grid with."""
+    import numpy as np
+
+    from ui.core import cache
+    from ui.logic import hover
+    from vae_core import latent as lat
+
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))
+    at = start("latent_grid")
+    at.radio(key="page_model_kind").set_value("cvae").run()
+    sheets = {}
+    for label in (1, 7):
+        at.selectbox(key="grid_label").set_value(label).run()
+        assert not at.exception, at.exception
+        cfg = hover.config_of(_hover_component(at).srcdoc)
+        sheets[label] = _png(cfg["sprite"])
+    nf, bounds = cfg["nf"], tuple(cfg["bounds"])
+    assert not np.array_equal(sheets[1], sheets[7])
+    ref = cache.ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
+    r, c = nf // 3, nf // 2
+    z = np.array(lat.cell_centre(bounds, nf, r, c), np.float32)  # a 2-D latent is its own plane
+    one = cache.decode_one(ref, z, 7).astype(int)
+    assert np.abs(hover.sprite_cell(sheets[7], nf, r, c).astype(int) - one).max() <= 1
+
+
 def test_map_sigma_ellipses_on_a_pca_plane(app_env, tiny_checkpoints_4d, monkeypatch):
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     at = start("latent_map")

@@ -29,6 +29,7 @@ from conftest import (
 from ui.core.pagelist import PAGES as PAGE_SPECS
 from ui.core.pagelist import URLS
 from ui.logic.text import T
+from vae_core import latent as lat
 
 pytestmark = pytest.mark.e2e
 PAGES = URLS
@@ -175,6 +176,121 @@ def test_click_two_grid_cells(page, server):
     assert n == 15
 
 
+# ------------------------------------------------------------------ the grid's hover preview
+
+JS_PREVIEW = """() => { const c = document.getElementById('preview'), k = JSON.parse(
+  document.getElementById('cfg').textContent).k, t = c.width / k, d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const out = []; for (let y = 0; y < t; y++) for (let x = 0; x < t; x++) {
+    const i = 4 * ((y * k + (k >> 1)) * c.width + x * k + (k >> 1)); out.push([d[i], d[i + 1], d[i + 2]]); }
+  return out; }"""  # the preview's pixels, one per source pixel (the centre of each k×k block)
+
+
+def hover_frame(page, mode: str = "grid"):
+    """The hover preview's frame, once its sprite sheet is decoded and it follows ``mode``."""
+    el = page.locator(f'iframe[title="{T["grid_hover_title"]}"]')
+    el.wait_for()
+    frame = el.element_handle().content_frame()
+    frame.wait_for_function("(m) => document.body.dataset.ready === '1' && document.body.dataset.mode === m", arg=mode)
+    return frame
+
+
+def decode_png_uri(uri: str):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+
+
+def preview_pixels(frame):
+    import numpy as np
+
+    return np.array(frame.evaluate(JS_PREVIEW), dtype=np.uint8)  # (tile², 3)
+
+
+def wait_cell(frame, cell: tuple[int, int]) -> None:
+    """Wait until the preview shows this fine cell (a Frame, or a Page holding the component)."""
+    frame.wait_for_function("(c) => document.getElementById('preview').dataset.cell === c", arg=f"{cell[0]},{cell[1]}",
+                            timeout=15_000)
+
+
+def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server):
+    """The pointer over the clickable grid: the preview draws the fine cell nearest the plane point
+    under it (ui.logic.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
+    cell, without running the script; a click then still decodes the cell live, and the preview
+    survives that rerun without reloading."""
+    from ui.logic import hover
+
+    open_page(page, server, "latent_grid")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+    frame = hover_frame(page)
+    cfg = frame.evaluate("() => JSON.parse(document.getElementById('cfg').textContent)")
+    nf, tile, n = cfg["nf"], cfg["tile"], 15
+    sheet = decode_png_uri(cfg["sprite"])
+    page.evaluate("""() => { window._ran = false; const app = document.querySelector('[data-testid="stApp"]');
+      new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window._ran = true; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+    seen = []
+    for r, c in [(2, 3), (11, 9)]:
+        x, y = (c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5  # a coarse cell's centre, in mosaic pixels
+        page.mouse.move(*page.evaluate(JS_POINT_PX, [x, y, 0]))
+        cell = hover.nearest_cell(hover.mosaic_fraction(x, n, tile), hover.mosaic_fraction(y, n, tile), nf)
+        wait_cell(frame, cell)
+        shown = preview_pixels(frame)
+        want = hover.sprite_cell(sheet, nf, *cell).reshape(-1)
+        assert (shown[:, 0] == want).all() and (shown[:, 1] == want).all()  # grey: R = G = B = the sprite
+        px, py = lat.cell_centre(tuple(cfg["bounds"]), nf, *cell)
+        assert f"({px:.3f}, {py:.3f})" in frame.locator("#where").inner_text()
+        seen.append(shown)
+    assert not (seen[0] == seen[1]).all()
+    assert page.evaluate("window._ran") is False  # no round trip: hovering never ran the script
+    latencies = frame.evaluate("window.__hoverLatencies")
+    assert len(latencies) >= 2 and all(ms > 0 for ms in latencies)  # recorded (the bench reports them)
+
+    frame.evaluate("window.__kept = 1")
+    page.mouse.click(*page.evaluate(JS_POINT_PX, [(9 + 0.5) * tile - 0.5, (11 + 0.5) * tile - 0.5, 0]))
+    page.get_by_text("cell: (11, 9)").wait_for()
+    wait_new_image(page, "decoded live", "")
+    wait_idle(page)
+    assert frame.evaluate("window.__kept") == 1  # the same page: the preview was not reloaded
+    page.mouse.move(*page.evaluate(JS_POINT_PX, [3.5 * tile - 0.5, 2.5 * tile - 0.5, 0]))
+    wait_cell(frame, hover.nearest_cell(hover.mosaic_fraction(3.5 * tile - 0.5, n, tile),
+                                        hover.mosaic_fraction(2.5 * tile - 0.5, n, tile), nf))
+
+
+def test_hover_pad_where_no_grid_can_be_followed(browser):
+    """The component alone (no page around it): it shows its pad, and the pointer over the pad draws
+    the tile under it (ui.logic.hover.pad_cell) from a sprite sheet whose every cell has its own grey."""
+    import numpy as np
+
+    from ui.logic import figures, hover
+
+    nf, tile, bounds = 6, 4, (-1.0, 2.0, -3.0, 1.0)
+    grey = (10 + 7 * np.arange(nf * nf)).astype(np.uint8)
+    sheet = lat.tile(np.repeat(grey, tile * tile).reshape(-1, tile, tile), nf)
+    texts = {k: T[f"grid_hover_{k}"] for k in ("title", "idle", "cell")} | {"pad": T["grid_hover_pad"].format(nf=nf)}
+    ctx = browser.new_context(viewport={"width": 600, "height": 700})
+    try:
+        pg = ctx.new_page()
+        pg.set_content(hover.component_html(figures.png_data_uri(sheet), nf, tile, bounds, texts))
+        pg.wait_for_function("document.body.dataset.ready === '1' && document.body.dataset.mode === 'pad'")
+        frame = pg  # no iframe here: the component is the page
+        assert pg.get_by_text(texts["pad"]).is_visible()
+        box = pg.locator("#pad").bounding_box()
+        for u, v in [(0.5 / nf, 0.5 / nf), (0.34, 0.71), (0.99, 0.6)]:
+            pg.mouse.move(box["x"] + u * box["width"], box["y"] + v * box["height"])
+            r, c = hover.pad_cell(u, v, nf)
+            wait_cell(frame, (r, c))
+            assert (preview_pixels(frame) == grey[r * nf + c]).all()
+            px, py = lat.cell_centre(bounds, nf, r, c)
+            assert pg.locator("#where").inner_text() == texts["cell"].format(r=r, c=c, x=f"{px:.3f}", y=f"{py:.3f}")
+        assert len(pg.evaluate("window.__hoverLatencies")) == 3
+    finally:
+        ctx.close()
+
+
 def test_train_one_epoch_on_digits(page, server):
     open_page(page, server, "train")
     epochs = page.get_by_label("Epochs")
@@ -217,6 +333,10 @@ def _screenshot_every_page(browser, server) -> None:
                 pg.wait_for_selector(".js-plotly-plot .scatterlayer .point")
                 pg.mouse.click(*pg.evaluate(JS_POINT_PX, [5 * 28 + 13.5, 4 * 28 + 13.5, 0]))
                 wait_new_image(pg, "decoded live", "")
+                wait_idle(pg)
+                frame = hover_frame(pg)  # then hover another cell: the preview shows it
+                pg.mouse.move(*pg.evaluate(JS_POINT_PX, [9 * 28 + 13.5, 6 * 28 + 13.5, 0]))
+                frame.wait_for_function("() => document.getElementById('preview').dataset.cell !== undefined")
             elif name == "compare":
                 pg.wait_for_selector(".js-plotly-plot")
                 x, y, idx = pg.evaluate(JS_ISOLATED_POINT, [0, []])

@@ -268,3 +268,82 @@ def test_images_are_enlarged_to_exactly_the_size_asked_for():
     mosaic = np.zeros((2 * 30, 8 * 30, 3), np.uint8)
     assert enlarge(mosaic, 512).shape == (128, 512, 3)
     assert enlarge(np.zeros((32, 32, 3), np.uint8), 84).shape == (84, 84, 3)
+
+
+# ------------------------------------------------------------------ the grid's hover preview (ui.logic.hover)
+
+def test_fine_grid_size_keeps_the_sprite_sheet_small():
+    from ui.logic import hover
+
+    assert hover.fine_n(28, 1) == hover.HOVER_N == 48  # MNIST, Fashion-MNIST: 1344² grey pixels
+    assert hover.fine_n(32, 3) == 32  # CIFAR-10: 1024² RGB pixels
+    assert hover.fine_n(256, 3) == 4 and hover.fine_n(4096, 3) == 2  # never fewer than 2
+    for tile, ch in [(28, 1), (32, 3), (64, 3)]:
+        assert hover.fine_n(tile, ch) ** 2 * tile * tile * ch <= hover.HOVER_VALUES
+
+
+def test_pad_cell_is_the_tile_drawn_under_the_pointer():
+    from ui.logic import hover
+
+    nf = 48
+    for r, c in [(0, 0), (3, 40), (47, 47)]:  # a tile's centre and its corners on the pad
+        for du, dv in [(0.5, 0.5), (0.01, 0.01), (0.99, 0.99)]:
+            assert hover.pad_cell((c + du) / nf, (r + dv) / nf, nf) == (r, c)
+    assert hover.pad_cell(-0.2, 1.0, nf) == (47, 0)  # off the pad: clamped to the edge
+
+
+def test_mosaic_fraction_inverts_plane_to_pixel():
+    """The pointer over the clickable mosaic → the plane point under it: the inverse of where the
+    grid draws a plane point (clicks.plane_to_pixel), so cell centres land on their plane points."""
+    from ui.logic import hover
+
+    bounds, n, tile = (-3.0, 2.0, -1.0, 4.0), 15, 28
+    pts = np.random.RandomState(0).uniform([-3, -1], [2, 4], size=(50, 2))
+    px = clicks.plane_to_pixel(pts, bounds, n, tile)
+    fx = [hover.mosaic_fraction(p, n, tile) for p in px[:, 0]]
+    fy = [hover.mosaic_fraction(p, n, tile) for p in px[:, 1]]
+    np.testing.assert_allclose(fx, (pts[:, 0] + 3) / 5, atol=1e-9)
+    np.testing.assert_allclose(fy, (4 - pts[:, 1]) / 5, atol=1e-9)  # from the top
+    assert hover.mosaic_fraction(13.5, 1, 28) == 0.5
+
+
+def test_nearest_cell_agrees_with_the_grid_geometry():
+    """The fine cell shown for a plane point is the one lat.cell_of_point finds, and a fine cell's own
+    centre maps back to it (ties aside: Python rounds halves to even, the JavaScript up)."""
+    from ui.logic import hover
+
+    bounds, nf = (-3.0, 2.0, -1.0, 4.0), 48
+    rng = np.random.RandomState(1)
+    for x, y in rng.uniform([-3.5, -1.5], [2.5, 4.5], size=(200, 2)):
+        fx, fy = (x + 3) / 5, (4 - y) / 5
+        assert hover.nearest_cell(fx, fy, nf) == lat.cell_of_point(x, y, bounds, nf)
+    for r, c in [(0, 0), (5, 17), (47, 47)]:
+        x, y = lat.cell_centre(bounds, nf, r, c)
+        assert hover.nearest_cell((x + 3) / 5, (4 - y) / 5, nf) == (r, c)
+    assert hover.nearest_cell(0.5 / 47, 0.5 / 47, nf) == (1, 1)  # a half rounds up, as Math.round
+    assert hover.nearest_cell(0.7, 0.2, 1) == (0, 0)
+
+
+def test_sprite_cell_reads_back_what_tile_laid_out():
+    from ui.logic import hover
+
+    imgs = np.random.RandomState(2).randint(0, 256, size=(9, 5, 5, 3), dtype=np.uint8)
+    sheet = lat.tile(imgs, 3)
+    for i in range(9):
+        assert np.array_equal(hover.sprite_cell(sheet, 3, *divmod(i, 3)), imgs[i])
+
+
+def test_component_html_carries_its_config_and_cannot_be_broken_out_of():
+    from ui.logic import figures, hover
+
+    texts = {"title": "t", "pad": "p", "idle": "</script><b>x", "cell": "({r}, {c}) ({x}, {y})"}
+    html = hover.component_html("data:image/png;base64,AAAA", 16, 28, (-1.5, 2.0, -3.0, 0.5), texts)
+    cfg = hover.config_of(html)
+    assert cfg == {"sprite": "data:image/png;base64,AAAA", "nf": 16, "tile": 28, "k": 8,
+                   "bounds": [-1.5, 2.0, -3.0, 0.5], "texts": texts}
+    assert html.count("</script>") == 2  # the template's two scripts, nothing from the texts
+    assert "http://" not in html and "https://" not in html and "src=" not in html  # nothing fetched
+    with pytest.raises(ValueError):
+        hover.component_html("", 2, 28, (0, 1, 0, 1), texts, template="<html></html>")
+    fig = figures.latent_grid(np.zeros((56, 56), np.uint8), 2, 28, (-1.5, 2.0, -3.0, 0.5))
+    assert fig.layout.meta == hover.grid_meta(2, 28, (-1.5, 2.0, -3.0, 0.5))  # how the preview finds the grid

@@ -30,7 +30,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.logic import clicks, figures, paths, settings, text, waits
+from ui.logic import clicks, figures, hover, paths, settings, text, waits
 from ui.logic.text import T
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
@@ -309,6 +309,26 @@ def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
     """The decoded grid as one uint8 mosaic, decoded in one batch (a conditional model: with ``label``)."""
     z = grid_latents(m, d, n_max, method, n, bounds)
     return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), n)
+
+
+@spinning("spin_hover")
+@st.cache_data(max_entries=16, show_spinner=False)
+def hover_sprite(m: ModelRef, d: DataRef, n_max: int | None, method: str, nf: int, bounds: tuple,
+                 label: int | None = None) -> bytes:
+    """The hover preview's sprite sheet: the nf×nf fine grid over the same plane and bounds as the
+    clickable grid (``grid_latents``: PCA/UMAP inverse included), decoded in one batch (a conditional
+    model: with ``label``) and tiled row-major, row 0 on top, into one lossless PNG."""
+    z = grid_latents(m, d, n_max, method, nf, bounds)
+    return figures.png_bytes(lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), nf))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def hover_html(m: ModelRef, d: DataRef, n_max: int | None, method: str, nf: int, bounds: tuple,
+               label: int | None, texts: tuple[tuple[str, str], ...]) -> str:
+    """The hover preview component's page (``ui.logic.hover.component_html``), built once per grid
+    and language (``texts``, the strings it shows, are part of the key)."""
+    sprite = hover_sprite(m, d, n_max, method, nf, bounds, label)
+    return hover.component_html(figures.png_data_uri(sprite), nf, d.data.image_shape[-1], bounds, dict(texts))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

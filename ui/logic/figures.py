@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.logic import clicks
+from ui.logic import clicks, hover
 from ui.logic.text import T
 from vae_core import latent as lat
 
@@ -86,12 +86,19 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
     return _layout(fig, height, title=title, dragmode="pan", xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
 
 
-def png_data_uri(img: np.ndarray) -> str:
+def png_bytes(img: np.ndarray) -> bytes:
+    """A uint8 image (H, W) or (H, W, 3) as lossless PNG bytes."""
     from PIL import Image
 
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
+
+
+def png_data_uri(img: np.ndarray | bytes) -> str:
+    """A uint8 image (or PNG bytes) as a data: URI."""
+    data = img if isinstance(img, bytes) else png_bytes(img)
+    return "data:image/png;base64," + base64.b64encode(data).decode()
 
 
 def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: tuple | None = None,
@@ -128,7 +135,7 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
     fig.update_yaxes(range=[size - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x",
                      tickvals=ticks.tolist(), ticktext=[f"{v:.{dec}f}" for v in np.linspace(y1, y0, 5)])
     fig.update_layout(width=GRID_PX + 60, height=GRID_PX + 40, margin=dict(l=50, r=10, t=10, b=30),
-                      hovermode="closest", dragmode="pan")
+                      hovermode="closest", dragmode="pan", meta=hover.grid_meta(n, tile, bounds))
     return fig
 
 

@@ -60,6 +60,7 @@ EN: dict[str, str] = {
     "map_tsne_go": "Compute t-SNE (about {wait})",
     "spin_grid_inverse": "Mapping the grid back to the latent space…",
     "spin_decode_grid": "Decoding the grid…",
+    "spin_hover": "Decoding the hover preview…",
     "spin_errors": "Reconstructing the test images…",
     "spin_metrics": "Computing the metrics…",
     "kind_name": "{kind} · {name}",
@@ -243,8 +244,8 @@ EN: dict[str, str] = {
     "map_download": "Download latents and 2-D coordinates (CSV)",
     # latent grid
     "grid_title": "Latent grid",
-    "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Click any "
-                  "cell to decode it large; zoom into a region with the range controls.",
+    "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Hover for "
+                  "a preview, click any cell to decode it large; zoom into a region with the range controls.",
     "grid_plane_identity": "The latent is 2-D: the grid covers the latent itself.",
     "grid_method": "Plane",
     "grid_method_pca": "PCA plane (exact inverse)",
@@ -264,6 +265,13 @@ EN: dict[str, str] = {
     "grid_decoded": "decoded live",
     "grid_plane": "plane point",
     "grid_cell": "cell: ({r}, {c})",
+    "grid_hover_title": "Hover preview",
+    "grid_hover_hint": "Hover preview: the image at the point of the plane under the pointer, from a finer "
+                       "{nf}×{nf} grid decoded once and kept in your browser, so it follows the pointer with no "
+                       "round trip. A click decodes the cell exactly, on the server.",
+    "grid_hover_pad": "Map of the {nf}×{nf} fine grid: point at it.",
+    "grid_hover_idle": "Point at the grid.",
+    "grid_hover_cell": "fine cell ({r}, {c}) · plane point ({x}, {y})",
     # generate
     "nav_gen": "Generate",
     "gen_title": "Generation and inference",

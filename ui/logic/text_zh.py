@@ -52,6 +52,7 @@ ZH: dict[str, str] = {
     "map_tsne_go": "计算 t-SNE（约 {wait}）",
     "spin_grid_inverse": "正在把网格映射回潜在空间…",
     "spin_decode_grid": "正在解码网格…",
+    "spin_hover": "正在解码悬停预览…",
     "spin_errors": "正在重构测试图像…",
     "spin_metrics": "正在计算指标…",
     "kind_name": "{kind} · {name}",
@@ -234,7 +235,7 @@ ZH: dict[str, str] = {
     "map_download": "下载潜变量和二维坐标 (CSV)",
     # latent grid
     "grid_title": "潜在空间网格",
-    "grid_intro": "从潜在空间某个平面上等距网格点解码出的图像。点击任意格子可放大解码；"
+    "grid_intro": "从潜在空间某个平面上等距网格点解码出的图像。悬停可预览，点击任意格子可放大解码；"
                   "用范围控件放大某个区域。",
     "grid_plane_identity": "潜在空间是二维的：网格直接覆盖潜在空间本身。",
     "grid_method": "平面",
@@ -255,6 +256,12 @@ ZH: dict[str, str] = {
     "grid_decoded": "实时解码",
     "grid_plane": "平面上的点",
     "grid_cell": "格子：({r}, {c})",
+    "grid_hover_title": "悬停预览",
+    "grid_hover_hint": "悬停预览：显示指针下平面上那一点的图像。它来自一个更细的 {nf}×{nf} 网格，只解码一次并保存在"
+                       "浏览器里，所以无需往返服务器就能跟随指针。点击则在服务器上精确解码所点的格子。",
+    "grid_hover_pad": "{nf}×{nf} 细网格的缩略图：把指针移到上面。",
+    "grid_hover_idle": "请把指针移到网格上。",
+    "grid_hover_cell": "细格子 ({r}, {c}) · 平面上的点 ({x}, {y})",
     # generate
     "nav_gen": "生成",
     "gen_title": "生成与推断",

@@ -11,7 +11,7 @@ import torch
 from ui.core import cache, widgets
 from ui.core import state as S
 from ui.core.sidebar import Context
-from ui.logic import clicks, text, waits
+from ui.logic import clicks, hover, text, waits
 from ui.logic.text import T
 from vae_core import latent as lat
 
@@ -182,6 +182,20 @@ def grid_data(ctx: Context, kind: str, method: str, n: int, zoom: float, cx: flo
     return GridData(m, n, ctx.data.image_shape[-1], bounds, z, label)
 
 
+def hover_preview(g: GridData) -> int:
+    """The fine grid's images, sent once; the browser draws the one under the pointer (over the grid
+    or, where the grid cannot be followed, over a small map of the fine grid) in the next frame, with
+    no round trip. Returns the fine grid's size."""
+    channels = g.m.dref.data.image_shape[0]
+    nf = hover.fine_n(g.tile, channels)
+    texts = (("title", T["grid_hover_title"]), ("pad", T["grid_hover_pad"].format(nf=nf)),
+             ("idle", T["grid_hover_idle"]), ("cell", T["grid_hover_cell"]))
+    html = cache.hover_html(g.m.ref, g.m.dref, g.m.n_max, g.m.method, nf, g.bounds, g.label, texts)
+    st.markdown(f"**{T['grid_hover_title']}**")
+    st.iframe(html, height="content", alt=T["grid_hover_title"])
+    return nf
+
+
 @st.fragment
 def grid_panel(g: GridData, show_points: bool) -> None:
     """The clickable grid; a click decodes the cell's latent live at a large size."""
@@ -196,11 +210,13 @@ def grid_panel(g: GridData, show_points: bool) -> None:
             st.caption(T["grid_far"].format(k=int(far.sum()), n=g.n * g.n))
     cell = clicks.event_cell(event, g.n, g.tile)
     with right:
+        nf = hover_preview(g)
         if cell is None:
             st.info(T["grid_click_hint"])
-            return
-        r, c = cell
-        px, py = lat.cell_centre(g.bounds, g.n, r, c)
-        img = cache.decode_one(g.m.ref, clicks.latent_of_cell(g.latents, g.n, r, c), g.label)
-        widgets.image(img, BIG, caption=T["grid_decoded"])
-        st.markdown(f"**{T['grid_cell'].format(r=r, c=c)}**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")
+        else:
+            r, c = cell
+            px, py = lat.cell_centre(g.bounds, g.n, r, c)
+            img = cache.decode_one(g.m.ref, clicks.latent_of_cell(g.latents, g.n, r, c), g.label)
+            widgets.image(img, BIG, caption=T["grid_decoded"])
+            st.markdown(f"**{T['grid_cell'].format(r=r, c=c)}**  \n{T['grid_plane']}: ({px:.3f}, {py:.3f})")
+        st.caption(T["grid_hover_hint"].format(nf=nf))
