@@ -50,7 +50,7 @@ EN: dict[str, str] = {
     "pick_label": "Class to generate (the CVAE's label y)",
     "spin_load_model": "Loading the model…",
     "spin_load_data": "Loading the dataset…",
-    "spin_encode": "Encoding the test images…",
+    "spin_encode": "Encoding the images…",
     "spin_project": "Projecting the latents to 2-D (UMAP ≈ 5 s, t-SNE ≈ 10 s on a few thousand points)…",
     "spin_grid_inverse": "Mapping the grid back to the latent space…",
     "spin_decode_grid": "Decoding the grid…",
@@ -204,8 +204,9 @@ EN: dict[str, str] = {
     "rec_err_axis": "MSE per pixel",
     # latent map
     "map_title": "Latent map",
-    "map_intro": "Every test image as a point: its latent code projected to 2-D, coloured by its label. Click a point "
-                 "to see the image, its reconstruction and its nearest neighbours; draw a box or a lasso to select many.",
+    "map_intro": "Every test image (or, with “train + test”, every image of both splits) as a point: its latent "
+                 "code projected to 2-D, coloured by its label. Click a point to see the image, its reconstruction "
+                 "and its nearest neighbours; draw a box or a lasso to select many.",
     "map_axis_class": "class (jittered)",
     "map_method_strip": "the 1-D latent against the class",
     "map_latent_itself": "The latent has {d} dimension(s): the map shows it as it is, with no projection.",
@@ -235,6 +236,24 @@ EN: dict[str, str] = {
     "map_mean_decoded": "decoded mean latent",
     "map_selection": "**{n} points selected** (the first 32 shown). Left: the decoded mean of their latents.",
     "map_download": "Download latents and 2-D coordinates (CSV)",
+    "map_source": "Points from",
+    "map_source_test": "test split",
+    "map_source_all": "train + test",
+    "map_source_help": "The test split alone (the images the model never saw), or the train and test splits together "
+                       "(MNIST: 70,000 points). Hover and the details say which split a point comes from.",
+    "map_fig_title_all": "{kind} latents · {method} · {n:,} images (train + test)",
+    "split_train": "train",
+    "split_test": "test",
+    "split_tag": " ({split})",
+    "map_tsne_hidden": "t-SNE is offered up to {max:,} points: scikit-learn's t-SNE runs on the CPU and grows faster "
+                       "than the point count, so {n:,} points would take about {est} here. Choose {max:,} points or "
+                       "fewer for t-SNE, or use UMAP.",
+    "map_umap_status": "UMAP of {n:,} points: about {est} on a 2-core CPU…",
+    "map_umap_why": "Computed once: the result is kept on disk for this model and these points, so coming back "
+                    "(or a restart) shows it at once. You can leave this page meanwhile; the fit goes on.",
+    "map_umap_step1": "Step 1 of 2: the nearest-neighbour graph and the initial layout (estimated {est})",
+    "map_umap_step2": "Step 2 of 2: optimising the layout, epoch {e} of {n}",
+    "map_umap_done": "UMAP of {n:,} points done in {s}",
     # latent grid
     "grid_title": "Latent grid",
     "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Click any "
