@@ -29,6 +29,7 @@ CONTEXT = "ctx"  # the Context the sidebar built for this run
 MODEL_KIND = "page_model_kind"  # "ae" | "vae" on the map and grid pages
 PROJ_METHOD = "map_method"
 MAP_POINTS = "map_points"
+MAP_SOURCE = "map_source"  # "test" | "all": the latent map's points come from the test split or train + test
 UMAP_MODE = "map_umap_mode"
 SHOW_SIGMA = "map_sigma"
 
@@ -123,6 +124,7 @@ DEFAULTS = {
     MODEL_KIND: "vae",
     PROJ_METHOD: "pca",
     MAP_POINTS: 2000,
+    MAP_SOURCE: "test",
     UMAP_MODE: "fast",
     SHOW_SIGMA: False,
     COMPARE_LAST: {},
@@ -183,7 +185,7 @@ DEFAULTS = {
 # run does not draw (another page's choices came back as defaults); assigning each key to itself
 # at the start of every run marks it as the app's own state, which Streamlit keeps.
 PERSISTENT = (
-    DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, UMAP_MODE,
+    DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, MAP_SOURCE, UMAP_MODE,
     SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
     REC_INDICES, INTERP_A, INTERP_B, INTERP_METHOD, GEN_TEMPERATURE, GEN_N, GEN_CLASS, GEN_ROWS, GEN_A, GEN_B,
     GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, USE_CMP_AXIS, USE_CMP_BITS, USE_NOISE_KIND,
