@@ -209,17 +209,18 @@ def map_threads():
 @spinning("spin_encode")
 @st.cache_data(max_entries=32, show_spinner=False)
 def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> dict:
-    """{"idx": indices within their split, "split": 0 test / 1 train per point, "mu": (N, d),
+    """{"idx": indices within their split, "split": 0 test / 1 train per point, "labels", "mu": (N, d),
     "logvar": (N, d) or None} of up to n_max points of the test split (``source`` "test") or of
     train + test ("all"; test points first); a conditional model encodes with the true labels."""
     data = d.data
     n_train = len(data.x_train) if source == points.TRAIN_AND_TEST else 0
     idx, split = points.sample_points(len(data.x_test), n_train, n_max)
+    y = points.gather(data.y_test, data.y_train, idx, split)
     f = paths.cache_dir() / f"latents-{disk_key(m.sha, d, n_max, source)}.npz"
     if len(idx) >= LATENTS_ON_DISK and f.is_file():
         with np.load(f, allow_pickle=False) as arrays:
             if len(arrays["mu"]) == len(idx):
-                return {"idx": idx, "split": split, "mu": arrays["mu"],
+                return {"idx": idx, "split": split, "labels": y.numpy(), "mu": arrays["mu"],
                         "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
     x = points.gather(data.x_test, data.x_train, idx, split)
     y = points.gather(data.y_test, data.y_train, idx, split)
@@ -227,13 +228,7 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
         mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH)
     if len(idx) >= LATENTS_ON_DISK:
         _save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
-    return {"idx": idx, "split": split, "mu": mu, "logvar": logvar}
-
-
-def point_labels(d: DataRef, enc: dict) -> np.ndarray:
-    """The labels of an encoding's points (``latents``)."""
-    data = d.data
-    return points.gather(data.y_test, data.y_train, enc["idx"], enc["split"]).numpy()
+    return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
 
 
 def umap_file(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, source: str) -> Path:
@@ -273,6 +268,7 @@ class UmapFit:
     n: int
     started: float
     future: Future
+    first: bool = False  # the process's first UMAP fit: it also compiles umap-learn's code
     epoch: int = 0
     n_epochs: int = 0  # 0 until the layout epochs start
 
@@ -284,11 +280,15 @@ _UMAP_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="umap")  # one
 _UMAP_FITS: dict[str, UmapFit] = {}  # umap_file → its fit (finished ones are kept, a few)
 _UMAP_FITS_LOCK = threading.Lock()
 UMAP_FITS_KEPT = 8
+_umap_compiled = False  # a UMAP fit has finished in this process (numba's compilation is done)
 
 
 def _umap_run(fit: UmapFit, z: np.ndarray, reproducible: bool, f: Path) -> np.ndarray:
+    global _umap_compiled
     fit.started = time.time()  # the wait for an earlier fit is not part of this one
+    fit.first = not _umap_compiled
     proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
+    _umap_compiled = True
     _save_npz(f, coords=proj.coords)
     return proj.coords
 
@@ -314,7 +314,7 @@ def umap_fit(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, sou
         found, fit = known()
         if found:
             return fit
-        fit = UmapFit(len(z), time.time(), Future())
+        fit = UmapFit(len(z), time.time(), Future(), first=not _umap_compiled)
         fit.future = _UMAP_POOL.submit(_umap_run, fit, z, reproducible, f)
         _UMAP_FITS[str(f)] = fit
         while len(_UMAP_FITS) > UMAP_FITS_KEPT:  # forget the oldest finished fit
@@ -432,7 +432,7 @@ def scatter_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, repr
     are in ``lang`` (``text.current_language()``, part of the key: a language switch rebuilds it)."""
     enc = latents(m, d, n_max, source)
     proj = projection(m, d, n_max, method, reproducible, source=source)
-    labels = point_labels(d, enc)
+    labels = enc["labels"]
     el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
     classes = text.class_names(d.name, d.data.classes)
     return figures.latent_scatter(clicks.display_coords(proj, labels), labels, classes, enc["idx"], title, el,
@@ -445,7 +445,7 @@ def latents_csv(m: ModelRef, d: DataRef, n_max: int | None, method: str, reprodu
                 source: str = points.TEST_ONLY) -> bytes:
     enc = latents(m, d, n_max, source)
     proj = projection(m, d, n_max, method, reproducible, source=source)
-    return clicks.latents_csv(enc["idx"], point_labels(d, enc), proj.coords, enc["mu"],
+    return clicks.latents_csv(enc["idx"], enc["labels"], proj.coords, enc["mu"],
                               None if source == points.TEST_ONLY else enc["split"])
 
 

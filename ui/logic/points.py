@@ -27,6 +27,7 @@ TSNE_MAX_POINTS = 10_000  # t-SNE is offered up to this many points
 # the neighbour graph + initial layout, and one layout epoch, in seconds per 1,000 points.
 UMAP_GRAPH_S_PER_1K = 0.33
 UMAP_EPOCH_S_PER_1K = 0.0027
+UMAP_COMPILE_S = 30.0  # the first UMAP fit of a process also compiles umap-learn's numba code (not cached on disk)
 TSNE_S_PER_1K = 4.0  # scikit-learn's Barnes-Hut t-SNE near 10,000 points; it grows as n log n
 
 
@@ -96,13 +97,14 @@ def index_dtype(max_index: int) -> np.dtype:
     return np.dtype(np.uint16) if max_index < 2**16 else np.dtype(np.uint32)
 
 
-def umap_seconds(n: int) -> tuple[float, float]:
+def umap_seconds(n: int, first: bool = False) -> tuple[float, float]:
     """Expected seconds of a UMAP fit of n points on the development machine: (the neighbour
-    graph and initial layout, the layout epochs)."""
+    graph and initial layout, the layout epochs). ``first``: the process's first fit, which also
+    compiles umap-learn's code (counted in the first part)."""
     from vae_core.latent import umap_epochs
 
     k = n / 1000
-    return UMAP_GRAPH_S_PER_1K * k, UMAP_EPOCH_S_PER_1K * k * umap_epochs(n)
+    return UMAP_GRAPH_S_PER_1K * k + (UMAP_COMPILE_S if first else 0.0), UMAP_EPOCH_S_PER_1K * k * umap_epochs(n)
 
 
 def tsne_seconds(n: int) -> float:
@@ -114,11 +116,11 @@ def tsne_offered(n: int) -> bool:
     return n <= TSNE_MAX_POINTS
 
 
-def umap_fraction(elapsed: float, n: int, epoch: int, n_epochs: int) -> float:
+def umap_fraction(elapsed: float, n: int, epoch: int, n_epochs: int, first: bool = False) -> float:
     """Progress of a UMAP fit in [0, 1]: before the layout epochs (n_epochs = 0) an estimate from
     the elapsed time and the point count, kept below the graph's share; then the graph's share
     plus the share of epochs done."""
-    graph, layout = umap_seconds(n)
+    graph, layout = umap_seconds(n, first)
     share = graph / (graph + layout) if graph + layout > 0 else 0.0
     if n_epochs <= 0:
         return share * min(0.95, max(0.0, elapsed) / graph) if graph > 0 else 0.0

@@ -252,6 +252,8 @@ EN: dict[str, str] = {
     "map_umap_why": "Computed once: the result is kept on disk for this model and these points, so coming back "
                     "(or a restart) shows it at once. You can leave this page meanwhile; the fit goes on.",
     "map_umap_step1": "Step 1 of 2: the nearest-neighbour graph and the initial layout (estimated {est})",
+    "map_umap_step1_first": "Step 1 of 2: the nearest-neighbour graph and the initial layout (estimated {est}, with "
+                            "about {c} of compiling UMAP's code, once per server start)",
     "map_umap_step2": "Step 2 of 2: optimising the layout, epoch {e} of {n}",
     "map_umap_done": "UMAP of {n:,} points done in {s}",
     # latent grid

@@ -74,8 +74,7 @@ def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducib
     ref, dref = ctx.ref(kind), ctx.data_ref
     enc = cache.latents(ref, dref, n_max, source)
     proj = cache.projection(ref, dref, n_max, method, reproducible, need_inverse, source)
-    labels = cache.point_labels(dref, enc)
-    return MapData(ref, dref, method, n_max, reproducible, enc["idx"], enc["mu"], enc["logvar"], labels, proj,
+    return MapData(ref, dref, method, n_max, reproducible, enc["idx"], enc["mu"], enc["logvar"], enc["labels"], proj,
                    source, enc["split"])
 
 
@@ -86,7 +85,7 @@ def wait_for_umap(ctx: Context, kind: str, n_max: int | None, reproducible: bool
     fit = cache.umap_fit(ctx.ref(kind), ctx.data_ref, n_max, reproducible, source)
     if fit is None:
         return
-    graph_s, layout_s = points.umap_seconds(fit.n)
+    graph_s, layout_s = points.umap_seconds(fit.n, fit.first)
     with st.status(T["map_umap_status"].format(n=fit.n, est=jobs.format_duration(graph_s + layout_s)),
                    expanded=True) as box:
         st.caption(T["map_umap_why"])
@@ -95,9 +94,12 @@ def wait_for_umap(ctx: Context, kind: str, n_max: int | None, reproducible: bool
             elapsed = time.time() - fit.started
             if fit.n_epochs:
                 step = T["map_umap_step2"].format(e=fit.epoch, n=fit.n_epochs)
+            elif fit.first:
+                step = T["map_umap_step1_first"].format(est=jobs.format_duration(graph_s),
+                                                        c=jobs.format_duration(points.UMAP_COMPILE_S))
             else:
                 step = T["map_umap_step1"].format(est=jobs.format_duration(graph_s))
-            bar.progress(points.umap_fraction(elapsed, fit.n, fit.epoch, fit.n_epochs),
+            bar.progress(points.umap_fraction(elapsed, fit.n, fit.epoch, fit.n_epochs, fit.first),
                          text=f"{step} · {jobs.format_duration(elapsed)}")
             time.sleep(0.25)
         fit.future.result()  # a failed fit raises here
