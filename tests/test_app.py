@@ -343,7 +343,7 @@ def test_latent_map_of_train_and_test_decodes_a_train_point(app_env, tiny_checkp
 
     at = start("latent_map")
     at.radio(key="map_source").set_value("all").run()
-    at.selectbox(key="map_points").set_value(None).run()
+    at.selectbox(key="map_points").set_value(0).run()  # "all"
     assert not at.exception, at.exception
     data = load_dataset("digits")
     n = len(data.x_test) + len(data.x_train)
@@ -395,7 +395,7 @@ def test_latent_map_umap_of_train_and_test_shows_progress_then_the_map(app_env, 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     at = start("latent_map")
     at.radio(key="map_source").set_value("all").run()
-    at.selectbox(key="map_points").set_value(None).run()
+    at.selectbox(key="map_points").set_value(0).run()  # "all"
     at.radio(key="map_method").set_value("umap").run()
     assert not at.exception, at.exception
     assert any(e.label.startswith("UMAP of 1,797 points done in") for e in at.status)

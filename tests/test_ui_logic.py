@@ -256,8 +256,9 @@ def test_latents_csv_has_a_split_column_for_a_map_of_both():
 def test_point_menu_tsne_limit_and_estimates():
     from ui.logic import points
 
-    assert points.point_choices(10_000) == [1000, 2000, 5000, None]  # the test split: as before
-    assert points.point_choices(70_000) == [1000, 2000, 5000, 10_000, 20_000, 50_000, None]
+    assert points.point_choices(10_000) == [1000, 2000, 5000, points.ALL_POINTS]  # the test split: as before
+    assert points.point_choices(70_000) == [1000, 2000, 5000, 10_000, 20_000, 50_000, points.ALL_POINTS]
+    assert [points.n_max_of(c) for c in (points.ALL_POINTS, None, 5000)] == [None, None, 5000]
     assert points.tsne_offered(10_000) and not points.tsne_offered(10_001)
     assert points.tsne_seconds(70_000) > 7 * points.tsne_seconds(10_000)  # n log n
     g10, l10 = points.umap_seconds(10_000)

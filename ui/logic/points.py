@@ -21,6 +21,7 @@ TEST_ONLY, TRAIN_AND_TEST = "test", "all"  # the "Points from" choice
 SOURCES = (TEST_ONLY, TRAIN_AND_TEST)
 TEST, TRAIN = 0, 1  # split codes of single points
 SIZES = (1000, 2000, 5000, 10_000, 20_000, 50_000)  # the Points menu, before "all"
+ALL_POINTS = 0  # "all" in the Points menu (a selectbox shows None as "nothing chosen")
 TSNE_MAX_POINTS = 10_000  # t-SNE is offered up to this many points
 
 # Measured on the 2-core development machine (bench/map_times.py, shipped MNIST 16-D VAE, UMAP "fast"):
@@ -31,9 +32,14 @@ UMAP_COMPILE_S = 30.0  # the first UMAP fit of a process also compiles umap-lear
 TSNE_S_PER_1K = 4.0  # scikit-learn's Barnes-Hut t-SNE near 10,000 points; it grows as n log n
 
 
-def point_choices(n_total: int) -> list[int | None]:
-    """The Points menu: the sizes smaller than the number of points available, then "all" (None)."""
-    return [n for n in SIZES if n < n_total] + [None]
+def point_choices(n_total: int) -> list[int]:
+    """The Points menu: the sizes smaller than the number of points available, then "all" (ALL_POINTS)."""
+    return [n for n in SIZES if n < n_total] + [ALL_POINTS]
+
+
+def n_max_of(choice: int | None) -> int | None:
+    """The menu's choice → the ``n_max`` of the cached functions (None: all points)."""
+    return None if choice in (None, ALL_POINTS) else int(choice)
 
 
 def sample_points(n_test: int, n_train: int, n_max: int | None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -55,7 +55,7 @@ class MapData:
         return self.split if self.split is not None else np.zeros(len(self.idx), np.uint8)
 
 
-def point_choices(n_total: int) -> list[int | None]:
+def point_choices(n_total: int) -> list[int]:
     """The Points menu: only sizes smaller than the points available, then "all"."""
     return points.point_choices(n_total)
 
