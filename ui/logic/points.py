@@ -24,12 +24,13 @@ SIZES = (1000, 2000, 5000, 10_000, 20_000, 50_000)  # the Points menu, before "a
 ALL_POINTS = 0  # "all" in the Points menu (a selectbox shows None as "nothing chosen")
 TSNE_MAX_POINTS = 10_000  # t-SNE is offered up to this many points
 
-# Measured on the 2-core development machine (bench/map_times.py, shipped MNIST 16-D VAE, UMAP "fast"):
-# the neighbour graph + initial layout, and one layout epoch, in seconds per 1,000 points.
-UMAP_GRAPH_S_PER_1K = 0.33
-UMAP_EPOCH_S_PER_1K = 0.0027
+# Measured on the 2-core development machine when it was quiet (bench/map_times.py, shipped MNIST 16-D VAE,
+# UMAP "fast"); a busy machine took 2-3x longer. UMAP: the neighbour graph + initial layout, and one layout
+# epoch, in seconds per 1,000 points (70,000 points: 5.0 s + 200 epochs in 11.7 s).
+UMAP_GRAPH_S_PER_1K = 0.07
+UMAP_EPOCH_S_PER_1K = 0.00085
 UMAP_COMPILE_S = 30.0  # the first UMAP fit of a process also compiles umap-learn's numba code (not cached on disk)
-TSNE_S_PER_1K = 4.0  # scikit-learn's Barnes-Hut t-SNE near 10,000 points; it grows as n log n
+TSNE_S_PER_1K = 6.5  # scikit-learn's Barnes-Hut t-SNE of 10,000 points took 66 s; it grows as n log n
 
 
 def point_choices(n_total: int) -> list[int]:
