@@ -10,9 +10,12 @@ empty disk cache, opens the Latent map in headless Chromium (1400 px wide), choo
 - first view: from choosing "all" until the chart holds every point and Streamlit is idle (cold caches:
   encoding 70,000 images, PCA, the figure, sending it, plotly drawing it with WebGL);
 - the same choice again after a detour through 2,000 points (cached view, end to end in the browser);
-- click → decoded image: an isolated point clicked, until its new decoded image is loaded (median);
+- click → decoded image: an isolated point clicked, until its new decoded image is loaded (median), on
+  the 70,000-point map and, before it, on the 2,000-point map of both splits;
 - hover: mouse moved onto a point, until plotly's hover label shows (median);
-- pan: a drag across the plot in 30 mouse steps; the intervals between animation frames meanwhile.
+- pan: a drag across the plot in 30 mouse steps; the intervals between animation frames meanwhile;
+- with ``--umap``: then UMAP of the 70,000 points in this fresh server (its first UMAP fit, so numba's
+  compilation included), from the click on "UMAP" until the map is drawn, and the status's own line.
 
 Headless Chromium here draws WebGL in software (SwiftShader, no GPU), so the browser-side numbers are
 an upper bound of what a desktop browser does. Reference, measured in the same page: a full rerun of
@@ -63,11 +66,31 @@ def wait_points(page, n: int, timeout: float = 300_000) -> None:
     wait_idle(page, timeout)
 
 
+def click_times(page, n: int, skip: list) -> tuple[list[float], list]:
+    """Seconds from a click on an isolated point to its new decoded image, n times."""
+    out = []
+    for _ in range(n):
+        x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, skip])
+        skip.append(idx)
+        old = page.evaluate(JS_IMAGE_SRC, "decoded from its latent")
+        px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
+        t = time.perf_counter()
+        page.mouse.click(px, py)
+        page.wait_for_function(f"(old) => {{ const s = ({JS_IMAGE_SRC})('decoded from its latent');"
+                               " return s && s !== old; }", arg=old)
+        out.append(time.perf_counter() - t)
+        page.get_by_text(f"index: {idx}", exact=False).first.wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(400)  # not a double click
+    return out, skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", default="mnist-ae-16d,mnist-vae-16d")
     ap.add_argument("--clicks", type=int, default=5)
     ap.add_argument("--screenshot", default=str(ROOT / "tests" / "_artifacts" / "latent_map_70k.png"))
+    ap.add_argument("--umap", action="store_true", help="also time UMAP of the 70,000 points (about a minute)")
     a = ap.parse_args()
     if not os.environ.get("VAE_EXPLORER_DATA"):
         raise SystemExit("set VAE_EXPLORER_DATA to the folder with mnist.npz")
@@ -93,6 +116,8 @@ def main() -> None:
             page.get_by_text("train + test", exact=True).click()
             wait_points(page, 2000)
 
+            clicks_2k, _ = click_times(page, a.clicks, [])
+
             # reference: a full rerun at 2,000 points
             refs = []
             for _ in range(3):
@@ -115,21 +140,7 @@ def main() -> None:
             again = time.perf_counter() - t
             n_webgl = page.evaluate("() => document.querySelectorAll('.js-plotly-plot canvas').length")
 
-            clicks, skip = [], []
-            for _ in range(a.clicks):
-                x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, skip])
-                skip.append(idx)
-                old = page.evaluate(JS_IMAGE_SRC, "decoded from its latent")
-                px, py = page.evaluate(JS_POINT_PX, [x, y, 0])
-                t = time.perf_counter()
-                page.mouse.click(px, py)
-                page.wait_for_function(f"(old) => {{ const s = ({JS_IMAGE_SRC})('decoded from its latent');"
-                                       " return s && s !== old; }", arg=old)
-                clicks.append(time.perf_counter() - t)
-                page.get_by_text(f"index: {idx}", exact=False).first.wait_for()
-                wait_idle(page)
-                page.wait_for_timeout(400)  # not a double click
-
+            clicks, skip = click_times(page, a.clicks, [])
             hovers = []
             for _ in range(5):
                 x, y, idx = page.evaluate(JS_ISOLATED_POINT, [0, skip])
@@ -166,6 +177,14 @@ def main() -> None:
             page.wait_for_timeout(500)
             Path(a.screenshot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=a.screenshot)
+            umap = None
+            if a.umap:
+                t = time.perf_counter()
+                page.get_by_text("UMAP", exact=True).first.click()
+                page.get_by_text("UMAP of 70,000 points done in").first.wait_for(timeout=600_000)
+                wait_points(page, 70_000)
+                umap = (time.perf_counter() - t, page.get_by_text("UMAP of 70,000 points done in").first.inner_text())
+                page.screenshot(path=str(Path(a.screenshot).with_name(Path(a.screenshot).stem + "_umap.png")))
             browser.close()
     finally:
         server.stop()
@@ -174,9 +193,13 @@ def main() -> None:
     print(f"the same view again (cached): {again * 1000:.0f} ms = {again / ref:.1f}× ref; WebGL canvases: {n_webgl}")
     print(f"click → decoded image, median of {len(clicks)}: {statistics.median(clicks) * 1000:.0f} ms "
           f"= {statistics.median(clicks) / ref:.1f}× ref (all: {', '.join(f'{c * 1000:.0f}' for c in clicks)})")
+    print(f"the same at 2,000 points (train + test): {statistics.median(clicks_2k) * 1000:.0f} ms")
     print(f"hover → label, median of {len(hovers)}: {statistics.median(hovers) * 1000:.0f} ms")
     print(f"pan: 30 mouse steps in {drag * 1000:.0f} ms; frame intervals median {statistics.median(gaps):.0f} ms, "
           f"90th percentile {gaps[int(0.9 * (len(gaps) - 1))]:.0f} ms, max {gaps[-1]:.0f} ms ({len(gaps)} frames)")
+    if umap is not None:
+        print(f"UMAP of 70,000 points, first fit of the server (numba's compilation included): {umap[0]:.1f} s "
+              f"in the browser; the page said: {umap[1]!r}")
     print(f"screenshot: {a.screenshot}")
     print(f"load average after: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
