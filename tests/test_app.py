@@ -119,11 +119,11 @@ def test_a_long_tsne_asks_first_with_an_estimate_from_the_points(app_env, tiny_c
     """Issue 11 item 5: a t-SNE estimated to take long is started by a button that says how long; once
     computed it shows at once. The estimate follows this server's observed rate (here: 1 s per point)."""
     from ui.core import cache
-    from ui.logic import waits
+    from ui.logic import jobs, waits
 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     slow = waits.WaitModel()
-    slow.record("tsne", 100, 100.5)  # as if this machine had needed 100 s for 100 points
+    slow.record("tsne", 100, 1000 * waits.predicted("tsne", 100))  # as if this server were 1000x slower
     monkeypatch.setattr(cache, "WAITS", slow)
     monkeypatch.setattr(cache, "_FITTED", set())
     at = start("latent_map")
@@ -131,7 +131,7 @@ def test_a_long_tsne_asks_first_with_an_estimate_from_the_points(app_env, tiny_c
     assert not at.exception, at.exception
     n = len(at.session_state["ctx"].data.x_test)
     [warning] = [w.value for w in at.warning]
-    assert f"t-SNE of {n:,} points takes about {waits.fmt_seconds(0.5 + n)}" in warning
+    assert f"t-SNE of {n:,} points takes about {jobs.format_duration(slow.estimate('tsne', n))}" in warning
     assert not at.get("plotly_chart")  # nothing started yet
     at.button(key="map_tsne_go").click().run()
     assert not at.exception, at.exception
@@ -476,3 +476,99 @@ def test_the_map_offers_only_point_counts_the_dataset_has(app_env):
 
     at = start("latent_map")
     assert at.selectbox(key="map_points").options == [EN["map_points_all"]]
+
+
+def _shown_images(at: AppTest) -> dict:
+    """caption → uint8 array of every st.image on the page (they are sent inline as PNG data URIs)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    out = {}
+    for el in at.get("image"):
+        for img in el.proto.imgs:
+            if img.url.startswith("data:image/png;base64,"):
+                raw = base64.b64decode(img.url.split(",", 1)[1])
+                out[img.caption] = np.asarray(Image.open(io.BytesIO(raw)))
+    return out
+
+
+def test_latent_map_of_train_and_test_decodes_a_train_point(app_env, tiny_checkpoints):
+    """Points from train + test: a click on a train point shows that train image (not the test image
+    of the same index), its label, and the decoding of its own latent."""
+    import numpy as np
+    import torch
+
+    from vae_core import checkpoint as ckpt
+    from vae_core import latent as lat
+    from vae_core.data import load_dataset
+
+    at = start("latent_map")
+    at.radio(key="map_source").set_value("all").run()
+    at.selectbox(key="map_points").set_value(0).run()  # "all"
+    assert not at.exception, at.exception
+    data = load_dataset("digits")
+    n = len(data.x_test) + len(data.x_train)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"].endswith(f"{n:,} images (train + test)")
+    assert sum(1 for t in spec["data"] if t.get("showlegend")) == 10  # one legend entry per class
+    hovers = {t["hovertemplate"].split("<br>")[0] for t in spec["data"]}
+    assert hovers == {"index: %{customdata[0]} (train)", "index: %{customdata[0]} (test)"}
+    # a train index whose test image of the same number looks different and has another label
+    j = next(i for i in range(len(data.x_test))
+             if data.y_train[i] != data.y_test[i] and not torch.equal(data.x_train[i], data.x_test[i]))
+    at.session_state["latent_scatter"] = selection({"point_index": 0, "customdata": {"0": j, "1": 1}})
+    at.run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert f"index: {j} (train)" in shown and f"label: {int(data.y_train[j])}" in shown
+    imgs = _shown_images(at)
+    orig = imgs["original"]
+    k = orig.shape[0] // 28
+    assert np.array_equal(orig[::k, ::k], data.x_train[j, 0].numpy())  # the train image, enlarged
+    model = ckpt.load(tiny_checkpoints / "digits-vae-2d.safetensors").model
+    z, _ = lat.encode_dataset(model, data.x_train[j:j + 1])
+    want = lat.to_uint8_images(lat.decode_points(model, z))[0]
+    got = imgs["decoded from its latent"]
+    assert np.abs(got[::k, ::k].astype(int) - want.astype(int)).max() <= 1  # the decoding of its own latent
+    neighbours = next(c for c in imgs if c.startswith("The 8 nearest neighbours"))
+    assert "(train)" in neighbours or "(test)" in neighbours
+    # the same index in the test split is another point
+    at.session_state["latent_scatter"] = selection({"point_index": 0, "customdata": [j, 0]})
+    at.run()
+    assert f"index: {j} (test)" in texts(at) and f"label: {int(data.y_test[j])}" in texts(at)
+    assert np.array_equal(_shown_images(at)["original"][::k, ::k], data.x_test[j, 0].numpy())
+
+
+def test_latent_map_defaults_to_the_test_split_and_keeps_the_choice(app_env):
+    from ui.core import state as S
+
+    at = start("latent_map")
+    assert at.radio(key="map_source").value == "test"
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert title.endswith("test images")
+    at.radio(key="map_source").set_value("all").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="map_points").options == ["1,000", "all"]  # digits: 1,797 points in all
+    assert S.MAP_SOURCE in S.PERSISTENT  # kept across pages like the other map choices
+
+
+def test_latent_map_umap_of_train_and_test_shows_progress_then_the_map(app_env, tiny_checkpoints_4d, monkeypatch):
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
+    at = start("latent_map")
+    at.radio(key="map_source").set_value("all").run()
+    at.selectbox(key="map_points").set_value(0).run()  # "all"
+    at.radio(key="map_method").set_value("umap").run()
+    assert not at.exception, at.exception
+    assert any(e.label.startswith("UMAP of 1,797 points done in") for e in at.status)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "UMAP" in spec["layout"]["title"]["text"]
+    cache_dir = Path(app_env["VAE_EXPLORER_CACHE"])
+    assert any(p.name.startswith("umap-") for p in cache_dir.iterdir())
+    at.run()  # the coordinates come from the disk now: no progress shown
+    assert not any(e.label.startswith("UMAP of") for e in at.status)
+    at.session_state["latent_scatter"] = selection({"point_index": 0, "customdata": [3, 1]})
+    at.run()
+    assert "index: 3 (train)" in texts(at)

@@ -106,6 +106,37 @@ def test_click_a_point_on_the_latent_map(page, server):
     page.get_by_text(re.compile(r"The \d+ nearest neighbours in latent space: #\d+")).first.wait_for()
 
 
+# the most isolated visible point of one split on a map of both splits: [x, y, index]
+JS_ISOLATED_SPLIT_POINT = """(code) => { const gd = document.querySelectorAll('.js-plotly-plot')[0];
+  const fl = gd._fullLayout, pts = [];
+  for (const t of gd._fullData) { if (t.mode !== 'markers' || !t.customdata) continue;
+    for (let i = 0; i < t.x.length; i++) pts.push([t.x[i], t.y[i], t.customdata[i][0], t.customdata[i][1]]); }
+  const px = pts.map(p => [fl.xaxis.l2p(p[0]), fl.yaxis.l2p(p[1])]);
+  const W = fl.xaxis._length, H = fl.yaxis._length;
+  let best = null, bestD = -1;
+  for (let i = 0; i < pts.length; i++) {
+    if (pts[i][3] !== code) continue;
+    const [a, b] = px[i]; if (a < 20 || b < 20 || a > W - 20 || b > H - 20) continue;
+    let d = 1e9; for (let j = 0; j < pts.length; j++) { if (j === i) continue;
+      const dx = px[j][0] - a, dy = px[j][1] - b; d = Math.min(d, dx * dx + dy * dy); }
+    if (d > bestD) { bestD = d; best = pts[i].slice(0, 3); } }
+  return best; }"""
+
+
+def test_click_a_train_point_on_a_map_of_train_and_test(page, server):
+    """Points from train + test: WebGL-or-SVG typed-array customdata [index, split] survives the
+    browser; a click on a train point names it as a train image and decodes it."""
+    open_page(page, server, "latent_map")
+    page.get_by_text("train + test", exact=True).click()
+    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot');"
+                           " return gd && gd.layout && gd.layout.title.text.includes('(train + test)'); }")
+    wait_idle(page)
+    x, y, idx = page.evaluate(JS_ISOLATED_SPLIT_POINT, 1)
+    page.mouse.click(*page.evaluate(JS_POINT_PX, [x, y, 0]))
+    page.get_by_text(f"index: {idx} (train)", exact=True).wait_for()
+    assert wait_new_image(page, "decoded from its latent", "")
+
+
 def test_click_two_points_and_see_their_interpolation(page, server):
     """Generate page: the first click on the map sets image A, the second image B; the AE and VAE
     rows then decode the path from A to B."""

@@ -238,7 +238,8 @@ def _select(*points) -> dict:
 # after the first run: clicks and options that bring more texts on screen
 INTERACTIONS = {
     "latent_map": [("session", "latent_scatter", _select({"point_index": 0, "customdata": [5]})),
-                   ("checkbox", "map_sigma", True)],
+                   ("checkbox", "map_sigma", True), ("radio", "map_source", "all"),
+                   ("session", "latent_scatter", _select({"point_index": 0, "customdata": [5, 1]}))],
     "latent_grid": [("session", "grid_chart", _select({"point_index": 7, "customdata": [0, 7, 0.0, 0.0]})),
                     ("checkbox", "grid_overlay", True)],
     "compare": [("session", "compare_map_ae", _select({"point_index": 0, "customdata": [11]}))],

@@ -188,24 +188,17 @@ def test_compact_keeps_four_significant_digits_of_the_scale():
 
 
 def test_wait_estimates_grow_with_the_points_and_learn_this_machine():
-    from ui.logic import waits
+    from ui.logic import points, waits
 
     w = waits.WaitModel()
     assert w.estimate("tsne", 1000) < w.estimate("tsne", 10_000)
-    assert w.estimate("umap", 5000, compiled=False) == pytest.approx(w.estimate("umap", 5000) + waits.COMPILE_S)
-    fixed = waits.START_RATES["tsne"][0]
-    w.record("tsne", 2000, fixed + 40.0)  # 20 ms per point observed
-    assert w.estimate("tsne", 10_000) == pytest.approx(fixed + 200.0)
+    assert w.estimate("umap", 5000, compiled=False) == pytest.approx(w.estimate("umap", 5000) + points.UMAP_COMPILE_S)
+    before = w.estimate("tsne", 10_000)
+    w.record("tsne", 2000, 3 * waits.predicted("tsne", 2000))  # this server is 3x slower than the curve
+    assert w.estimate("tsne", 10_000) == pytest.approx(3 * before)
     assert w.is_long("tsne", 10_000) and not w.is_long("pca", 10_000)
-    w.record("umap", 2000, 500.0, compiled=False)  # a run that compiled teaches nothing about the rate
+    w.record("umap", 2000, 500.0, compiled=False)  # a fit that compiled teaches nothing about the speed
     assert w.estimate("umap", 2000) == waits.WaitModel().estimate("umap", 2000)
-
-
-@pytest.mark.parametrize("s, want", [(0.2, "1 s"), (7.4, "7 s"), (42, "40 s"), (88, "90 s"), (150, "2 min")])
-def test_waits_are_said_as_people_say_them(s, want):
-    from ui.logic import waits
-
-    assert waits.fmt_seconds(s) == want
 
 
 def test_the_umap_warm_up_compiles_without_error_and_marks_umap_compiled():
@@ -230,7 +223,7 @@ def test_metric_rows_read_like_words_with_units_and_fold_in_their_counts():
          "kl_per_dim": [1.0, 2.0]}
     rows = metric_rows.rows(m)
     assert rows["5-NN accuracy of the latents (%)"] == "35.4"
-    assert rows["Training time"] == "2 min 19 s"
+    assert rows["Training time"] == "2 min 20 s"
     assert rows["−log p(x), importance sampled with K = 100 (nats per image)"] == "1,844.17"
     assert rows["PSNR (dB, higher is better)"] == "18.05"
     assert not any("_" in name for name in rows)  # no knn_acc / train_seconds codes
@@ -347,3 +340,128 @@ def test_component_html_carries_its_config_and_cannot_be_broken_out_of():
         hover.component_html("", 2, 28, (0, 1, 0, 1), texts, template="<html></html>")
     fig = figures.latent_grid(np.zeros((56, 56), np.uint8), 2, 28, (-1.5, 2.0, -3.0, 0.5))
     assert fig.layout.meta == hover.grid_meta(2, 28, (-1.5, 2.0, -3.0, 0.5))  # how the preview finds the grid
+
+
+# ---------------------------------------------------------------- maps of train + test (ui.logic.points)
+
+def test_sample_points_of_the_test_split_alone_are_the_old_sample():
+    from ui.logic import points
+
+    for n_max in (None, 50, 500):
+        idx, split = points.sample_points(300, 0, n_max)
+        assert np.array_equal(idx, clicks.sample_indices(300, n_max)) and not split.any()
+
+
+def test_sample_points_of_both_splits_test_first_each_sorted():
+    from ui.logic import points
+
+    idx, split = points.sample_points(30, 70, None)
+    assert np.array_equal(idx, np.r_[np.arange(30), np.arange(70)]) and np.array_equal(split, np.r_[[0] * 30, [1] * 70])
+    idx, split = points.sample_points(30, 70, 40, seed=1)
+    assert len(idx) == 40 and 0 < split.sum() < 40
+    assert np.all(np.diff(split.astype(int)) >= 0)  # test points first
+    assert np.all(np.diff(idx[split == 0]) > 0) and np.all(np.diff(idx[split == 1]) > 0)
+    assert idx[split == 0].max() < 30 and idx[split == 1].max() < 70
+    assert np.all(np.diff(points.keys(idx, split)) > 0)  # sorted keys: binary search works
+
+
+def test_positions_find_a_point_by_index_and_split():
+    from ui.logic import points
+
+    idx, split = np.array([2, 5, 9, 2, 3]), np.array([0, 0, 0, 1, 1])
+    assert points.positions(idx, split, [(2, 1), (2, 0), (3, 1)]).tolist() == [3, 0, 4]
+    assert points.positions(idx, split, [(3, 0), (9, 1), (100, 1)]).tolist() == []  # not shown
+    assert points.positions(idx[:0], split[:0], [(1, 0)]).tolist() == []
+
+
+def test_gather_takes_each_row_from_its_split():
+    import torch
+
+    from ui.logic import points
+
+    x_test, x_train = torch.arange(10) * 10, torch.arange(20) * 100
+    got = points.gather(x_test, x_train, np.array([1, 4, 0, 7]), np.array([0, 0, 1, 1]))
+    assert got.tolist() == [10, 40, 0, 700]
+    assert points.gather(x_test, x_train, np.array([3, 2]), np.array([0, 0])).tolist() == [30, 20]
+
+
+def test_event_points_read_the_split_from_customdata():
+    e = ev({"customdata": [5]}, {"customdata": {"0": 7, "1": 1}}, {"customdata": [7, 0]}, {"customdata": [7, 1]},
+           {"point_index": 3})
+    assert clicks.event_points(e) == [(5, 0), (7, 1), (7, 0), (3, 0)]
+    assert clicks.event_points(ev({"customdata": [4, "x"]})) == [(4, 0)]
+    assert clicks.event_points(None) == []
+
+
+def test_point_names_carry_the_split_only_on_a_map_of_both():
+    from ui.logic import points
+
+    assert points.point_name(12, 1, False) == "index: 12"
+    assert points.point_name(12, 1, True) == "index: 12 (train)"
+    assert points.point_name(12, 0, True) == "index: 12 (test)"
+    assert points.short_name(3, 1, True) == "#3 (train)" and points.short_name(3, 1, False) == "#3"
+
+
+def test_latents_csv_has_a_split_column_for_a_map_of_both():
+    csv = clicks.latents_csv(np.array([4, 2]), np.array([1, 7]), np.array([[0.5, 1.0], [2.0, 3.0]]),
+                             np.array([[0.1], [0.2]]), split=np.array([0, 1])).decode().splitlines()
+    assert csv == ["index,split,label,x,y,z0", "4,test,1,0.5,1,0.1", "2,train,7,2,3,0.2"]
+    assert clicks.latents_csv(np.array([4]), np.array([1]), np.array([[0.5, 1.0]]),
+                              np.array([[0.1]])).decode().splitlines()[0] == "index,label,x,y,z0"
+
+
+def test_point_menu_tsne_limit_and_estimates():
+    from ui.logic import points
+
+    assert points.point_choices(10_000) == [1000, 2000, 5000, points.ALL_POINTS]  # the test split: as before
+    assert points.point_choices(70_000) == [1000, 2000, 5000, 10_000, 20_000, 50_000, points.ALL_POINTS]
+    assert [points.n_max_of(c) for c in (points.ALL_POINTS, None, 5000)] == [None, None, 5000]
+    assert points.tsne_offered(10_000) and not points.tsne_offered(10_001)
+    assert points.tsne_seconds(70_000) > 7 * points.tsne_seconds(10_000)  # n log n
+    g10, l10 = points.umap_seconds(10_000)
+    g70, l70 = points.umap_seconds(70_000)
+    assert g70 == pytest.approx(7 * g10) and l70 < 7 * l10  # 200 layout epochs above 10,000 points, 500 below
+
+
+def test_umap_fraction_moves_forward_and_ends_at_one():
+    from ui.logic import points
+
+    n = 70_000
+    graph, layout = points.umap_seconds(n)
+    share = graph / (graph + layout)
+    before = [points.umap_fraction(t, n, 0, 0) for t in (0, graph / 2, graph, 10 * graph)]
+    assert before[0] == 0 and before == sorted(before) and before[-1] < share  # an estimate never claims step 2
+    during = [points.umap_fraction(graph, n, e, 200) for e in (0, 50, 200)]
+    assert during[0] == pytest.approx(share) and during == sorted(during) and during[-1] == pytest.approx(1.0)
+
+
+def test_latent_scatter_of_both_splits_is_webgl_typed_and_one_legend_entry_per_class():
+    from ui.logic import figures, points
+
+    rng = np.random.default_rng(0)
+    idx, split = points.sample_points(1000, 3000, None)
+    labels = rng.integers(0, 3, len(idx))
+    fig = figures.latent_scatter(rng.normal(size=(len(idx), 2)), labels, ("a", "b", "c"), idx, "t", split=split)
+    traces = fig.data
+    assert {t.type for t in traces} == {"scattergl"} and len(traces) == 6  # 3 classes × 2 splits
+    assert [t.name for t in traces if t.showlegend] == ["a", "b", "c"]
+    for t in traces:
+        cd = np.asarray(t.customdata)
+        assert cd.dtype == np.uint16 and cd.shape[1] == 2 and np.asarray(t.x).dtype == np.float32
+        code = int(cd[0, 1])
+        assert np.all(cd[:, 1] == code) and ("(train)" if code else "(test)") in t.hovertemplate
+        sel = (split == code) & (labels == "abc".index(t.name))
+        assert np.array_equal(cd[:, 0], idx[sel])  # each point keeps its own index
+    spec = fig.to_plotly_json()["data"][0]
+    assert isinstance(fig.to_json(), str) and "customdata" in spec
+    single = figures.latent_scatter(rng.normal(size=(50, 2)), labels[:50], ("a", "b", "c"), np.arange(50), "t")
+    assert all(np.asarray(t.customdata).shape[1] == 1 and t.type == "scatter" for t in single.data)
+    assert "(test)" not in single.data[0].hovertemplate
+
+
+def test_umap_reports_its_layout_epochs():
+    z = np.random.default_rng(0).normal(size=(60, 3)).astype(np.float32)
+    seen = []
+    p = lat.fit_projection(z, "umap", n_neighbors=5, on_epoch=lambda done, total: seen.append((done, total)))
+    assert p.coords.shape == (60, 2)
+    assert seen and seen[0][0] == 0 and seen[-1] == (lat.umap_epochs(60), lat.umap_epochs(60))

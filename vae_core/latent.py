@@ -13,6 +13,8 @@ Methods: ``identity`` (d = 2), ``pca`` (exact inverse on its plane), ``umap`` (i
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,10 +78,34 @@ class Projection:
         raise ProjectionError("t-SNE has no inverse map; use PCA or UMAP for a latent grid")
 
 
+def umap_epochs(n: int) -> int:
+    """The layout epochs umap-learn runs by default for n points (500 up to 10,000, then 200)."""
+    return 500 if n <= 10_000 else 200
+
+
+class _EpochReport:
+    """A file for umap-learn's tqdm bar (``bar_format="{n} {total}"``): every line it writes is
+    passed on as ``report(epochs done, epochs in all)``."""
+
+    def __init__(self, report: Callable[[int, int], None]):
+        self.report = report
+
+    def write(self, s: str) -> None:
+        found = re.findall(r"(\d+) (\d+)", s)
+        if found:
+            self.report(int(found[-1][0]), int(found[-1][1]))
+
+    def flush(self) -> None:
+        pass
+
+
 def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbors: int = 15,
-                   min_dist: float = 0.1, perplexity: float = 30.0, reproducible: bool = True) -> Projection:
+                   min_dist: float = 0.1, perplexity: float = 30.0, reproducible: bool = True,
+                   on_epoch: Callable[[int, int], None] | None = None) -> Projection:
     """Project (N, d) latents to 2-D. ``reproducible=False`` lets UMAP run in parallel (faster,
-    not bit-identical between runs)."""
+    not bit-identical between runs). ``on_epoch(done, total)``: UMAP's progress through its layout
+    epochs, called from the fitting thread (first with done = 0, once the neighbour graph and the
+    initial layout are built); it does not change the result."""
     z = np.asarray(z, dtype=np.float32)
     if z.ndim != 2 or len(z) < 3:
         raise ProjectionError(f"need at least 3 latent vectors of shape (N, d), got {z.shape}")
@@ -104,7 +130,10 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
         import umap  # heavy (numba): import only when asked for
 
         params = {"n_neighbors": int(n_neighbors), "min_dist": float(min_dist)}
-        kw = {"random_state": seed} if reproducible else {}
+        kw: dict[str, Any] = {"random_state": seed} if reproducible else {}
+        if on_epoch is not None:  # its tqdm bar, on without verbose's prints, writing "done total" to us
+            kw["tqdm_kwds"] = {"disable": False, "file": _EpochReport(on_epoch), "bar_format": "{n} {total}",
+                               "mininterval": 0.2}
         reducer = umap.UMAP(n_components=2, **params, **kw)
         coords = reducer.fit_transform(z).astype(np.float32)
         return Projection("umap", coords, {**params, "reproducible": reproducible}, _umap=reducer)

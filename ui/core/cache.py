@@ -17,12 +17,14 @@ arrays and tables ``cache_data``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +32,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from ui.logic import clicks, figures, hover, paths, settings, text, waits
+from ui.logic import clicks, figures, hover, jobs, paths, points, settings, text, waits
 from ui.logic.text import T
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
@@ -172,16 +174,67 @@ def _save_npz(f: Path, **arrays) -> None:
 
 # ------------------------------------------------------------------ latents and projections
 
+ENCODE_BATCH = 512  # images per encoder batch: fits the CPU caches better than 1,000+ (same numbers)
+LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
+MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_saved = 1
+
+
+@contextlib.contextmanager
+def map_threads():
+    """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) while a map is computed.
+    Threads that spin while they wait for a core another process holds made encoding 70,000
+    images 5x slower with 2 threads than with 1 on the busy 2-core development machine; t-SNE 20x.
+    Torch's thread count is per process: the first user lowers it, the last one puts it back."""
+    global _threads_users, _threads_saved
+    from threadpoolctl import threadpool_limits
+
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_saved = torch.get_num_threads()
+            torch.set_num_threads(min(MAP_THREADS, _threads_saved))
+        _threads_users += 1
+    try:
+        with threadpool_limits(limits=MAP_THREADS):
+            yield
+    finally:
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0:
+                torch.set_num_threads(_threads_saved)
+
+
 @spinning("spin_encode")
 @st.cache_data(max_entries=32, show_spinner=False)
-def latents(m: ModelRef, d: DataRef, n_max: int | None) -> dict:
-    """{"idx": test indices used, "mu": (N, d), "logvar": (N, d) or None}; a conditional model
-    encodes with the true labels."""
+def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> dict:
+    """{"idx": indices within their split, "split": 0 test / 1 train per point, "labels", "mu": (N, d),
+    "logvar": (N, d) or None} of up to n_max points of the test split (``source`` "test") or of
+    train + test ("all"; test points first); a conditional model encodes with the true labels."""
     data = d.data
-    idx = clicks.sample_indices(len(data.x_test), n_max)
-    sel = torch.from_numpy(idx)
-    mu, logvar = lat.encode_dataset(m.model, data.x_test[sel], data.y_test[sel])
-    return {"idx": idx, "mu": mu, "logvar": logvar}
+    n_train = len(data.x_train) if source == points.TRAIN_AND_TEST else 0
+    idx, split = points.sample_points(len(data.x_test), n_train, n_max)
+    y = points.gather(data.y_test, data.y_train, idx, split)
+    f = paths.cache_dir() / f"latents-{disk_key(m.sha, d, n_max, source)}.npz"
+    if len(idx) >= LATENTS_ON_DISK and f.is_file():
+        with np.load(f, allow_pickle=False) as arrays:
+            if len(arrays["mu"]) == len(idx):
+                return {"idx": idx, "split": split, "labels": y.numpy(), "mu": arrays["mu"],
+                        "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
+    x = points.gather(data.x_test, data.x_train, idx, split)
+    y = points.gather(data.y_test, data.y_train, idx, split)
+    with map_threads():
+        mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH)
+    if len(idx) >= LATENTS_ON_DISK:
+        _save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
+    return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
+
+
+def umap_file(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, source: str) -> Path:
+    """Where a map's UMAP coordinates are kept (the test-only name is the one of earlier versions)."""
+    parts = (m.sha, d, n_max, reproducible) + (() if source == points.TEST_ONLY else (source,))
+    return paths.cache_dir() / f"umap-{disk_key(*parts)}.npz"
 
 
 # ------------------------------------------------------------------ projection waits
@@ -225,64 +278,132 @@ def umap_compiled() -> bool:
     return _UMAP_FITTED.is_set()
 
 
-def n_points(d: DataRef, n_max: int | None) -> int:
-    """How many latents a map of ``n_max`` points shows (the whole test split when it is smaller)."""
-    return d.n_test if n_max is None else min(n_max, d.n_test)
+def n_points(d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> int:
+    """How many latents a map of ``n_max`` points shows (all of them when there are fewer)."""
+    available = d.n_test + (d.n_train if source == points.TRAIN_AND_TEST else 0)
+    return available if n_max is None else min(n_max, available)
 
 
-def projection_wait(d: DataRef, n_max: int | None, method: str) -> float:
+def projection_wait(d: DataRef, n_max: int | None, method: str, source: str = points.TEST_ONLY) -> float:
     """Seconds a fresh projection is expected to take on this server (``ui.logic.waits``)."""
-    return WAITS.estimate(method, n_points(d, n_max), umap_compiled())
+    return WAITS.estimate(method, n_points(d, n_max, source), umap_compiled())
 
 
-def projection_ready(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False) -> bool:
+def projection_ready(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+                     source: str = points.TEST_ONLY) -> bool:
     """Whether this process has computed that projection already (showing it again is instant)."""
-    return (m, d, n_max, method, reproducible) in _FITTED
+    return (m, d, n_max, method, reproducible, source) in _FITTED
 
 
 def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
-               need_inverse: bool = False) -> lat.Projection:
-    """A 2-D projection of the latents, with a spinner that says how long it should take (Streamlit
-    shows it only after 0.5 s, so a cached result shows nothing)."""
-    n, compiled = n_points(d, n_max), umap_compiled()
+               need_inverse: bool = False, source: str = points.TEST_ONLY) -> lat.Projection:
+    """A 2-D projection of the latents, with a spinner that says how long it should take for this
+    many points here (Streamlit shows it only after 0.5 s: a cached result shows nothing)."""
+    n, compiled = n_points(d, n_max, source), umap_compiled()
     msg = T["spin_project_n"].format(method=T[f"map_method_{method}"], n=n,
-                                     wait=waits.fmt_seconds(WAITS.estimate(method, n)))
+                                     wait=jobs.format_duration(WAITS.estimate(method, n)))
     if method == "umap" and not compiled:
-        msg += " " + T["spin_umap_compiling"].format(wait=waits.fmt_seconds(waits.COMPILE_S))
+        msg += " " + T["spin_umap_compiling"].format(wait=jobs.format_duration(points.UMAP_COMPILE_S))
     with st.spinner(msg):
-        return _projection(m, d, n_max, method, reproducible, need_inverse)
+        return _projection(m, d, n_max, method, reproducible, need_inverse, source)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
-                need_inverse: bool = False) -> lat.Projection:
-    """UMAP coordinates come from the disk cache when there (their inverse map then needs a refit,
-    asked for with ``need_inverse``). Each fit's time teaches ``WAITS`` this machine's rate."""
-    z = latents(m, d, n_max)["mu"]
-    if method == "umap":
-        f = paths.cache_dir() / f"umap-{disk_key(m.sha, d, n_max, reproducible)}.npz"
-        if f.is_file() and not need_inverse:
+                need_inverse: bool = False, source: str = points.TEST_ONLY) -> lat.Projection:
+    """UMAP coordinates come from the disk cache, or from a fit ``umap_fit`` ran in the background,
+    when there (their inverse map then needs a refit, asked for with ``need_inverse``). Each fit's
+    time teaches ``WAITS`` this server's speed."""
+    z = latents(m, d, n_max, source)["mu"]
+    key = (m, d, n_max, method, reproducible, source)
+    if method == "umap" and not need_inverse:
+        f = umap_file(m, d, n_max, reproducible, source)
+        coords = None
+        if f.is_file():
             with np.load(f, allow_pickle=False) as arrays:
-                proj = lat.Projection("umap", arrays["coords"], {"reproducible": reproducible})
-            _FITTED.add((m, d, n_max, method, reproducible))
-            return proj
+                coords = arrays["coords"]
+        else:
+            fit = _UMAP_FITS.get(str(f))
+            if fit is not None and fit.future.done() and fit.future.exception() is None:
+                coords = fit.future.result()
+        if coords is not None:
+            _FITTED.add(key)
+            return lat.Projection("umap", coords, {"reproducible": reproducible})
     compiled, t0 = umap_compiled(), time.perf_counter()
-    if method == "tsne":
-        from threadpoolctl import threadpool_limits
-
-        # OpenMP threads that spin while waiting make t-SNE 20x slower on a busy 2-core box
-        with threadpool_limits(limits=max(1, (os.cpu_count() or 1) // 2)):
-            proj = lat.fit_projection(z, method)
-    elif method == "umap":
+    if method == "umap":
         proj = lat.fit_projection(z, "umap", reproducible=reproducible)
-        _save_npz(f, coords=proj.coords)
+        _save_npz(umap_file(m, d, n_max, reproducible, source), coords=proj.coords)
         _UMAP_FITTED.set()
     else:
-        proj = lat.fit_projection(z, method)
+        with map_threads():
+            proj = lat.fit_projection(z, method)
     if proj.method == method:  # not a 2-D latent shown as itself
         WAITS.record(method, len(z), time.perf_counter() - t0, compiled or method != "umap")
-    _FITTED.add((m, d, n_max, method, reproducible))
+    _FITTED.add(key)
     return proj
+
+
+@dataclass
+class UmapFit:
+    """A UMAP fit running (or run) in the background; the page polls it to show its progress."""
+
+    n: int
+    started: float
+    future: Future
+    first: bool = False  # the process's first UMAP fit: it also compiles umap-learn's code
+    epoch: int = 0
+    n_epochs: int = 0  # 0 until the layout epochs start
+
+    def on_epoch(self, done: int, total: int) -> None:
+        self.epoch, self.n_epochs = done, total
+
+
+_UMAP_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="umap")  # one fit at a time: 2 cores
+_UMAP_FITS: dict[str, UmapFit] = {}  # umap_file → its fit (finished ones are kept, a few)
+_UMAP_FITS_LOCK = threading.Lock()
+UMAP_FITS_KEPT = 8
+
+
+def _umap_run(fit: UmapFit, z: np.ndarray, reproducible: bool, f: Path) -> np.ndarray:
+    fit.started = time.time()  # the wait for an earlier fit is not part of this one
+    fit.first = not umap_compiled()
+    proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
+    WAITS.record("umap", len(z), time.time() - fit.started, not fit.first)
+    _UMAP_FITTED.set()
+    _save_npz(f, coords=proj.coords)
+    return proj.coords
+
+
+def umap_fit(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, source: str) -> UmapFit | None:
+    """None when this map's UMAP coordinates are ready (on disk, or from a finished fit); else the
+    fit that computes them, started in a background thread unless one is running already (a rerun,
+    or a second session, waits for the same fit). ``projection`` then picks the result up."""
+    f = umap_file(m, d, n_max, reproducible, source)
+
+    def known() -> tuple[bool, UmapFit | None]:
+        fit = _UMAP_FITS.get(str(f))
+        if fit is not None and not (fit.future.done() and fit.future.exception() is not None):
+            return True, None if fit.future.done() else fit
+        return f.is_file(), None
+
+    with _UMAP_FITS_LOCK:
+        found, fit = known()
+    if found:
+        return fit
+    z = latents(m, d, n_max, source)["mu"]  # outside the lock: encoding may take seconds
+    with _UMAP_FITS_LOCK:
+        found, fit = known()
+        if found:
+            return fit
+        fit = UmapFit(len(z), time.time(), Future(), first=not umap_compiled())
+        fit.future = _UMAP_POOL.submit(_umap_run, fit, z, reproducible, f)
+        _UMAP_FITS[str(f)] = fit
+        while len(_UMAP_FITS) > UMAP_FITS_KEPT:  # forget the oldest finished fit
+            old = next((k for k, v in _UMAP_FITS.items() if v.future.done()), None)
+            if old is None:
+                break
+            del _UMAP_FITS[old]
+        return fit
 
 
 @spinning("spin_grid_inverse")
@@ -407,26 +528,26 @@ def layer_table(m: ModelRef) -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def scatter_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool, sigma: bool,
-                   highlight: int | None, height: int, title: str, lang: str):
+                   highlight: int | None, height: int, title: str, lang: str, source: str = points.TEST_ONLY):
     """The latent map's figure: one trace per class, σ ellipses on request, a starred point. Its texts
     are in ``lang`` (``text.current_language()``, part of the key: a language switch rebuilds it)."""
-    enc = latents(m, d, n_max)
-    proj = projection(m, d, n_max, method, reproducible)
-    data = d.data
-    labels = data.y_test.numpy()[enc["idx"]]
+    enc = latents(m, d, n_max, source)
+    proj = projection(m, d, n_max, method, reproducible, source=source)
+    labels = enc["labels"]
     el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
-    classes = text.class_names(d.name, data.classes)
+    classes = text.class_names(d.name, d.data.classes)
     return figures.latent_scatter(clicks.display_coords(proj, labels), labels, classes, enc["idx"], title, el,
-                                  highlight, height,
-                                  axis_titles=figures.plane_axes(proj.method))
+                                  highlight, height, axis_titles=figures.plane_axes(proj.method),
+                                  split=None if source == points.TEST_ONLY else enc["split"])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def latents_csv(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool) -> bytes:
-    enc = latents(m, d, n_max)
-    proj = projection(m, d, n_max, method, reproducible)
-    labels = d.data.y_test.numpy()[enc["idx"]]
-    return clicks.latents_csv(enc["idx"], labels, proj.coords, enc["mu"])
+def latents_csv(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool,
+                source: str = points.TEST_ONLY) -> bytes:
+    enc = latents(m, d, n_max, source)
+    proj = projection(m, d, n_max, method, reproducible, source=source)
+    return clicks.latents_csv(enc["idx"], enc["labels"], proj.coords, enc["mu"],
+                              None if source == points.TEST_ONLY else enc["split"])
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -29,6 +29,7 @@ CONTEXT = "ctx"  # the Context the sidebar built for this run
 MODEL_KIND = "page_model_kind"  # "ae" | "vae" on the map and grid pages
 PROJ_METHOD = "map_method"
 MAP_POINTS = "map_points"
+MAP_SOURCE = "map_source"  # "test" | "all": the latent map's points come from the test split or train + test
 UMAP_MODE = "map_umap_mode"
 SHOW_SIGMA = "map_sigma"
 MAP_TSNE_GO = "map_tsne_go"  # the button that starts a long t-SNE
@@ -124,6 +125,7 @@ DEFAULTS = {
     MODEL_KIND: "vae",
     PROJ_METHOD: "pca",
     MAP_POINTS: 2000,
+    MAP_SOURCE: "test",
     UMAP_MODE: "fast",
     SHOW_SIGMA: False,
     COMPARE_LAST: {},
@@ -187,8 +189,8 @@ DEFAULTS = {
 # builds the widget afresh, and without the value it would show the widget's default (the sidebar
 # read "digits" while MNIST was shown; tests/test_e2e.py, "first_run").
 PERSISTENT = (
-    DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, UMAP_MODE,
-    SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
+    DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, MAP_SOURCE,
+    UMAP_MODE, SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
     REC_INDICES, INTERP_A, INTERP_B, INTERP_METHOD, GEN_TEMPERATURE, GEN_N, GEN_CLASS, GEN_ROWS, GEN_A, GEN_B,
     GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, USE_CMP_AXIS, USE_CMP_BITS, USE_NOISE_KIND,
     USE_NOISE_LEVEL, USE_FILL_MODE, USE_BOX_TOP, USE_BOX_LEFT, USE_BOX_H, USE_BOX_W, USE_FILL_FRACTION, USE_FILL_ITERS,

@@ -63,6 +63,24 @@ def event_indices(event: Any) -> list[int]:
     return out
 
 
+def event_points(event: Any) -> list[tuple[int, int]]:
+    """All selected points as (index, split code), in order, without repeats: customdata is
+    [index] (a test-only map: split 0) or [index, split] (a map of both splits: 0 test, 1 train)."""
+    out: list[tuple[int, int]] = []
+    for p in _points(event):
+        i = point_key(p)
+        if i is None:
+            continue
+        vals = customdata_values(p.get("customdata"))
+        try:
+            s = int(vals[1]) if len(vals) > 1 else 0
+        except (TypeError, ValueError):
+            s = 0
+        if (i, s) not in out:
+            out.append((i, s))
+    return out
+
+
 def event_index(event: Any) -> int | None:
     """The single clicked index, or None when nothing (or more than one point) is selected."""
     idx = event_indices(event)
@@ -227,8 +245,10 @@ def sigma_ellipses(proj, logvar: np.ndarray | None) -> tuple[list, list] | None:
     return ellipse_path(proj.coords[:k], covs)
 
 
-def latents_csv(idx: np.ndarray, labels: np.ndarray, coords: np.ndarray, mu: np.ndarray) -> bytes:
-    """index, label, plane x, y, then the latent z0..z(d-1), one row per point."""
+def latents_csv(idx: np.ndarray, labels: np.ndarray, coords: np.ndarray, mu: np.ndarray,
+                split: np.ndarray | None = None) -> bytes:
+    """index, label, plane x, y, then the latent z0..z(d-1), one row per point. With ``split``
+    (0 test, 1 train per point) a "split" column (test / train) follows the index."""
     import io
 
     cols = ["index", "label", "x", "y"] + [f"z{i}" for i in range(mu.shape[1])]
@@ -236,4 +256,9 @@ def latents_csv(idx: np.ndarray, labels: np.ndarray, coords: np.ndarray, mu: np.
     buf = io.StringIO()
     np.savetxt(buf, data, delimiter=",", header=",".join(cols), comments="",
                fmt=["%d", "%d"] + ["%.6g"] * (data.shape[1] - 2))
-    return buf.getvalue().encode()
+    if split is None:
+        return buf.getvalue().encode()
+    head, *rows = buf.getvalue().splitlines()
+    names = np.where(np.asarray(split) == 1, "train", "test")
+    rows = [r.replace(",", f",{s},", 1) for r, s in zip(rows, names)]
+    return "\n".join([head.replace("index,", "index,split,", 1), *rows, ""]).encode()

@@ -10,11 +10,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.logic import clicks, hover
+from ui.logic import clicks, hover, points
 from ui.logic.text import T
 from vae_core import latent as lat
 
 WEBGL_FROM = 2500  # points; above this the scatter is drawn with WebGL
+HUGE_FROM = 20_000  # points; above this the markers are smaller and lighter (less overdraw)
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
            "#bcbd22", "#17becf"]
 GRID_PX = 640  # on-screen size of the latent grid
@@ -58,25 +59,44 @@ def plane_axes(method: str) -> tuple[str, str]:
 
 def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], idx: np.ndarray,
                    title: str, ellipses: tuple[list, list] | None = None, highlight: int | None = None,
-                   height: int = 520, axis_titles: tuple[str, str] = ("", "")) -> go.Figure:
-    """One trace per class; customdata = the test index; hover shows index and label."""
+                   height: int = 520, axis_titles: tuple[str, str] = ("", ""),
+                   split: np.ndarray | None = None) -> go.Figure:
+    """One trace per class; customdata = [index]; hover shows index and label. With ``split``
+    (a map of both splits: 0 test, 1 train per point) one trace per class and split, one legend
+    entry per class, customdata = [index, split] and the split in the hover.
+
+    Coordinates go out as float32 and customdata as the smallest integer type that holds it:
+    plotly sends numpy arrays as typed arrays (base64), so 70,000 points are about 1 MB."""
     many = len(coords) > WEBGL_FROM
+    huge = len(coords) > HUGE_FROM
     Scatter = go.Scattergl if many else go.Scatter
     fig = go.Figure()
     if ellipses is not None:
         fig.add_trace(go.Scatter(x=ellipses[0], y=ellipses[1], mode="lines", hoverinfo="skip",
                                  line=dict(width=0.6, color="rgba(80,80,80,0.35)"), name=T["map_sigma_trace"]))
+    xy = np.asarray(coords, dtype=np.float32)
+    idx = np.asarray(idx)
+    mixed = split is not None
+    codes = (points.TEST, points.TRAIN) if mixed else (None,)
+    cd_type = points.index_dtype(int(idx.max()) if len(idx) else 0)
     for c in np.unique(labels):
-        m = labels == c
         name = classes[c] if 0 <= c < len(classes) else str(c)
-        fig.add_trace(Scatter(
-            x=compact(coords[m, 0]), y=compact(coords[m, 1]), mode="markers", name=name,
-            marker=dict(size=5 if many else 6, color=PALETTE[int(c) % len(PALETTE)], opacity=0.8),
-            customdata=[[int(i)] for i in idx[m]],
-            hovertemplate=f"{T['index_of'].format(i='%{customdata[0]}')}<br>{T['label_of'].format(label=name)}"
-                          "<extra></extra>"))
+        first = True
+        for code in codes:
+            m = labels == c if code is None else (labels == c) & (split == code)
+            if not m.any():
+                continue
+            cd = idx[m, None] if code is None else np.column_stack([idx[m], np.full(int(m.sum()), code)])
+            who = points.point_name("%{customdata[0]}", code or 0, mixed)
+            fig.add_trace(Scatter(
+                x=xy[m, 0], y=xy[m, 1], mode="markers", name=name, legendgroup=name, showlegend=first,
+                marker=dict(size=3 if huge else 5 if many else 6, color=PALETTE[int(c) % len(PALETTE)],
+                            opacity=0.6 if huge else 0.8),
+                customdata=cd.astype(cd_type),
+                hovertemplate=f"{who}<br>{T['label_of'].format(label=name)}<extra></extra>"))
+            first = False
     if highlight is not None:
-        pos = np.nonzero(idx == highlight)[0]
+        pos = np.nonzero((idx == highlight) & (split == points.TEST if mixed else True))[0]
         if len(pos):
             p = int(pos[0])
             fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers",

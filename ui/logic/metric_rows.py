@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ui.logic import jobs
 from ui.logic.text import T
 
 # the rows shown, in order; the counts they depend on (knn_k, nll_k, n, split) are folded into them
@@ -21,13 +22,6 @@ def name(key: str, metrics: dict) -> str:
     return T[f"metric_{key}"].format(k=metrics.get("knn_k" if key == "knn_acc" else "nll_k", "?"))
 
 
-def duration(seconds: float) -> str:
-    s = round(seconds)
-    if s < 60:
-        return T["wait_seconds"].format(n=s)
-    return T["metric_duration"].format(m=s // 60, s=s % 60)
-
-
 def value(key: str, v) -> str:
     """The value in the row's unit; "—" for a value that is not there."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
@@ -35,7 +29,7 @@ def value(key: str, v) -> str:
     if key == "knn_acc":
         return f"{100 * v:.1f}"
     if key == "train_seconds":
-        return duration(v)
+        return jobs.format_duration(v)
     if key in NATS:
         return f"{v:,.2f}"
     if key == "psnr":

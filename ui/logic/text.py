@@ -50,11 +50,9 @@ EN: dict[str, str] = {
     "pick_label": "Class to generate (the CVAE's label y)",
     "spin_load_model": "Loading the model…",
     "spin_load_data": "Loading the dataset…",
-    "spin_encode": "Encoding the test images…",
+    "spin_encode": "Encoding the images…",
     "spin_project_n": "Projecting {n:,} latents to 2-D with {method}: about {wait} on this server…",
     "spin_umap_compiling": "The first UMAP after a server start also compiles its code (about {wait} more).",
-    "wait_seconds": "{n} s",
-    "wait_minutes": "{n} min",
     "map_tsne_long": "t-SNE of {n:,} points takes about {wait} on this server (UMAP about {umap}, PCA under a second). "
                      "Start it, or choose fewer points; once computed it stays until the server restarts.",
     "map_tsne_go": "Compute t-SNE (about {wait})",
@@ -211,8 +209,9 @@ EN: dict[str, str] = {
     "rec_err_axis": "MSE per pixel",
     # latent map
     "map_title": "Latent map",
-    "map_intro": "Every test image as a point: its latent code projected to 2-D, coloured by its label. Click a point "
-                 "to see the image, its reconstruction and its nearest neighbours; draw a box or a lasso to select many.",
+    "map_intro": "Every test image (or, with “train + test”, every image of both splits) as a point: its latent "
+                 "code projected to 2-D, coloured by its label. Click a point to see the image, its reconstruction "
+                 "and its nearest neighbours; draw a box or a lasso to select many.",
     "map_axis_class": "class (jittered)",
     "map_method_strip": "the 1-D latent against the class",
     "map_latent_itself": "The latent has {d} dimension(s): the map shows it as it is, with no projection.",
@@ -242,6 +241,26 @@ EN: dict[str, str] = {
     "map_mean_decoded": "decoded mean latent",
     "map_selection": "**{n} points selected** (the first 32 shown). Left: the decoded mean of their latents.",
     "map_download": "Download latents and 2-D coordinates (CSV)",
+    "map_source": "Points from",
+    "map_source_test": "test split",
+    "map_source_all": "train + test",
+    "map_source_help": "The test split alone (the images the model never saw), or the train and test splits together "
+                       "(MNIST: 70,000 points). Hover and the details say which split a point comes from.",
+    "map_fig_title_all": "{kind} latents · {method} · {n:,} images (train + test)",
+    "split_train": "train",
+    "split_test": "test",
+    "split_tag": " ({split})",
+    "map_tsne_hidden": "t-SNE is offered up to {max:,} points: scikit-learn's t-SNE runs on the CPU and grows faster "
+                       "than the point count, so {n:,} points would take about {est} here. Choose {max:,} points or "
+                       "fewer for t-SNE, or use UMAP.",
+    "map_umap_status": "UMAP of {n:,} points: about {est} on a 2-core CPU…",
+    "map_umap_why": "Computed once: the result is kept on disk for this model and these points, so coming back "
+                    "(or a restart) shows it at once. You can leave this page meanwhile; the fit goes on.",
+    "map_umap_step1": "Step 1 of 2: the nearest-neighbour graph and the initial layout (estimated {est})",
+    "map_umap_step1_first": "Step 1 of 2: the nearest-neighbour graph and the initial layout (estimated {est}, with "
+                            "about {c} of compiling UMAP's code, once per server start)",
+    "map_umap_step2": "Step 2 of 2: optimising the layout, epoch {e} of {n}",
+    "map_umap_done": "UMAP of {n:,} points done in {s}",
     # latent grid
     "grid_title": "Latent grid",
     "grid_intro": "Images decoded from an evenly spaced grid of points in a plane of the latent space. Hover for "
@@ -556,7 +575,6 @@ EN: dict[str, str] = {
     "metric_knn_acc": "{k}-NN accuracy of the latents (%)",
     "metric_nll_is": "−log p(x), importance sampled with K = {k} (nats per image)",
     "metric_train_seconds": "Training time",
-    "metric_duration": "{m} min {s} s",
     "metric_on_test": "measured on {n:,} test images",
     "metric_on_train": "measured on {n:,} training images",
     "metric_none_knn_sample": "— in the k-NN row: it classifies test latents by their nearest training latents, and "

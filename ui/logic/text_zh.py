@@ -42,11 +42,9 @@ ZH: dict[str, str] = {
     "pick_label": "要生成的类别（CVAE 的标签 y）",
     "spin_load_model": "正在加载模型…",
     "spin_load_data": "正在加载数据集…",
-    "spin_encode": "正在编码测试图像…",
+    "spin_encode": "正在编码图像…",
     "spin_project_n": "正在用 {method} 把 {n:,} 个潜变量投影到二维：在本服务器上约需 {wait}…",
     "spin_umap_compiling": "服务器启动后的第一次 UMAP 还要编译代码（约多 {wait}）。",
-    "wait_seconds": "{n} 秒",
-    "wait_minutes": "{n} 分钟",
     "map_tsne_long": "在本服务器上，对 {n:,} 个点做 t-SNE 约需 {wait}（UMAP 约 {umap}，PCA 不到一秒）。"
                      "可以开始计算，或选更少的点；算好后结果一直保留到服务器重启。",
     "map_tsne_go": "计算 t-SNE（约 {wait}）",
@@ -202,7 +200,7 @@ ZH: dict[str, str] = {
     "rec_err_axis": "每像素 MSE",
     # latent map
     "map_title": "潜在空间地图",
-    "map_intro": "每张测试图像是一个点：它的潜在编码被投影到二维，并按标签着色。点击一个点，"
+    "map_intro": "每张测试图像（选择“训练集 + 测试集”时则是两个划分中的每张图像）是一个点：它的潜在编码被投影到二维，并按标签着色。点击一个点，"
                  "可查看该图像、它的重构以及最近邻；框选或套索选择可一次选中多个点。",
     "map_axis_class": "类别（加了抖动）",
     "map_method_strip": "一维潜变量对类别",
@@ -233,6 +231,25 @@ ZH: dict[str, str] = {
     "map_mean_decoded": "潜变量均值的解码",
     "map_selection": "**已选中 {n} 个点**（显示前 32 个）。左图：它们潜变量均值的解码结果。",
     "map_download": "下载潜变量和二维坐标 (CSV)",
+    "map_source": "点来自",
+    "map_source_test": "测试集",
+    "map_source_all": "训练集 + 测试集",
+    "map_source_help": "只看测试集（模型从未见过的图像），或把训练集和测试集放在一起（MNIST：70,000 个点）。"
+                       "悬停提示和详情会注明每个点来自哪个数据划分。",
+    "map_fig_title_all": "{kind} 潜变量 · {method} · {n:,} 张图像（训练集 + 测试集）",
+    "split_train": "训练集",
+    "split_test": "测试集",
+    "split_tag": "（{split}）",
+    "map_tsne_hidden": "t-SNE 最多用于 {max:,} 个点：scikit-learn 的 t-SNE 在 CPU 上运行，耗时增长快于点数，"
+                       "{n:,} 个点在这里大约需要 {est}。请选择不超过 {max:,} 个点再用 t-SNE，或改用 UMAP。",
+    "map_umap_status": "对 {n:,} 个点做 UMAP：在双核 CPU 上大约需要 {est}…",
+    "map_umap_why": "只计算一次：结果会按模型和点集保存在磁盘上，之后回到本页（或重启应用）会立即显示。"
+                    "计算期间可以离开本页，计算会继续进行。",
+    "map_umap_step1": "第 1 步（共 2 步）：构建最近邻图和初始布局（预计 {est}）",
+    "map_umap_step1_first": "第 1 步（共 2 步）：构建最近邻图和初始布局（预计 {est}，其中约 {c} 用于编译 UMAP 的代码，"
+                            "每次启动服务只需一次）",
+    "map_umap_step2": "第 2 步（共 2 步）：优化布局，第 {e} 轮，共 {n} 轮",
+    "map_umap_done": "{n:,} 个点的 UMAP 已完成，用时 {s}",
     # latent grid
     "grid_title": "潜在空间网格",
     "grid_intro": "从潜在空间某个平面上等距网格点解码出的图像。悬停可预览，点击任意格子可放大解码；"
@@ -536,7 +553,6 @@ ZH: dict[str, str] = {
     "metric_knn_acc": "潜变量的 {k}-NN 准确率（%）",
     "metric_nll_is": "−log p(x)，重要性采样 K = {k}（每张图像，单位：奈特）",
     "metric_train_seconds": "训练用时",
-    "metric_duration": "{m} 分 {s} 秒",
     "metric_on_test": "在 {n:,} 张测试图像上测得",
     "metric_on_train": "在 {n:,} 张训练图像上测得",
     "metric_none_knn_sample": "k-NN 一行的 —：它用最近的训练潜变量给测试潜变量分类，而这里只有随应用附带的 {dataset} "

@@ -1,13 +1,15 @@
 """Honest wait estimates for the 2-D projections, from the number of points (issue 11 item 5).
 
-A projection of ``n`` latents is estimated as ``fixed + per_point · n`` seconds. The starting
-rates were measured on the 2-core CI machine (``python bench/wait_estimates.py`` prints each
-estimate against the time it measures); once this server has run a method, its own observed rate
-replaces the starting one, so the estimate follows the machine it runs on. UMAP compiles its numba
-kernels on first use (``COMPILE_S``; twice: below and above 4,096 points it takes different code
-paths), which the server warms in the background at start (``vae_core.latent.warm_umap``).
+The curves are ``ui.logic.points``' (UMAP: neighbour graph + layout epochs, linear in n; t-SNE:
+n log n; both calibrated on the 2-core development machine with ``bench/map_times.py``). A
+``WaitModel`` scales them by what this server has measured: after each fit the ratio measured /
+predicted of that method replaces the old one (halfway), so the estimate follows the machine it runs
+on — a busy server says longer waits. UMAP's numba compilation (``points.UMAP_COMPILE_S``) is added
+until this process has compiled it: the server warms it in a background thread at start
+(``vae_core.latent.warm_umap``, ``settings.warm_umap``). ``bench/wait_estimates.py`` prints
+each estimate next to the time it measures.
 
-Streamlit-free: ``ui.core.cache`` keeps one ``WaitModel`` per server and shows its estimates.
+Streamlit-free: ``ui.core.cache`` keeps one ``WaitModel`` per server process.
 """
 
 from __future__ import annotations
@@ -15,52 +17,42 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from ui.logic.text import T
+from ui.logic import points
 
-# (fixed seconds, seconds per point), warm (compiled) code, one fit at a time, 2 CPU cores
-START_RATES = {
-    "pca": (0.05, 2e-6),
-    "umap": (4.0, 1.0e-3),
-    "tsne": (0.5, 7e-3),
-}
-COMPILE_S = 25.0  # UMAP's first fit after a server start when the background warm-up has not finished
-LONG_S = 20.0  # a t-SNE estimated longer than this is confirmed first
+LONG_S = 20.0  # a t-SNE estimated longer than this starts only when asked for
+PCA_S = (0.05, 2e-6)  # fixed seconds, seconds per point (an SVD of n × d: well under a second)
 
 
-def fmt_seconds(s: float) -> str:
-    """A wait as people say it: "5 s", "40 s", "2 min" (in the session's language); never more
-    precise than the estimate is."""
-    if s < 10:
-        return T["wait_seconds"].format(n=max(1, round(s)))
-    if s < 90:
-        return T["wait_seconds"].format(n=5 * round(s / 5))
-    return T["wait_minutes"].format(n=round(s / 60))
+def predicted(method: str, n: int, compiled: bool = True) -> float:
+    """Seconds on the development machine, warm code, one fit at a time."""
+    if method == "umap":
+        return sum(points.umap_seconds(n, first=not compiled))
+    if method == "tsne":
+        return points.tsne_seconds(n)
+    return PCA_S[0] + PCA_S[1] * n
 
 
 @dataclass
 class WaitModel:
-    """Seconds a projection will take; learns this machine's rate from the runs it has seen."""
+    """Seconds a projection will take here; learns this server's speed from the fits it has seen."""
 
-    rates: dict = field(default_factory=lambda: dict(START_RATES))
-    observed: dict = field(default_factory=dict)  # method → seconds per point last observed (fixed part removed)
+    factors: dict = field(default_factory=dict)  # method → measured / predicted, as last learned
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def estimate(self, method: str, n: int, compiled: bool = True) -> float:
-        fixed, per_point = self.rates.get(method, (0.0, 0.0))
         with self._lock:
-            per_point = self.observed.get(method, per_point)
-        extra = COMPILE_S if method == "umap" and not compiled else 0.0
-        return fixed + per_point * n + extra
+            f = self.factors.get(method, 1.0)
+        compile_s = predicted(method, n, compiled) - predicted(method, n)  # UMAP's compilation, not scaled
+        return f * predicted(method, n) + compile_s
 
     def record(self, method: str, n: int, seconds: float, compiled: bool = True) -> None:
-        """A finished run: its rate (without the fixed part, and without compiling) becomes the estimate."""
-        if n <= 0 or not compiled or method not in self.rates:
+        """A finished fit. One that compiled UMAP's code says nothing about the speed: ignored."""
+        if n <= 0 or not compiled or seconds <= 0:
             return
-        fixed = self.rates[method][0]
-        rate = max(seconds - fixed, 0.0) / n
+        f = seconds / predicted(method, n)
         with self._lock:
-            old = self.observed.get(method)
-            self.observed[method] = rate if old is None else 0.5 * (old + rate)
+            old = self.factors.get(method)
+            self.factors[method] = f if old is None else 0.5 * (old + f)
 
     def is_long(self, method: str, n: int, compiled: bool = True) -> bool:
         return self.estimate(method, n, compiled) > LONG_S
