@@ -13,6 +13,8 @@ Target: ≤ 300 ms median on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -127,19 +129,17 @@ def bench_grid(page, url: str, clicks: int) -> tuple[list[float], list[float]]:
     return times, reruns(page)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clicks", type=int, default=10)
-    ap.add_argument("--checkpoints", default=None, help="default: checkpoints/ when it has models, else tiny fixtures")
-    a = ap.parse_args()
+@contextlib.contextmanager
+def app_page(checkpoints: str | None, height: int = 1000):
+    """A fresh ``streamlit run app.py`` over ``checkpoints`` (default: the shipped models, else tiny
+    fixtures) and one Chromium page, 1400 px wide, on its home page with the first run done.
+    Yields (models folder, server, page); exits with a message when there is no Chromium."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
-        ck = models_dir(a.checkpoints, tmp)
+        ck = models_dir(checkpoints, tmp)
         (tmp / "data").mkdir()
-        import os
-
         env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"),
                "VAE_EXPLORER_CACHE": str(tmp / "cache"),
                "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
@@ -148,24 +148,32 @@ def main() -> int:
             with sync_playwright() as p:
                 browser = launch_chromium(p)
                 if browser is None:
-                    print("no Chromium found (apt-get install chromium)", file=sys.stderr)
-                    return 1
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    raise SystemExit("no Chromium found (apt-get install chromium)")
+                page = browser.new_page(viewport={"width": 1400, "height": height})
                 page.set_default_timeout(120_000)
                 page.goto(server.url)  # the first run of a fresh server: the home page
                 page.wait_for_selector("h1")
                 wait_idle(page)
-                print(f"models: {ck}")
-                for name, fn in (("latent map", bench_map), ("latent grid", bench_grid)):
-                    times, refs = fn(page, server.url, a.clicks)
-                    med, ref = statistics.median(times), statistics.median(refs)
-                    print("  " + " ".join(f"{t:.0f}" for t in times), file=sys.stderr)
-                    print(f"{name:12s} click → decoded image: median {med:6.0f} ms  (min {min(times):.0f}, "
-                          f"max {max(times):.0f}, n={len(times)})  full rerun of the page: median {ref:6.0f} ms  "
-                          f"ratio {med / ref:.2f}")
+                yield ck, server, page
                 browser.close()
         finally:
             server.stop()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clicks", type=int, default=10)
+    ap.add_argument("--checkpoints", default=None, help="default: checkpoints/ when it has models, else tiny fixtures")
+    a = ap.parse_args()
+    with app_page(a.checkpoints) as (ck, server, page):
+        print(f"models: {ck}")
+        for name, fn in (("latent map", bench_map), ("latent grid", bench_grid)):
+            times, refs = fn(page, server.url, a.clicks)
+            med, ref = statistics.median(times), statistics.median(refs)
+            print("  " + " ".join(f"{t:.0f}" for t in times), file=sys.stderr)
+            print(f"{name:12s} click → decoded image: median {med:6.0f} ms  (min {min(times):.0f}, "
+                  f"max {max(times):.0f}, n={len(times)})  full rerun of the page: median {ref:6.0f} ms  "
+                  f"ratio {med / ref:.2f}")
     return 0
 
 

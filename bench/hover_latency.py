@@ -18,21 +18,19 @@ Prints medians and the ratio click / hover; asserts nothing. Target: hover ≤ 5
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT.parent), str(ROOT.parent / "tests"), str(ROOT)]
 
-from click_latency import bench_grid, models_dir  # noqa: E402
+from click_latency import app_page, bench_grid  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from conftest import JS_POINT_PX, Server, launch_chromium, wait_idle  # noqa: E402
+from conftest import JS_POINT_PX, wait_idle  # noqa: E402
 from ui.logic.text import EN  # noqa: E402
 
 JS_STATE = """() => { const p = document.getElementById('preview');
@@ -93,33 +91,10 @@ def main() -> int:
     ap.add_argument("--clicks", type=int, default=10)
     ap.add_argument("--checkpoints", default=None, help="default: checkpoints/ when it has models, else tiny fixtures")
     a = ap.parse_args()
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as t:
-        tmp = Path(t)
-        ck = models_dir(a.checkpoints, tmp)
-        (tmp / "data").mkdir()
-        env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"),
-               "VAE_EXPLORER_CACHE": str(tmp / "cache"),
-               "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
-        server = Server(env, tmp / "streamlit.log")
-        try:
-            with sync_playwright() as p:
-                browser = launch_chromium(p)
-                if browser is None:
-                    print("no Chromium found (apt-get install chromium)", file=sys.stderr)
-                    return 1
-                page = browser.new_page(viewport={"width": 1400, "height": 1300})  # the whole grid in view
-                page.set_default_timeout(120_000)
-                page.goto(server.url)
-                page.wait_for_selector("h1")
-                wait_idle(page)
-                clicks, _ = bench_grid(page, server.url, a.clicks)  # opens the grid page
-                wait_idle(page)
-                in_page, outside, cfg = bench_hover(page, a.moves)
-                browser.close()
-        finally:
-            server.stop()
+    with app_page(a.checkpoints, height=1300) as (ck, server, page):  # the whole grid in view
+        clicks, _ = bench_grid(page, server.url, a.clicks)  # opens the grid page
+        wait_idle(page)
+        in_page, outside, cfg = bench_hover(page, a.moves)
     click, hov, out = statistics.median(clicks), statistics.median(in_page), statistics.median(outside)
     print(f"models: {ck}")
     print(f"sprite sheet: {cfg['nf']}×{cfg['nf']} cells of {cfg['tile']} px, {cfg['bytes'] / 1e6:.2f} MB as a data URI")

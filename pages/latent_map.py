@@ -21,12 +21,12 @@ if st.session_state[S.MAP_SOURCE] not in sources:  # a dataset without its train
 source = c2.radio(T["map_source"], sources, key=S.MAP_SOURCE, help=T["map_source_help"],
                   format_func=lambda s: T[f"map_source_{s}"])
 available = latent_view.n_available(ctx, source)
-choices = latent_view.point_choices(available)
+choices = points.point_choices(available)
 if st.session_state[S.MAP_POINTS] not in choices:  # a smaller dataset than the last one: show all of it
     st.session_state[S.MAP_POINTS] = points.ALL_POINTS
 n_max = points.n_max_of(c3.selectbox(T["map_points"], choices, key=S.MAP_POINTS,
                                      format_func=lambda n: T["map_points_all"] if n == points.ALL_POINTS else f"{n:,}"))
-n_points = available if n_max is None else min(n_max, available)
+n_points = latent_view.n_available(ctx, source, n_max)
 methods = ["pca", "umap"] + (["tsne"] if points.tsne_offered(n_points) else [])
 if d <= 2:  # no projection to choose: the map is the latent itself
     method = "pca"

@@ -206,6 +206,7 @@ def test_the_umap_warm_up_compiles_without_error_and_marks_umap_compiled():
     ``vae_core.latent.warm_umap``, both of UMAP's neighbour paths and its inverse."""
     from ui.core import cache
 
+    cache._UMAP_FITTED.clear()  # an earlier test's UMAP fit in this process must not answer for the warm-up
     w = cache.UmapWarmup()
     t = threading.Thread(target=w.run)  # as the server does (run() lowers its own thread's priority)
     t.start()
@@ -465,3 +466,12 @@ def test_umap_reports_its_layout_epochs():
     p = lat.fit_projection(z, "umap", n_neighbors=5, on_epoch=lambda done, total: seen.append((done, total)))
     assert p.coords.shape == (60, 2)
     assert seen and seen[0][0] == 0 and seen[-1] == (lat.umap_epochs(60), lat.umap_epochs(60))
+
+
+def test_n_shown_counts_the_points_a_map_shows():
+    from ui.logic import points
+
+    assert points.n_shown(10_000, 60_000, None, points.TEST_ONLY) == 10_000
+    assert points.n_shown(10_000, 60_000, None, points.TRAIN_AND_TEST) == 70_000
+    assert points.n_shown(10_000, 60_000, 20_000, points.TRAIN_AND_TEST) == 20_000
+    assert points.n_shown(10_000, 60_000, 20_000, points.TEST_ONLY) == 10_000

@@ -280,8 +280,7 @@ def umap_compiled() -> bool:
 
 def n_points(d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> int:
     """How many latents a map of ``n_max`` points shows (all of them when there are fewer)."""
-    available = d.n_test + (d.n_train if source == points.TRAIN_AND_TEST else 0)
-    return available if n_max is None else min(n_max, available)
+    return points.n_shown(d.n_test, d.n_train, n_max, source)
 
 
 def projection_wait(d: DataRef, n_max: int | None, method: str, source: str = points.TEST_ONLY) -> float:
@@ -558,13 +557,14 @@ def grid_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
     mosaic = grid_mosaic(m, d, n_max, method, n, bounds, label)
     tile = d.data.image_shape[-1]
     overlay = None
-    proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
     if show_points:
         enc = latents(m, d, n_max)
+        proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
         overlay = (clicks.plane_to_pixel(proj.coords, bounds, n, tile), d.data.y_test.numpy()[enc["idx"]])
     return figures.latent_grid(mosaic, n, tile, bounds, overlay, far_cells(m, d, n_max, method, n, bounds))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
 def far_cells(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple) -> np.ndarray | None:
     """On a UMAP plane, the grid cells with no encoded image in or next to them (their decoded
     images are extrapolations of the inverse map); None on a linear plane, where every cell is a

@@ -43,6 +43,12 @@ def n_max_of(choice: int | None) -> int | None:
     return None if choice in (None, ALL_POINTS) else int(choice)
 
 
+def n_shown(n_test: int, n_train: int, n_max: int | None, source: str) -> int:
+    """How many points a map of ``source`` with at most ``n_max`` points shows (None: all there are)."""
+    available = n_test + (n_train if source == TRAIN_AND_TEST else 0)
+    return available if n_max is None else min(n_max, available)
+
+
 def sample_points(n_test: int, n_train: int, n_max: int | None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(idx, split) of up to ``n_max`` points drawn without replacement from the test split and
     the train split together (all of them when n_max is None); test points first. With

@@ -55,18 +55,14 @@ class MapData:
         return self.split if self.split is not None else np.zeros(len(self.idx), np.uint8)
 
 
-def point_choices(n_total: int) -> list[int]:
-    """The Points menu: only sizes smaller than the points available, then "all"."""
-    return points.point_choices(n_total)
-
-
 def source_choices(ctx: Context) -> list[str]:
     """"test", and "all" (train + test) when the dataset has a train split loaded."""
     return list(points.SOURCES) if len(ctx.data.x_train) else [points.TEST_ONLY]
 
 
-def n_available(ctx: Context, source: str) -> int:
-    return len(ctx.data.x_test) + (len(ctx.data.x_train) if source == points.TRAIN_AND_TEST else 0)
+def n_available(ctx: Context, source: str, n_max: int | None = None) -> int:
+    """Points of ``source`` in the loaded dataset (at most ``n_max``)."""
+    return points.n_shown(len(ctx.data.x_test), len(ctx.data.x_train), n_max, source)
 
 
 def map_data(ctx: Context, kind: str, method: str, n_max: int | None, reproducible: bool = False,
