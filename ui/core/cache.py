@@ -183,6 +183,21 @@ _threads_saved = 1
 
 
 @contextlib.contextmanager
+def one_thread():
+    """Torch on one thread in this thread while one image is decoded. A single small decode gains
+    nothing from more threads, and threads whose partner core is busy spin at every barrier: one
+    decode of the MNIST 2-D VAE took 94 ms with 2 threads and 0.6 ms with 1 while another process
+    used a core (median of 50, /tmp bench in the closing note). The count is OpenMP's, which is kept
+    per thread: other sessions' threads keep theirs."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved)
+
+
+@contextlib.contextmanager
 def map_threads():
     """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) while a map is computed.
     Threads that spin while they wait for a core another process holds made encoding 70,000
@@ -462,8 +477,9 @@ def strip_row(m: ModelRef, d: DataRef, n: int, label: int | None = None) -> tupl
 
 
 def decode_one(m: ModelRef, z: np.ndarray, label: int | None = None) -> np.ndarray:
-    """One latent → one uint8 image (H, W[, 3]). Not cached: a click decodes live."""
-    return lat.to_uint8_images(lat.decode_points(m.model, np.asarray(z, np.float32)[None], label))[0]
+    """One latent → one uint8 image (H, W[, 3]). Not cached: a click decodes live, on one thread."""
+    with one_thread():
+        return lat.to_uint8_images(lat.decode_points(m.model, np.asarray(z, np.float32)[None], label))[0]
 
 
 # ------------------------------------------------------------------ reconstructions and metrics
