@@ -475,3 +475,44 @@ def test_n_shown_counts_the_points_a_map_shows():
     assert points.n_shown(10_000, 60_000, None, points.TRAIN_AND_TEST) == 70_000
     assert points.n_shown(10_000, 60_000, 20_000, points.TRAIN_AND_TEST) == 20_000
     assert points.n_shown(10_000, 60_000, 20_000, points.TEST_ONLY) == 10_000
+
+
+def test_one_thread_decodes_on_one_torch_thread_in_this_thread_only_and_puts_the_count_back():
+    """A click's single decode runs on one torch thread (``cache.one_thread``); the thread that
+    serves another session keeps its own count, and the count comes back afterwards."""
+    import torch
+
+    from ui.core import cache
+
+    saved = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        inside, other = [], []
+        entered, leave = threading.Event(), threading.Event()
+
+        def click():
+            torch.set_num_threads(2)
+            with cache.one_thread():
+                inside.append(torch.get_num_threads())
+                entered.set()
+                leave.wait(5)
+            inside.append(torch.get_num_threads())
+
+        t = threading.Thread(target=click)
+        t.start()
+        entered.wait(5)
+        other.append(torch.get_num_threads())  # this thread, while the other one decodes
+        leave.set()
+        t.join()
+        assert inside == [1, 2] and other == [2]
+    finally:
+        torch.set_num_threads(saved)
+
+
+def test_the_server_config_turns_off_the_full_gc_after_every_script_run():
+    """runner.postScriptGC held the GIL for ~90 ms after every click's run (see .streamlit/config.toml)."""
+    import tomllib
+    from pathlib import Path
+
+    cfg = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert cfg["runner"]["postScriptGC"] is False

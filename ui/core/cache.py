@@ -185,10 +185,10 @@ _threads_saved = 1
 @contextlib.contextmanager
 def one_thread():
     """Torch on one thread in this thread while one image is decoded. A single small decode gains
-    nothing from more threads, and threads whose partner core is busy spin at every barrier: one
-    decode of the MNIST 2-D VAE took 94 ms with 2 threads and 0.6 ms with 1 while another process
-    used a core (median of 50, /tmp bench in the closing note). The count is OpenMP's, which is kept
-    per thread: other sessions' threads keep theirs."""
+    nothing from more threads, and a thread whose partner core is busy makes every parallel region
+    wait for it: with another process on a core, one decode of the MNIST 2-D VAE took 0.6 ms on one
+    thread, and on two 95 ms at the 90th percentile (``bench/decode_threads.py``). The count is
+    OpenMP's, kept per thread: other sessions' threads keep theirs."""
     saved = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
