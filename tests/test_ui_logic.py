@@ -203,7 +203,7 @@ def test_wait_estimates_grow_with_the_points_and_learn_this_machine():
 
 def test_the_umap_warm_up_compiles_without_error_and_marks_umap_compiled():
     """What the server runs in the background at start (``VAE_EXPLORER_WARM_UMAP``): the real
-    ``vae_core.latent.warm_umap``, both of UMAP's neighbour paths and its inverse."""
+    ``vae_core.latent.warm_umap``: a fit with NN-descent and an inverse transform."""
     from ui.core import cache
 
     cache._UMAP_FITTED.clear()  # an earlier test's UMAP fit in this process must not answer for the warm-up
@@ -516,3 +516,18 @@ def test_the_server_config_turns_off_the_full_gc_after_every_script_run():
 
     cfg = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
     assert cfg["runner"]["postScriptGC"] is False
+
+
+def test_umap_of_a_small_map_uses_nn_descent_and_finds_the_true_neighbours():
+    """Below 4,096 points umap-learn would take its slow exact path (see vae_core.latent); every fit
+    forces NN-descent, whose neighbour graph must still be (nearly) the exact one."""
+    from sklearn.neighbors import NearestNeighbors
+    from umap.umap_ import nearest_neighbors
+
+    z = np.random.default_rng(0).standard_normal((1500, 8)).astype(np.float32)
+    p = lat.fit_projection(z, "umap")
+    assert p._umap._small_data is False and p.coords.shape == (1500, 2)
+    exact = NearestNeighbors(n_neighbors=15).fit(z).kneighbors(z, return_distance=False)
+    approx = nearest_neighbors(z, 15, "euclidean", {}, False, np.random.RandomState(0))[0]
+    recall = np.mean([len(set(a) & set(b)) / 15 for a, b in zip(approx, exact)])
+    assert recall > 0.97
