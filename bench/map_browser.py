@@ -35,16 +35,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from conftest import (  # noqa: E402
-    JS_IMAGE_SRC,
-    JS_ISOLATED_POINT,
-    JS_POINT_PX,
-    Server,
-    launch_chromium,
-    wait_idle,
-)
+from click_latency import app_page  # noqa: E402
+
+from conftest import JS_IMAGE_SRC, JS_ISOLATED_POINT, JS_POINT_PX, wait_idle  # noqa: E402
 
 JS_N_POINTS = """() => { const gd = document.querySelector('.js-plotly-plot'); if (!gd || !gd._fullData) return 0;
   return gd._fullData.filter(t => t.mode === 'markers').reduce((s, t) => s + (t.x ? t.x.length : 0), 0); }"""
@@ -94,21 +89,13 @@ def main() -> None:
     a = ap.parse_args()
     if not os.environ.get("VAE_EXPLORER_DATA"):
         raise SystemExit("set VAE_EXPLORER_DATA to the folder with mnist.npz")
-    from playwright.sync_api import sync_playwright
-
-    tmp = Path(tempfile.mkdtemp(prefix="map-browser-"))
-    ck = tmp / "checkpoints"
-    ck.mkdir()
-    for name in a.models.split(","):
-        shutil.copy(ROOT / "checkpoints" / f"{name}.safetensors", ck)
-    env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_USER_MODELS": str(tmp / "user"),
-           "VAE_EXPLORER_CACHE": str(tmp / "cache")}
     print(f"load average before: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
-    server = Server(env, tmp / "streamlit.log")
-    try:
-        with sync_playwright() as p:
-            browser = launch_chromium(p)
-            page = browser.new_context(viewport={"width": 1400, "height": 1500}).new_page()
+    with tempfile.TemporaryDirectory(prefix="map-browser-") as t:
+        ck = Path(t) / "checkpoints"  # only the models this bench needs: the catalogue stays small
+        ck.mkdir()
+        for name in a.models.split(","):
+            shutil.copy(ROOT / "checkpoints" / f"{name}.safetensors", ck)
+        with app_page(str(ck), height=1500) as (_, server, page):
             page.set_default_timeout(300_000)
             page.goto(f"{server.url}/latent_map")
             page.wait_for_selector(".js-plotly-plot")
@@ -185,9 +172,6 @@ def main() -> None:
                 wait_points(page, 70_000)
                 umap = (time.perf_counter() - t, page.get_by_text("UMAP of 70,000 points done in").first.inner_text())
                 page.screenshot(path=str(Path(a.screenshot).with_name(Path(a.screenshot).stem + "_umap.png")))
-            browser.close()
-    finally:
-        server.stop()
     print(f"reference: full page rerun at 2,000 points: {ref * 1000:.0f} ms")
     print(f"first view of 70,000 points (cold caches, in the browser): {first:.2f} s = {first / ref:.1f}× ref")
     print(f"the same view again (cached): {again * 1000:.0f} ms = {again / ref:.1f}× ref; WebGL canvases: {n_webgl}")
