@@ -104,6 +104,12 @@ def test_click_a_point_on_the_latent_map(page, server):
     src = wait_new_image(page, "decoded from its latent", "")
     assert src
     page.get_by_text(re.compile(r"The \d+ nearest neighbours in latent space: #\d+")).first.wait_for()
+    # the original and its decoding, made the same size, are shown the same size: a caption wider than
+    # its image stretched "decoded from its latent" (112 px drawn at 139) until ui/views/app.css
+    assert page.evaluate(JS_STRETCHED) == []
+    shown = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-testid="stImage"]')]
+      .map(el => [el.innerText.trim(), Math.round(el.querySelector('img').getBoundingClientRect().width)]))""")
+    assert shown["original"] == shown["decoded from its latent"] > 0, shown
 
 
 # the most isolated visible point of one split on a map of both splits: [x, y, index]
@@ -489,10 +495,19 @@ JS_OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMa
   return [out, document.documentElement.scrollWidth - window.innerWidth]; }"""
 
 
+# Images drawn wider than their PNG: stretched by the layout (Streamlit widened an image to its caption's
+# width until ui/views/app.css), so two images made the same size showed at different sizes, blurred.
+JS_STRETCHED = """() => [...document.querySelectorAll('[data-testid="stMainBlockContainer"] [data-testid="stImage"] img')]
+  .filter(i => i.naturalWidth > 0 && i.getBoundingClientRect().width > i.naturalWidth + 1)
+  .map(i => [i.closest('[data-testid="stImage"]').innerText.trim().slice(0, 40), i.naturalWidth,
+             Math.round(i.getBoundingClientRect().width)])"""
+
+
 @pytest.mark.parametrize("width", [390, 1400])
 def test_layouts_stay_inside_the_page(browser, server, width):
     """Issue 11 item 6: at a phone's 390 px and a laptop's 1400 px, no image, chart or table runs past
-    the page's main column (the prior-sample mosaics of AE vs VAE did, at 1400 px). Screenshots go to
+    the page's main column (the prior-sample mosaics of AE vs VAE did, at 1400 px), and no image is
+    drawn wider than it was made (a caption wider than its image stretched it). Screenshots go to
     tests/_artifacts/screens/<page>-<width>.png (docs/ with UPDATE_DOCS_SCREENSHOTS=1)."""
     ctx = browser.new_context(viewport={"width": width, "height": 1600})
     pg = ctx.new_page()
@@ -509,5 +524,6 @@ def test_layouts_stay_inside_the_page(browser, server, width):
             pg.screenshot(path=str(DOCS / f"{name}-{width}.png"), full_page=True)
             assert overflow == [], f"{name} at {width} px: {overflow}"
             assert page_scroll <= 0, f"{name} at {width} px scrolls sideways by {page_scroll} px"
+            assert pg.evaluate(JS_STRETCHED) == [], f"{name} at {width} px: stretched images"
     finally:
         ctx.close()

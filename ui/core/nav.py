@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from ui.core.pagelist import PAGES, page
 from ui.logic import text
 from ui.logic.text import T
 
+APP_CSS = Path(__file__).resolve().parent.parent / "views" / "app.css"
 _RUN = threading.local()  # a script run happens on one thread: is this run inside main()?
 
 
@@ -48,6 +50,7 @@ def main(start: str = "home") -> None:
     try:
         sync_language()
         st.set_page_config(page_title=T["app_title"], page_icon=":material/scatter_plot:", layout="wide")
+        st.html(APP_CSS)
         cache.umap_warmup()  # the server's first run starts compiling UMAP in the background
         current = st.navigation([page(p.url, default=(p.url == start)) for p in PAGES])
         sidebar.render()
