@@ -1,9 +1,10 @@
 """How long the 2-D projections take, against what the app tells the user beforehand (issue 11 item 5).
 
     VAE_EXPLORER_DATA=../shared/data python bench/wait_estimates.py [--sizes 1000 2000 5000 10000]
+        [--methods pca umap tsne] [--umap-default-too] [--skip-first]
 
 Part 1, first UMAP after a server start: two fresh subprocesses fit UMAP on 2,000 and then 5,000
-latents of the shipped MNIST 16-D VAE (below and above umap-learn's NN-descent threshold); one of
+latents of the shipped MNIST 16-D VAE (both with NN-descent, which ``fit_projection`` forces); one of
 them first runs ``vae_core.latent.warm_umap`` (what the server does in the background at start).
 Prints the first fits' times with and without the warm-up and their ratio.
 
@@ -60,6 +61,10 @@ def timed(fn) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
+    ap.add_argument("--methods", nargs="+", default=["pca", "umap", "tsne"], choices=["pca", "umap", "tsne"])
+    ap.add_argument("--umap-default-too", action="store_true",
+                    help="also time UMAP with umap-learn's defaults (exact neighbours below 4,096 points, all "
+                         "numba threads): the code before")
     ap.add_argument("--skip-first", action="store_true", help="skip part 1 (two fresh processes)")
     args = ap.parse_args()
     data = os.environ.get("VAE_EXPLORER_DATA", "data")
@@ -74,6 +79,7 @@ def main() -> None:
                   f"{cold[i] / warm[i]:>5.1f}x")
         print(f"  (the warm-up itself took {warm[0]:.1f} s, in the server's background thread)")
 
+    from ui.core.cache import map_threads
     from ui.logic import waits
     from vae_core import checkpoint as ckpt
     from vae_core import latent as lat
@@ -83,21 +89,23 @@ def main() -> None:
     ds, _ = load_with_fallback("mnist", data, ROOT / "checkpoints" / "samples")
     mu, _ = lat.encode_dataset(c.model, ds.x_test, ds.y_test)
     lat.warm_umap()
+    if args.umap_default_too:  # compile umap-learn's exact path too, outside the timings
+        import umap
+
+        umap.UMAP(n_components=2, n_epochs=20).fit_transform(mu[:300])
     model = waits.WaitModel()
     print("\nwarm, one fit at a time          measured (s)   app's estimate (s)   measured / estimate")
-    for method in ("pca", "umap", "tsne"):
+    for method in args.methods:
         for n in args.sizes:
             if n > len(mu):
                 continue
-            if method == "tsne":
-                from threadpoolctl import threadpool_limits
-
-                with threadpool_limits(limits=max(1, (os.cpu_count() or 1) // 2)):  # as ui.core.cache does
-                    s = timed(lambda: lat.fit_projection(mu[:n], method))
-            else:
+            with map_threads(numba=(method == "umap")):  # the threads the app gives each method
                 s = timed(lambda: lat.fit_projection(mu[:n], method, reproducible=False))
             est = model.estimate(method, n)
             print(f"  {method:<5} {n:>6,} points          {s:>8.2f}        {est:>8.2f}            {s / est:>5.2f}")
+            if method == "umap" and args.umap_default_too:
+                d = timed(lambda: umap.UMAP(n_components=2).fit_transform(mu[:n]))
+                print(f"        umap-learn's defaults (its own neighbour search, all threads): {d:.2f} s = {d / s:.1f}x")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

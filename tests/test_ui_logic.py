@@ -531,3 +531,28 @@ def test_umap_of_a_small_map_uses_nn_descent_and_finds_the_true_neighbours():
     approx = nearest_neighbors(z, 15, "euclidean", {}, False, np.random.RandomState(0))[0]
     recall = np.mean([len(set(a) & set(b)) / 15 for a, b in zip(approx, exact)])
     assert recall > 0.97
+
+
+def test_map_threads_limits_torch_and_numba_in_this_thread_and_puts_them_back():
+    """A map's encoding, t-SNE and UMAP run on MAP_THREADS (half the CPUs); UMAP's layout is numba's.
+    Both counts are per thread: set and put back by each user, other threads untouched."""
+    import numba
+    import torch
+
+    from ui.core import cache
+
+    numba.get_num_threads()  # numba's first call starts its OpenMP pool, which sets this thread's count
+    before = (torch.get_num_threads(), numba.get_num_threads())
+    seen = {}
+
+    def other():
+        seen["other"] = (torch.get_num_threads(), numba.get_num_threads())
+
+    with cache.map_threads(numba=True):
+        seen["inside"] = (torch.get_num_threads(), numba.get_num_threads())
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert seen["inside"] == (min(cache.MAP_THREADS, before[0]), min(cache.MAP_THREADS, before[1]))
+    assert (torch.get_num_threads(), numba.get_num_threads()) == before
+    assert seen["other"][1] == numba.config.NUMBA_NUM_THREADS  # a fresh thread starts from numba's default

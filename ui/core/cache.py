@@ -177,9 +177,6 @@ def _save_npz(f: Path, **arrays) -> None:
 ENCODE_BATCH = 512  # images per encoder batch: fits the CPU caches better than 1,000+ (same numbers)
 LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
 MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_saved = 1
 
 
 @contextlib.contextmanager
@@ -198,27 +195,30 @@ def one_thread():
 
 
 @contextlib.contextmanager
-def map_threads():
-    """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) while a map is computed.
-    Threads that spin while they wait for a core another process holds made encoding 70,000
-    images 5x slower with 2 threads than with 1 on the busy 2-core development machine; t-SNE 20x.
-    Torch's thread count is per process: the first user lowers it, the last one puts it back."""
-    global _threads_users, _threads_saved
+def map_threads(numba: bool = False):
+    """Torch and BLAS/OpenMP (with ``numba``, also numba, which runs UMAP) limited to MAP_THREADS
+    (half the CPUs) in this thread while a map is computed. Threads that spin while they wait for a
+    core another process holds made encoding 70,000 images 5x slower with 2 threads than with 1 on
+    the busy 2-core development machine; t-SNE 20x; UMAP of 2,000 points 2.3x (its 500 layout epochs
+    are short parallel regions). Torch's and numba's counts are kept per thread: each user sets and
+    puts back its own, and other sessions keep theirs."""
     from threadpoolctl import threadpool_limits
 
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_saved = torch.get_num_threads()
-            torch.set_num_threads(min(MAP_THREADS, _threads_saved))
-        _threads_users += 1
+    saved = torch.get_num_threads()
+    torch.set_num_threads(min(MAP_THREADS, saved))
+    nb = saved_nb = None
+    if numba:
+        import numba as nb
+
+        saved_nb = nb.get_num_threads()
+        nb.set_num_threads(min(MAP_THREADS, saved_nb))
     try:
         with threadpool_limits(limits=MAP_THREADS):
             yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_saved)
+    finally:  # numba's omp layer shares OpenMP's per-thread count with torch: numba first, torch last
+        if nb is not None:
+            nb.set_num_threads(saved_nb)
+        torch.set_num_threads(saved)
 
 
 @spinning("spin_encode")
@@ -345,7 +345,8 @@ def _projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reprodu
             return lat.Projection("umap", coords, {"reproducible": reproducible})
     compiled, t0 = umap_compiled(), time.perf_counter()
     if method == "umap":
-        proj = lat.fit_projection(z, "umap", reproducible=reproducible)
+        with map_threads(numba=True):
+            proj = lat.fit_projection(z, "umap", reproducible=reproducible)
         _save_npz(umap_file(m, d, n_max, reproducible, source), coords=proj.coords)
         _UMAP_FITTED.set()
     else:
@@ -381,7 +382,8 @@ UMAP_FITS_KEPT = 8
 def _umap_run(fit: UmapFit, z: np.ndarray, reproducible: bool, f: Path) -> np.ndarray:
     fit.started = time.time()  # the wait for an earlier fit is not part of this one
     fit.first = not umap_compiled()
-    proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
+    with map_threads(numba=True):
+        proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
     WAITS.record("umap", len(z), time.time() - fit.started, not fit.first)
     _UMAP_FITTED.set()
     _save_npz(f, coords=proj.coords)
