@@ -533,26 +533,29 @@ def test_umap_of_a_small_map_uses_nn_descent_and_finds_the_true_neighbours():
     assert recall > 0.97
 
 
-def test_map_threads_limits_torch_and_numba_in_this_thread_and_puts_them_back():
-    """A map's encoding, t-SNE and UMAP run on MAP_THREADS (half the CPUs); UMAP's layout is numba's.
-    Both counts are per thread: set and put back by each user, other threads untouched."""
-    import numba
+def test_map_threads_limits_torch_in_this_thread_only_and_puts_it_back():
+    """A map's encoding and t-SNE run on MAP_THREADS (half the CPUs) torch threads; the count is per
+    thread: set and put back by each user, and two users at once each get the limit (a process-wide
+    reference count gave the second one all the threads)."""
     import torch
 
     from ui.core import cache
 
-    numba.get_num_threads()  # numba's first call starts its OpenMP pool, which sets this thread's count
-    before = (torch.get_num_threads(), numba.get_num_threads())
-    seen = {}
+    saved = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        inside = []
 
-    def other():
-        seen["other"] = (torch.get_num_threads(), numba.get_num_threads())
+        def user():
+            torch.set_num_threads(2)
+            with cache.map_threads():
+                inside.append(torch.get_num_threads())
 
-    with cache.map_threads(numba=True):
-        seen["inside"] = (torch.get_num_threads(), numba.get_num_threads())
-        t = threading.Thread(target=other)
-        t.start()
-        t.join()
-    assert seen["inside"] == (min(cache.MAP_THREADS, before[0]), min(cache.MAP_THREADS, before[1]))
-    assert (torch.get_num_threads(), numba.get_num_threads()) == before
-    assert seen["other"][1] == numba.config.NUMBA_NUM_THREADS  # a fresh thread starts from numba's default
+        with cache.map_threads():
+            t = threading.Thread(target=user)  # a second user while the first is inside
+            t.start()
+            t.join()
+            inside.append(torch.get_num_threads())
+        assert inside == [min(cache.MAP_THREADS, 2)] * 2 and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(saved)

@@ -195,29 +195,24 @@ def one_thread():
 
 
 @contextlib.contextmanager
-def map_threads(numba: bool = False):
-    """Torch and BLAS/OpenMP (with ``numba``, also numba, which runs UMAP) limited to MAP_THREADS
-    (half the CPUs) in this thread while a map is computed. Threads that spin while they wait for a
-    core another process holds made encoding 70,000 images 5x slower with 2 threads than with 1 on
-    the busy 2-core development machine; t-SNE 20x; UMAP of 2,000 points 2.3x (its 500 layout epochs
-    are short parallel regions). Torch's and numba's counts are kept per thread: each user sets and
-    puts back its own, and other sessions keep theirs."""
+def map_threads():
+    """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) in this thread while a map is
+    encoded or a t-SNE fitted. Threads that spin while they wait for a core another process holds
+    made encoding 70,000 images 5x slower with 2 threads than with 1 on the busy 2-core development
+    machine; t-SNE 20x. Torch's count is OpenMP's, kept per thread: each user sets and puts back its
+    own, and other sessions keep theirs.
+
+    UMAP (numba) keeps all its threads: on the quiet machine 2 threads fitted 1,000-10,000 points
+    1.4-1.65x faster than 1; with another process busy on a core, 1 thread was 1.2-4.3x faster
+    (the 500 layout epochs are short parallel regions). A user's machine is more often quiet."""
     from threadpoolctl import threadpool_limits
 
     saved = torch.get_num_threads()
     torch.set_num_threads(min(MAP_THREADS, saved))
-    nb = saved_nb = None
-    if numba:
-        import numba as nb
-
-        saved_nb = nb.get_num_threads()
-        nb.set_num_threads(min(MAP_THREADS, saved_nb))
     try:
         with threadpool_limits(limits=MAP_THREADS):
             yield
-    finally:  # numba's omp layer shares OpenMP's per-thread count with torch: numba first, torch last
-        if nb is not None:
-            nb.set_num_threads(saved_nb)
+    finally:
         torch.set_num_threads(saved)
 
 
@@ -345,8 +340,7 @@ def _projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reprodu
             return lat.Projection("umap", coords, {"reproducible": reproducible})
     compiled, t0 = umap_compiled(), time.perf_counter()
     if method == "umap":
-        with map_threads(numba=True):
-            proj = lat.fit_projection(z, "umap", reproducible=reproducible)
+        proj = lat.fit_projection(z, "umap", reproducible=reproducible)
         _save_npz(umap_file(m, d, n_max, reproducible, source), coords=proj.coords)
         _UMAP_FITTED.set()
     else:
@@ -382,8 +376,7 @@ UMAP_FITS_KEPT = 8
 def _umap_run(fit: UmapFit, z: np.ndarray, reproducible: bool, f: Path) -> np.ndarray:
     fit.started = time.time()  # the wait for an earlier fit is not part of this one
     fit.first = not umap_compiled()
-    with map_threads(numba=True):
-        proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
+    proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
     WAITS.record("umap", len(z), time.time() - fit.started, not fit.first)
     _UMAP_FITTED.set()
     _save_npz(f, coords=proj.coords)
