@@ -8,14 +8,17 @@ size is not a multiple of 2**len(channels) (28×28 MNIST) are zero-padded inside
 model and the output is cropped back, so losses stay at native size.
 
 The resconv backbone is the conv backbone with one residual block (He, Zhang, Ren & Sun, 2016,
-"Deep Residual Learning for Image Recognition", the basic block without batch norm) after every
-stride-2 conv, mirrored in the decoder; same widths, same padding and cropping. Per stage of width c:
+"Deep Residual Learning for Image Recognition"; the pre-activation form of He et al., 2016,
+"Identity Mappings in Deep Residual Networks") after every stride-2 conv, mirrored in the
+decoder; same widths, same padding and cropping. Per stage of width c:
     encoder: Conv2d(c_in, c, 4, 2, 1) → ReLU → ResBlock(c)
     decoder: ResBlock(c) → ConvTranspose2d(c, c_out, 4, 2, 1) → ReLU (Sigmoid after the last)
-    ResBlock(c): y = ReLU(x + Conv2d(c, c, 3, 1, 1)(ReLU(Conv2d(c, c, 3, 1, 1)(x))))
-No normalisation layer: nothing depends on the batch, so one image decodes as it does in a batch
-of 900, and train and eval modes compute the same function. With widths 16,32,64,128 and a
-16-D VAE bottleneck on 1×28×28 it has 1,154,369 parameters (the conv backbone: 370,049).
+    ResBlock(c): y = x + Conv3(ReLU(GN(Conv3(ReLU(GN(x)))))),  Conv3 = Conv2d(c, c, 3, 1, 1)
+GN is GroupNorm (Wu & He, 2018) with gcd(c, 8) groups: it normalises each image on its own, so
+one image decodes as it does in a batch of 900 and train and eval modes compute the same
+function (batch norm would do neither). Without it the same blocks trained far slower than the
+plain conv backbone (MNIST 16-D VAE, test loss after 7 epochs 113.9 against 100.5). With widths
+16,32,64,128 and a 16-D VAE bottleneck on 1×28×28 it has 1,156,289 parameters (conv: 370,049).
 
 With a latent size d the same backbone gets a linear bottleneck; the kinds share every
 other layer, so comparing them is fair:
@@ -70,18 +73,19 @@ def _conv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tupl
 
 
 class ResBlock(nn.Module):
-    """y = ReLU(x + W₂ ∗ ReLU(W₁ ∗ x)), W₁, W₂ 3×3 convs that keep the width and size: the basic
-    residual block of He et al. (2016, CVPR, fig. 2) without batch norm. The identity path lets
-    the block start near a copy of its input, so a deeper stack stays as easy to train as the
-    shallow reference one."""
+    """y = x + W₂ ∗ ReLU(GN(W₁ ∗ ReLU(GN(x)))), W₁, W₂ 3×3 convs that keep the width and size:
+    the pre-activation residual block (He et al., 2016, "Identity Mappings in Deep Residual
+    Networks", fig. 4e) with GroupNorm (Wu & He, 2018) in place of batch norm. The identity path
+    carries x unchanged, so the block only has to learn a correction to it."""
 
     def __init__(self, c: int):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1))
-        self.out = nn.ReLU()
+        g = math.gcd(c, 8)  # groups must divide c; 8 for the usual widths
+        self.body = nn.Sequential(nn.GroupNorm(g, c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1),
+                                  nn.GroupNorm(g, c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.out(x + self.body(x))  # (B, c, H, W)
+        return x + self.body(x)  # (B, c, H, W)
 
 
 def _resconv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
