@@ -70,7 +70,7 @@ def test_backbone_choices_come_from_the_config():
     r = cli("summary", "--model", "vae", "--backbone", "resconv", "--in-channels", "1", "--image-size", "28",
             "--latent-dim", "16", "--channels", "16,32,64,128")
     assert r.returncode == 0, r.stderr
-    assert "Total params: 1,154,369" in r.stdout and "[-1, 1, 32, 32]" in r.stdout  # padded 28 → 32 inside
+    assert "Total params: 1,156,289" in r.stdout and "[-1, 1, 32, 32]" in r.stdout  # padded 28 → 32 inside
     r = cli("summary", "--model", "ae", "--backbone", "resconv", "--latent-dim", "0")
     assert r.returncode == 2 and "only for a conv AE" in r.stderr and "Traceback" not in r.stderr
 

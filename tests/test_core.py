@@ -212,18 +212,32 @@ def test_resconv_is_conv_plus_residual_blocks_with_the_same_padding():
     without = [(type(m), tuple(p.shape for p in m.parameters()))
                for part in (res.encoder, res.decoder) for m in part if not isinstance(m, ResBlock)]
     assert without == [(type(m), tuple(p.shape for p in m.parameters())) for part in (conv.encoder, conv.decoder) for m in part]
-    assert sum(p.numel() for p in res.parameters()) == 370_049 + 2 * sum(2 * (9 * c * c + c) for c in (16, 32, 64, 128))
+    # per block two 3×3 convs (9c² + c each) and two GroupNorms (2c each), one block per stage and side
+    assert sum(p.numel() for p in res.parameters()) == 370_049 + 2 * sum(2 * (9 * c * c + c) + 4 * c for c in (16, 32, 64, 128))
 
 
-def test_resblock_computes_its_formula():
+@pytest.mark.parametrize("c", [8, 12, 3])
+def test_resblock_computes_its_formula(c):
+    """y = x + W₂ ∗ ReLU(GN(W₁ ∗ ReLU(GN(x)))), GN per image over gcd(c, 8) groups of channels."""
     from vae_core.models import ResBlock
 
     torch.manual_seed(0)
-    b = ResBlock(3)
-    x = torch.randn(2, 3, 5, 5)
-    c1, c2 = b.body[0], b.body[2]
-    expect = torch.relu(x + F.conv2d(torch.relu(F.conv2d(x, c1.weight, c1.bias, padding=1)), c2.weight, c2.bias, padding=1))
-    assert torch.allclose(b(x), expect, atol=1e-6)
+    b = ResBlock(c)
+    for gn in (b.body[0], b.body[3]):  # non-trivial affine parameters, so they are checked too
+        gn.weight.data.uniform_(0.5, 1.5)
+        gn.bias.data.uniform_(-0.5, 0.5)
+    x = torch.randn(2, c, 5, 5) * 3 + 1
+    g = {8: 8, 12: 4, 3: 1}[c]
+
+    def gn(h, m):  # mean and variance over (channels of a group, H, W), per image; eps as GroupNorm's
+        hg = h.reshape(2, g, -1)
+        hn = ((hg - hg.mean(-1, keepdim=True)) / torch.sqrt(hg.var(-1, unbiased=False, keepdim=True) + 1e-5))
+        return hn.reshape_as(h) * m.weight[None, :, None, None] + m.bias[None, :, None, None]
+
+    c1, c2 = b.body[2], b.body[5]
+    h = F.conv2d(torch.relu(gn(x, b.body[0])), c1.weight, c1.bias, padding=1)
+    expect = x + F.conv2d(torch.relu(gn(h, b.body[3])), c2.weight, c2.bias, padding=1)
+    assert torch.allclose(b(x), expect, atol=1e-5)
 
 
 def test_resconv_decodes_one_image_as_it_does_in_a_batch():
@@ -243,7 +257,7 @@ def test_resconv_vae_learns_on_a_small_subset(digits):
     data = small(digits, 256, 64)
     m = build_model(ModelConfig(kind="vae", backbone="resconv", in_channels=1, image_size=28, latent_dim=4,
                                 channels=(8, 16, 32)), seed=0)
-    h = fit(m, data, TrainConfig(epochs=6, batch_size=32, lr=2e-3, seed=0))  # ~1 s; 510 → 374 train, 487 → 371 test
+    h = fit(m, data, TrainConfig(epochs=6, batch_size=32, lr=2e-3, seed=0))  # ~1 s; 501 → 333 train, 437 → 329 test
     assert all(np.isfinite(h.train["loss"]))
     assert h.train["loss"][-1] < 0.8 * h.train["loss"][0], h.train["loss"]
     assert h.test["loss"][-1] < 0.8 * h.test["loss"][0], h.test["loss"]
