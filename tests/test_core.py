@@ -209,11 +209,14 @@ def test_resconv_is_conv_plus_residual_blocks_with_the_same_padding():
     assert res._pad == conv._pad == 4 and res.feature_shape == conv.feature_shape == (128, 2, 2)
     layers = [type(m) for m in res.encoder] + [type(m) for m in res.decoder]
     assert layers.count(ResBlock) == 8
-    without = [(type(m), tuple(p.shape for p in m.parameters()))
-               for part in (res.encoder, res.decoder) for m in part if not isinstance(m, ResBlock)]
-    assert without == [(type(m), tuple(p.shape for p in m.parameters())) for part in (conv.encoder, conv.decoder) for m in part]
+    def shapes(model, skip=()):
+        return [(type(m), tuple(p.shape for p in m.parameters()))
+                for part in (model.encoder, model.decoder) for m in part if not isinstance(m, skip)]
+
+    assert shapes(res, ResBlock) == shapes(conv)
     # per block two 3×3 convs (9c² + c each) and two GroupNorms (2c each), one block per stage and side
-    assert sum(p.numel() for p in res.parameters()) == 370_049 + 2 * sum(2 * (9 * c * c + c) + 4 * c for c in (16, 32, 64, 128))
+    extra = 2 * sum(2 * (9 * c * c + c) + 4 * c for c in (16, 32, 64, 128))
+    assert sum(p.numel() for p in res.parameters()) == 370_049 + extra == 1_156_289
 
 
 @pytest.mark.parametrize("c", [8, 12, 3])
