@@ -47,6 +47,29 @@ def test_reference_ae_round_trip(tmp_path):
     assert all(torch.equal(a, b) for a, b in zip(m.state_dict().values(), ck.model.state_dict().values()))
 
 
+def test_resconv_round_trip_gives_identical_outputs(tmp_path):
+    m = build_model(ModelConfig(kind="vae", backbone="resconv", in_channels=1, image_size=28, latent_dim=4,
+                                channels=(8, 16, 32)), seed=2)
+    ck = load(save(tmp_path / "r.safetensors", m, TrainConfig(dataset="digits", epochs=1), "digits"))
+    assert ck.model_config == m.config and ck.model_config.backbone == "resconv"
+    for (k, a), (k2, b) in zip(m.state_dict().items(), ck.model.state_dict().items()):
+        assert k == k2 and torch.equal(a, b), k
+    x, z = torch.rand(3, 1, 28, 28), torch.randn(3, 4)
+    m.eval()
+    assert torch.equal(m.reconstruct(x), ck.model.reconstruct(x))
+    assert torch.equal(m.decode(z), ck.model.decode(z))
+
+
+def test_a_backbone_swapped_in_the_metadata_is_refused(tmp_path):
+    """A resconv file whose metadata says conv (or the reverse) does not load half its tensors."""
+    cfg = dict(kind="vae", in_channels=1, image_size=28, latent_dim=3, channels=(8, 16))
+    for saved_as, claimed in (("resconv", "conv"), ("conv", "resconv")):
+        p = save(tmp_path / f"{saved_as}.safetensors", build_model(ModelConfig(backbone=saved_as, **cfg), seed=0))
+        _rewrite_meta(p, lambda meta, h: meta["model"].update(backbone=claimed))
+        with pytest.raises(CheckpointError, match=f"do not match the vae/{claimed} config"):
+            load(p)
+
+
 def test_save_is_atomic_and_leaves_no_temp_files(saved, monkeypatch):
     p, m = saved
     before = p.read_bytes()

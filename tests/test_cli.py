@@ -59,6 +59,22 @@ def test_summary_of_other_models_is_computed_from_the_module():
     assert "Total params: 652,824" in r.stdout  # the classic PyTorch example's VAE
 
 
+def test_backbone_choices_come_from_the_config():
+    from vae_core.__main__ import build_parser
+    from vae_core.config import BACKBONES
+
+    p = build_parser()
+    for b in BACKBONES:
+        assert p.parse_args(["summary", "--backbone", b]).backbone == b
+    assert p.parse_args(["summary"]).backbone == "conv"
+    r = cli("summary", "--model", "vae", "--backbone", "resconv", "--in-channels", "1", "--image-size", "28",
+            "--latent-dim", "16", "--channels", "16,32,64,128")
+    assert r.returncode == 0, r.stderr
+    assert "Total params: 1,156,289" in r.stdout and "[-1, 1, 32, 32]" in r.stdout  # padded 28 → 32 inside
+    r = cli("summary", "--model", "ae", "--backbone", "resconv", "--latent-dim", "0")
+    assert r.returncode == 2 and "only for a conv AE" in r.stderr and "Traceback" not in r.stderr
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "d.safetensors"

@@ -48,6 +48,14 @@ def test_translations_are_not_empty_nor_english():
     assert not same, f"ZH strings that are empty or still the English text: {same}"
 
 
+def test_every_backbone_has_a_name_in_both_tables():
+    """The train view looks names up as T[f"backbone_{b}"]: a backbone added to the config needs both."""
+    from vae_core.config import BACKBONES
+
+    missing = [(lang, b) for lang, table in (("en", EN), ("zh", ZH)) for b in BACKBONES if f"backbone_{b}" not in table]
+    assert not missing
+
+
 @pytest.fixture()
 def zh():
     text.set_language_source(lambda: "zh")

@@ -69,7 +69,7 @@ def _add_model_args(p: argparse.ArgumentParser, latent_default: int | None) -> N
     p.add_argument("--backbone", choices=BACKBONES, default="conv")
     p.add_argument("--latent-dim", type=int, default=latent_default,
                    help="size of the latent vector; 0 = no bottleneck (conv AE: the 96×2×2 map)")
-    p.add_argument("--channels", type=_channels, default=None, help="conv widths (default 12,24,48,96)")
+    p.add_argument("--channels", type=_channels, default=None, help="conv / resconv widths (default 12,24,48,96)")
     p.add_argument("--hidden", type=_positive(int), default=400, help="MLP hidden width")
     p.add_argument("--recon-loss", choices=RECON_LOSSES, default="bce")
 

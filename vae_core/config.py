@@ -11,7 +11,8 @@ from .errors import VaeCoreError
 from .kinds import KIND_NAMES as KINDS  # the registry of model kinds lives in kinds.py
 from .kinds import kind as _kind
 
-BACKBONES = ("conv", "mlp")
+BACKBONES = ("conv", "resconv", "mlp")  # resconv: conv + residual blocks (vae_core.models)
+CONV_BACKBONES = ("conv", "resconv")  # halve the image len(channels) times, padded to fit (28 → 32)
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
@@ -57,11 +58,11 @@ class ModelConfig:
     the latent is the last conv feature map, as in the reference autoencoder."""
 
     kind: str = "vae"  # ae | vae | cvae (vae_core.kinds)
-    backbone: str = "conv"  # conv | mlp
+    backbone: str = "conv"  # conv | resconv | mlp
     in_channels: int = 1
     image_size: int = 28  # square images, native size (28 MNIST, 32 CIFAR)
     latent_dim: int | None = 16
-    channels: tuple[int, ...] = REFERENCE_CHANNELS  # conv widths, encoder order
+    channels: tuple[int, ...] = REFERENCE_CHANNELS  # conv / resconv widths, encoder order
     hidden: int = 400  # mlp hidden width
     recon_loss: str = "bce"  # the likelihood p(x|z): Bernoulli (bce) or Gaussian (mse)
     num_classes: int = 0  # conditional kinds only: the number of labels y can take

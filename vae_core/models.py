@@ -1,4 +1,4 @@
-"""Backbones (conv, mlp) and the model kinds (AE, VAE, CVAE) with one verb interface:
+"""Backbones (conv, resconv, mlp) and the model kinds (AE, VAE, CVAE) with one verb interface:
 ``encode``, ``decode``, ``forward``, ``sample``, ``reconstruct``, ``latent``.
 
 The conv backbone is the reference autoencoder: every conv has kernel 4, stride 2,
@@ -6,6 +6,19 @@ padding 1; widths 3→12→24→48→96 and back with ConvTranspose2d; ReLU afte
 layer but the last, Sigmoid at the end (194,955 parameters for 3×32×32). Inputs whose
 size is not a multiple of 2**len(channels) (28×28 MNIST) are zero-padded inside the
 model and the output is cropped back, so losses stay at native size.
+
+The resconv backbone is the conv backbone with one residual block (He, Zhang, Ren & Sun, 2016,
+"Deep Residual Learning for Image Recognition"; the pre-activation form of He et al., 2016,
+"Identity Mappings in Deep Residual Networks") after every stride-2 conv, mirrored in the
+decoder; same widths, same padding and cropping. Per stage of width c:
+    encoder: Conv2d(c_in, c, 4, 2, 1) → ReLU → ResBlock(c)
+    decoder: ResBlock(c) → ConvTranspose2d(c, c_out, 4, 2, 1) → ReLU (Sigmoid after the last)
+    ResBlock(c): y = x + Conv3(ReLU(GN(Conv3(ReLU(GN(x)))))),  Conv3 = Conv2d(c, c, 3, 1, 1)
+GN is GroupNorm (Wu & He, 2018) with gcd(c, 8) groups: it normalises each image on its own, so
+one image decodes as it does in a batch of 900 and train and eval modes compute the same
+function (batch norm would do neither). Without it the same blocks trained far slower than the
+plain conv backbone (MNIST 16-D VAE, test loss after 7 epochs 113.9 against 100.5). With widths
+16,32,64,128 and a 16-D VAE bottleneck on 1×28×28 it has 1,156,289 parameters (conv: 370,049).
 
 With a latent size d the same backbone gets a linear bottleneck; the kinds share every
 other layer, so comparing them is fair:
@@ -29,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import ModelConfig, conv_padded_size  # noqa: F401  (conv_padded_size re-exported)
+from .config import CONV_BACKBONES, ModelConfig, conv_padded_size  # noqa: F401  (conv_padded_size re-exported)
 from .kinds import KINDS, Kind
 
 
@@ -59,11 +72,45 @@ def _conv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tupl
     return nn.Sequential(*enc), nn.Sequential(*dec), (cfg.channels[-1], side, side)
 
 
+class ResBlock(nn.Module):
+    """y = x + W₂ ∗ ReLU(GN(W₁ ∗ ReLU(GN(x)))), W₁, W₂ 3×3 convs that keep the width and size:
+    the pre-activation residual block (He et al., 2016, "Identity Mappings in Deep Residual
+    Networks", fig. 4e) with GroupNorm (Wu & He, 2018) in place of batch norm. The identity path
+    carries x unchanged, so the block only has to learn a correction to it."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        g = math.gcd(c, 8)  # groups must divide c; 8 for the usual widths
+        self.body = nn.Sequential(nn.GroupNorm(g, c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1),
+                                  nn.GroupNorm(g, c), nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)  # (B, c, H, W)
+
+
+def _resconv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
+    """The conv backbone with a ResBlock after every downsampling conv and before every upsampling one."""
+    chans = (cfg.in_channels, *cfg.channels)
+    enc: list[nn.Module] = []
+    for cin, cout in zip(chans[:-1], chans[1:]):
+        enc += [nn.Conv2d(cin, cout, 4, 2, 1), nn.ReLU(), ResBlock(cout)]
+    dec: list[nn.Module] = []
+    rev = chans[::-1]
+    for i, (cin, cout) in enumerate(zip(rev[:-1], rev[1:])):
+        dec += [ResBlock(cin), nn.ConvTranspose2d(cin, cout, 4, 2, 1)]
+        dec.append(nn.Sigmoid() if i == len(rev) - 2 else nn.ReLU())
+    side = conv_padded_size(cfg.image_size, len(cfg.channels)) // 2 ** len(cfg.channels)
+    return nn.Sequential(*enc), nn.Sequential(*dec), (cfg.channels[-1], side, side)
+
+
 def _mlp_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
     c, h, w = cfg.image_shape
     enc = nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, cfg.hidden), nn.ReLU())
     dec = nn.Sequential(nn.Linear(cfg.hidden, c * h * w), nn.Sigmoid(), nn.Unflatten(1, (c, h, w)))
     return enc, dec, (cfg.hidden,)
+
+
+BACKBONE_BUILDERS = {"conv": _conv_backbone, "resconv": _resconv_backbone, "mlp": _mlp_backbone}
 
 
 def gaussian_noise(like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -79,10 +126,9 @@ class AE(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.config = cfg
-        build = _conv_backbone if cfg.backbone == "conv" else _mlp_backbone
-        self.encoder, self.decoder, self.feature_shape = build(cfg)
+        self.encoder, self.decoder, self.feature_shape = BACKBONE_BUILDERS[cfg.backbone](cfg)
         self._pad = 0
-        if cfg.backbone == "conv":
+        if cfg.backbone in CONV_BACKBONES:
             padded = conv_padded_size(cfg.image_size, len(cfg.channels))
             self._pad = padded - cfg.image_size
         feat = math.prod(self.feature_shape)

@@ -65,6 +65,7 @@ EN: dict[str, str] = {
     "index_of": "index: {i}",
     "label_of": "label: {label}",
     "backbone_conv": "conv",
+    "backbone_resconv": "resconv",
     "backbone_mlp": "mlp",
     # class names of the builtin datasets (vae_core.data.BUILTIN), shown through text.class_name
     "class_fashion-mnist_0": "T-shirt/top",

@@ -57,6 +57,7 @@ ZH: dict[str, str] = {
     "index_of": "序号：{i}",
     "label_of": "标签：{label}",
     "backbone_conv": "卷积",
+    "backbone_resconv": "残差卷积",
     "backbone_mlp": "MLP",
     # class names of the builtin datasets
     "class_fashion-mnist_0": "T 恤/上衣",
