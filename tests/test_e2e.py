@@ -152,6 +152,8 @@ def test_click_two_points_and_see_their_interpolation(page, server):
     nth = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].findIndex(p => p.offsetWidth > 0)")
     chosen = []
     for _ in range(2):
+        wait_idle(page)  # the map sits low on the page: a point below the window is not clickable
+        page.locator(".js-plotly-plot").nth(nth).scroll_into_view_if_needed()
         x, y, idx = page.evaluate(JS_ISOLATED_POINT, [nth, chosen + [0, 1]])
         page.mouse.click(*page.evaluate(JS_POINT_PX, [x, y, nth]))
         chosen.append(idx)
