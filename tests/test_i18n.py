@@ -113,6 +113,7 @@ def test_english_words_strips_what_stays():
 
 # element fields that carry text a reader sees (values of inputs, urls and ids do not)
 TEXT_FIELDS = {"body", "label", "caption", "help", "options", "text", "content", "placeholder", "delta"}
+STYLE_ONLY = re.compile(r"\s*(<style[^>]*>.*?</style>\s*)+", re.S | re.I)  # st.html's invisible kind
 SKIP_PROTOS = {"Code", "Json"}  # st.code (the layer table of vae_core.summary) and st.json (a raw config)
 
 
@@ -163,6 +164,8 @@ def rendered_texts(at: AppTest) -> list[str]:
             continue
         kind = type(proto).__name__
         if kind in SKIP_PROTOS:
+            continue
+        if kind == "Html" and STYLE_ONLY.fullmatch(proto.body):  # CSS (ui/views/app.css): never shown
             continue
         if kind == "ButtonGroup" and proto.label in (EN["sb_language"], ZH["sb_language"]):
             continue
