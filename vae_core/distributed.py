@@ -85,5 +85,10 @@ def init(device_name: str = "auto") -> DistContext:
 
 
 def shutdown(ctx: DistContext | None) -> None:
+    """Every rank leaves together: the others wait for rank 0, which alone evaluates and writes the
+    file. A rank that tore its process group down while rank 0 still held the connection was once
+    aborted by the C++ runtime ("terminate called without an active exception", exit -6) in a
+    full test run."""
     if ctx is not None and tdist.is_initialized():
+        tdist.barrier()
         tdist.destroy_process_group()
