@@ -127,14 +127,12 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
         return Projection("pca", ((z - mean) @ comps.T).astype(np.float32), {}, mean, comps.astype(np.float32),
                           var[:2] / var.sum())
     if method == "umap":
-        import umap  # heavy (numba): import only when asked for
-
         params = {"n_neighbors": int(n_neighbors), "min_dist": float(min_dist)}
         kw: dict[str, Any] = {"random_state": seed} if reproducible else {}
         if on_epoch is not None:  # its tqdm bar, on without verbose's prints, writing "done total" to us
             kw["tqdm_kwds"] = {"disable": False, "file": _EpochReport(on_epoch), "bar_format": "{n} {total}",
                                "mininterval": 0.2}
-        reducer = umap.UMAP(n_components=2, force_approximation_algorithm=True, **params, **kw)
+        reducer = _umap_reducer(**params, **kw)
         coords = reducer.fit_transform(z).astype(np.float32)
         return Projection("umap", coords, {**params, "reproducible": reproducible}, _umap=reducer)
     if method == "tsne":
@@ -146,21 +144,25 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
     raise ProjectionError(f"unknown projection {method!r}; choose from {', '.join(METHODS)}")
 
 
-# Why every fit forces NN-descent (``force_approximation_algorithm``): below 4,096 points umap-learn
-# 0.5 computes exact neighbours with sklearn's pairwise_distances over a numba metric called from
-# Python for every pair, which made maps of 2,000-4,095 points slower than maps of 4,096-10,000
-# (4,095 points: 13.6 s, 4,096: 5.2 s, same process). NN-descent finds 99.7 % of the exact 15
-# neighbours at 1,000-4,000 points (measured against sklearn's NearestNeighbors).
+def _umap_reducer(**kw):
+    """A 2-D ``umap.UMAP`` that finds neighbours with NN-descent at every size. Below 4,096 points
+    umap-learn 0.5 would compute exact neighbours with sklearn's pairwise_distances over a numba
+    metric called from Python for every pair, which made maps of 2,000-4,095 points slower than maps
+    of 4,096-10,000 (4,095 points: 13.6 s, 4,096: 5.2 s, same process). NN-descent finds 99.7 % of
+    the exact 15 neighbours at 1,000-4,000 points (measured against sklearn's NearestNeighbors).
+    ``fit_projection`` and ``warm_umap`` both build through here, so the warm-up compiles the path
+    the fits take."""
+    import umap  # heavy (numba): import only when asked for
+
+    return umap.UMAP(n_components=2, force_approximation_algorithm=True, **kw)
 
 
 def warm_umap(dim: int = 16, seed: int = 0) -> None:
     """Compile UMAP's numba kernels (~25 s on 2 cores) before anyone waits for them: one fit with
     NN-descent (the only neighbour path ``fit_projection`` uses) and an inverse transform, on random
     data with few epochs. Results are discarded; only the compiled code stays."""
-    import umap
-
     z = np.random.default_rng(seed).standard_normal((500, dim)).astype(np.float32)
-    reducer = umap.UMAP(n_components=2, n_epochs=20, force_approximation_algorithm=True)
+    reducer = _umap_reducer(n_epochs=20)
     reducer.fit_transform(z)
     reducer.inverse_transform(np.zeros((4, 2), np.float32))
 

@@ -180,18 +180,23 @@ MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
 
 
 @contextlib.contextmanager
-def one_thread():
-    """Torch on one thread in this thread while one image is decoded. A single small decode gains
-    nothing from more threads, and a thread whose partner core is busy makes every parallel region
-    wait for it: with another process on a core, one decode of the MNIST 2-D VAE took 0.6 ms on one
-    thread, and on two 95 ms at the 90th percentile (``bench/decode_threads.py``). The count is
-    OpenMP's, kept per thread: other sessions' threads keep theirs."""
+def torch_threads(n: int):
+    """At most n torch threads in this thread while the block runs, then the count it had. The count
+    is OpenMP's, kept per thread: other sessions' threads keep theirs."""
     saved = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(min(n, saved))
     try:
         yield
     finally:
         torch.set_num_threads(saved)
+
+
+def one_thread():
+    """Torch on one thread while one image is decoded. A single small decode gains nothing from
+    more threads, and a thread whose partner core is busy makes every parallel region wait for it:
+    with another process on a core, one decode of the MNIST 2-D VAE took 0.6 ms on one thread, and
+    on two 95 ms at the 90th percentile (``bench/decode_threads.py``)."""
+    return torch_threads(1)
 
 
 @contextlib.contextmanager
@@ -199,21 +204,15 @@ def map_threads():
     """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) in this thread while a map is
     encoded or a t-SNE fitted. Threads that spin while they wait for a core another process holds
     made encoding 70,000 images 5x slower with 2 threads than with 1 on the busy 2-core development
-    machine; t-SNE 20x. Torch's count is OpenMP's, kept per thread: each user sets and puts back its
-    own, and other sessions keep theirs.
+    machine; t-SNE 20x. Each user sets and puts back its own torch count (``torch_threads``).
 
     UMAP (numba) keeps all its threads: on the quiet machine 2 threads fitted 1,000-10,000 points
     1.4-1.65x faster than 1; with another process busy on a core, 1 thread was 1.2-4.3x faster
     (the 500 layout epochs are short parallel regions). A user's machine is more often quiet."""
     from threadpoolctl import threadpool_limits
 
-    saved = torch.get_num_threads()
-    torch.set_num_threads(min(MAP_THREADS, saved))
-    try:
-        with threadpool_limits(limits=MAP_THREADS):
-            yield
-    finally:
-        torch.set_num_threads(saved)
+    with torch_threads(MAP_THREADS), threadpool_limits(limits=MAP_THREADS):
+        yield
 
 
 @spinning("spin_encode")
