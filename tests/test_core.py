@@ -22,7 +22,7 @@ from vae_core.latent import (
     tile,
     to_uint8_images,
 )
-from vae_core.losses import kl_divergence, kl_weight, loss_parts, reconstruction_loss
+from vae_core.losses import cosine_lr, kl_divergence, kl_weight, loss_parts, reconstruction_loss
 from vae_core.metrics import evaluate, knn_accuracy, nll_importance_sampled
 from vae_core.models import VAE, build_model, reference_config
 from vae_core.train import TrainingError, fit
@@ -289,6 +289,36 @@ def test_train_config_checks_precision():
         TrainConfig(precision="fp16")
 
 
+def test_train_config_checks_lr_schedule():
+    assert TrainConfig().lr_schedule == "constant"
+    assert TrainConfig(lr_schedule="cosine").lr_schedule == "cosine"
+    with pytest.raises(ConfigError, match="lr_schedule"):
+        TrainConfig(lr_schedule="step")
+
+
+def test_cosine_schedule_sets_the_learning_rate_of_every_step(digits, monkeypatch):
+    """The rate the optimizer holds at each step is η₀·½(1 + cos(π t/T)) for global step t of T,
+    from η₀ at the first step to its smallest value at the last; constant leaves η₀ alone."""
+    import vae_core.train as train_mod
+
+    made = []
+    real = train_mod.make_optimizer
+    monkeypatch.setattr(train_mod, "make_optimizer", lambda m, c: made.append(real(m, c)) or made[-1])
+    data = small(digits, 96, 16)  # 3 steps of 32 per epoch, 2 epochs: T = 6
+    for schedule in ("cosine", "constant"):
+        seen = []
+
+        def on_step(p):
+            if p.event == "step":
+                seen.append(made[-1].param_groups[0]["lr"])
+
+        m = build_model(ModelConfig(kind="vae", backbone="mlp", latent_dim=2, hidden=16), seed=0)
+        fit(m, data, TrainConfig(epochs=2, batch_size=32, lr=1e-2, lr_schedule=schedule), callback=on_step)
+        want = [cosine_lr(1e-2, t / 6) if schedule == "cosine" else 1e-2 for t in range(6)]
+        assert seen == pytest.approx(want, rel=1e-12)
+    assert want[0] == 1e-2 and cosine_lr(1e-2, 5 / 6) < 1e-3
+
+
 def test_bf16_training_runs_and_keeps_fp32_weights(digits):
     data = small(digits, 128, 32)
     for kind, backbone in (("vae", "mlp"), ("ae", "conv")):
@@ -335,6 +365,16 @@ def test_kl_warmup_ramps_linearly():
     assert kl_weight(1.0, 1.0, 2.0) == 0.5
     assert kl_weight(0.5, 5.0, 2.0) == 0.5
     assert kl_weight(0.7, 0.0, 0.0) == 0.7
+
+
+def test_cosine_lr_follows_half_a_cosine():
+    assert cosine_lr(0.1, 0.0) == 0.1
+    assert cosine_lr(0.1, 0.5) == pytest.approx(0.05)
+    assert cosine_lr(0.1, 1.0) == pytest.approx(0.0, abs=1e-18)
+    assert cosine_lr(0.1, 0.25) == pytest.approx(0.05 * (1 + 2 ** -0.5))
+    assert cosine_lr(0.1, -1.0) == 0.1 and cosine_lr(0.1, 2.0) == pytest.approx(0.0, abs=1e-18)
+    rates = [cosine_lr(1.0, t / 100) for t in range(101)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))  # strictly falling
 
 
 def test_gradients_reach_mu_and_sigma_through_the_sample():

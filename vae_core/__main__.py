@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .config import BACKBONES, DEVICES, KINDS, PRECISIONS, RECON_LOSSES, ModelConfig, TrainConfig
+from .config import BACKBONES, DEVICES, KINDS, LR_SCHEDULES, PRECISIONS, RECON_LOSSES, ModelConfig, TrainConfig
 
 
 class UsageError(Exception):
@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=_positive(int), default=10)
     t.add_argument("--batch-size", type=_positive(int), default=128)
     t.add_argument("--lr", type=_positive(float), default=1e-3)
+    t.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
+                   help="cosine: the learning rate falls per step from --lr along half a cosine towards 0")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (VAE)")
     t.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which beta ramps up from 0")
@@ -182,7 +184,7 @@ def cmd_train(a) -> int:
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
     check_writable(out)  # fail now, not after training
-    tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, seed=a.seed,
+    tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, lr_schedule=a.lr_schedule, seed=a.seed,
                        beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, precision=a.precision,
                        noise=a.noise)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)

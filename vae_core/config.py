@@ -16,6 +16,7 @@ CONV_BACKBONES = ("conv", "resconv")  # halve the image len(channels) times, pad
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
+LR_SCHEDULES = ("constant", "cosine")  # cosine: vae_core.losses.cosine_lr, per step down to 0
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 
@@ -127,6 +128,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 128
     lr: float = 1e-3
+    lr_schedule: str = "constant"  # constant | cosine (per step, from lr along half a cosine towards 0)
     seed: int = 0
     beta: float = 1.0
     kl_warmup_epochs: float = 0.0  # linear ramp of beta from 0 over this many epochs
@@ -142,6 +144,8 @@ class TrainConfig:
         _check_int("epochs", self.epochs, 1, 100_000)
         _check_int("batch_size", self.batch_size, 1, 1 << 16)
         _check_float("lr", self.lr, 1e-12, 10.0)
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got {self.lr_schedule!r}")
         _check_int("seed", self.seed, 0, 2**63 - 1)
         _check_float("beta", self.beta, 0.0, 1e4)
         _check_float("kl_warmup_epochs", self.kl_warmup_epochs, 0.0, 1e5)

@@ -16,6 +16,8 @@ the classic PyTorch VAE example).
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -90,6 +92,14 @@ def loss_parts(
     else:
         kl = kl_divergence(mu, logvar).mean()
     return {"loss": rec + beta * kl, "recon": rec, "kl": kl}
+
+
+def cosine_lr(lr: float, progress: float) -> float:
+    """Cosine decay without restarts (Loshchilov & Hutter, 2017, SGDR, eq. 5 with one cycle and
+    η_min = 0): η(t) = η₀ · ½ (1 + cos(π t / T)), where ``progress`` = t / T ∈ [0, 1] is the share
+    of all training steps done. η(0) = η₀, η(½) = η₀ / 2, η(1) = 0."""
+    progress = min(1.0, max(0.0, progress))
+    return lr * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def kl_weight(beta: float, epoch_progress: float, warmup_epochs: float) -> float:

@@ -18,7 +18,7 @@ import torch
 from .config import TrainConfig
 from .data import Dataset, to_float
 from .errors import VaeCoreError
-from .losses import kl_weight, loss_parts
+from .losses import cosine_lr, kl_weight, loss_parts
 from .models import AE
 from .noise import corrupt, parse_noise
 
@@ -228,6 +228,10 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
                 if torch.isfinite(recon).all():
                     raise
                 raise diverged(epoch, step, cfg.lr) from None
+            if cfg.lr_schedule == "cosine":
+                lr = cosine_lr(cfg.lr, ((epoch - 1) * steps + step - 1) / (cfg.epochs * steps))
+                for group in opt.param_groups:
+                    group["lr"] = lr
             opt.zero_grad(set_to_none=True)
             parts["loss"].backward()
             opt.step()
