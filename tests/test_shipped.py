@@ -14,7 +14,7 @@ import torch
 from vae_core.checkpoint import info, load
 from vae_core.data import BUILTIN, load_npz, load_with_fallback, to_float
 from vae_core.metrics import evaluate
-from vae_core.zoo import DATASETS, DEFAULT_PAIR, SAMPLE_PER_CLASS, ZOO, sample_indices
+from vae_core.zoo import DATASETS, DEFAULT_PAIR, SAMPLE_PER_CLASS, ZOO, entry, sample_indices
 
 CKPT = Path(__file__).resolve().parent.parent / "checkpoints"
 SAMPLES = CKPT / "samples"
@@ -73,7 +73,7 @@ def test_checkpoint_loads_and_runs(path):
     assert meta["dataset"]["name"] == dataset
     assert meta["model"]["kind"] == KIND_OF.get(kind, kind)
     assert bool(meta["train"].get("noise")) == (kind == "dae")
-    assert meta["model"]["backbone"] == "conv"
+    assert meta["model"]["backbone"] == entry(path.name).backbone
     assert meta["metrics"].get("loss") is not None and meta["metrics"].get("train_seconds") is not None
     if size == "reference":
         assert meta["model"]["latent_dim"] is None and meta["model"]["channels"] == [12, 24, 48, 96]
@@ -142,6 +142,8 @@ def test_files_match_the_recipe(e):
     assert meta["train"]["seed"] == e.seed
     assert (meta["train"]["batch_size"], meta["train"]["lr"]) == (128, 1e-3)
     assert meta["model"]["channels"] == [int(c) for c in e.channels.split(",")]
+    assert meta["model"]["backbone"] == e.backbone
+    assert meta["train"].get("lr_schedule", "constant") == e.lr_schedule  # older files predate the field
     assert (meta["model"]["latent_dim"] or 0) == e.latent_dim
     assert (meta["dataset"]["name"], meta["model"]["kind"]) == (e.dataset, e.kind)
     noise = e.extra[e.extra.index("--noise") + 1] if "--noise" in e.extra else ""

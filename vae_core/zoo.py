@@ -53,12 +53,15 @@ class ZooEntry:
     seed: int
     channels: str = CHANNELS
     extra: tuple[str, ...] = ()
+    backbone: str = "conv"
+    lr_schedule: str = "constant"
 
     @property
     def args(self) -> list[str]:
-        return ["--dataset", self.dataset, "--model", self.kind, "--backbone", "conv",
+        schedule = ["--lr-schedule", self.lr_schedule] if self.lr_schedule != "constant" else []
+        return ["--dataset", self.dataset, "--model", self.kind, "--backbone", self.backbone,
                 "--latent-dim", str(self.latent_dim), "--channels", self.channels,
-                "--epochs", str(self.epochs), "--batch-size", "128", "--lr", "1e-3",
+                "--epochs", str(self.epochs), "--batch-size", "128", "--lr", "1e-3", *schedule,
                 "--seed", str(self.seed), *self.extra]
 
     def command(self, out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
