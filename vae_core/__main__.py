@@ -184,9 +184,9 @@ def cmd_train(a) -> int:
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
     check_writable(out)  # fail now, not after training
-    tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, lr_schedule=a.lr_schedule, seed=a.seed,
-                       beta=a.beta, kl_warmup_epochs=a.kl_warmup, device=a.device, precision=a.precision,
-                       noise=a.noise)
+    tcfg = TrainConfig(dataset=a.dataset, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr,
+                       lr_schedule=a.lr_schedule, seed=a.seed, beta=a.beta, kl_warmup_epochs=a.kl_warmup,
+                       device=a.device, precision=a.precision, noise=a.noise)
     data = _load_data(a.dataset, a, a.image_size, a.in_channels)
     c, h, w = data.image_shape
     if h != w:
