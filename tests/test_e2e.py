@@ -505,6 +505,11 @@ JS_STRETCHED = """() => [...document.querySelectorAll('[data-testid="stMainBlock
              Math.round(i.getBoundingClientRect().width)])"""
 
 
+# Pixels of the latent grid's chart below its square mosaic (the x axis' ticks need about 40).
+JS_GRID_BELOW = """() => { const k = document.querySelector('.st-key-grid_chart'), g = k.querySelector('.js-plotly-plot');
+  const y = g._fullLayout.yaxis; return k.getBoundingClientRect().height - (y._offset + y._length); }"""
+
+
 @pytest.mark.parametrize("width", [390, 1400])
 def test_layouts_stay_inside_the_page(browser, server, width):
     """Issue 11 item 6: at a phone's 390 px and a laptop's 1400 px, no image, chart or table runs past
@@ -527,5 +532,9 @@ def test_layouts_stay_inside_the_page(browser, server, width):
             assert overflow == [], f"{name} at {width} px: {overflow}"
             assert page_scroll <= 0, f"{name} at {width} px scrolls sideways by {page_scroll} px"
             assert pg.evaluate(JS_STRETCHED) == [], f"{name} at {width} px: stretched images"
+            if name == "latent_grid":  # the square mosaic fills its chart: no blank band under it (at 390 px
+                pg.wait_for_selector(".js-plotly-plot .scatterlayer .point")  # one of 376 px was left)
+                below = pg.evaluate(JS_GRID_BELOW)
+                assert 0 < below < 60, f"latent grid at {width} px: {below:.0f} px of the chart below the mosaic"
     finally:
         ctx.close()

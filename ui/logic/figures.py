@@ -152,7 +152,9 @@ def latent_grid(mosaic: np.ndarray, n: int, tile: int, bounds: tuple, overlay: t
     dec = int(max(0, 2 - np.floor(np.log10(max(1e-9, min(x1 - x0, y1 - y0))))))
     fig.update_xaxes(range=[-0.5, size - 0.5], showgrid=False, zeroline=False, tickvals=ticks.tolist(),
                      ticktext=[f"{v:.{dec}f}" for v in np.linspace(x0, x1, 5)])
-    fig.update_yaxes(range=[size - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x",
+    # constraintoward: on a screen narrower than the figure the square sits at the top (app.css then
+    # cuts the figure's height to its width, so no blank band is left above or below it)
+    fig.update_yaxes(range=[size - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x", constraintoward="top",
                      tickvals=ticks.tolist(), ticktext=[f"{v:.{dec}f}" for v in np.linspace(y1, y0, 5)])
     fig.update_layout(width=GRID_PX + 60, height=GRID_PX + 40, margin=dict(l=50, r=10, t=10, b=30),
                       hovermode="closest", dragmode="pan", meta=hover.grid_meta(n, tile, bounds))
