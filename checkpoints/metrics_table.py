@@ -37,16 +37,17 @@ def row(file: str, m: dict, meta: dict) -> str:
     epochs = len(meta.get("history", {}).get("epoch", []))
     secs = (meta.get("metrics") or {}).get("train_seconds")
     knn = m.get("knn_acc")
-    return (f"| `{file}` | {kind} | {latent} | {','.join(map(str, mod['channels']))} | {mod['num_params']:,} | "
+    return (f"| `{file}` | {kind} | {latent} | {mod['backbone']} | {','.join(map(str, mod['channels']))} | "
+            f"{mod['num_params']:,} | "
             f"{meta['file_bytes'] / 1e6:.2f} | {epochs} | {e.seed if e else meta['train']['seed']} | "
             f"{_fmt(secs, 0)} | {_fmt(m['loss'])} | {_fmt(m['recon'])} | {_fmt(m['kl'])} | {m['mse']:.5f} | "
             f"{_fmt(m['psnr'])} | {_fmt(None if knn is None else 100 * knn, 1)} | "
             f"{_fmt(m.get('nll_is'))} |")
 
 
-HEADER = ("| file | model | latent | channels | params | MB | epochs | seed | train s | loss | recon | KL | "
+HEADER = ("| file | model | latent | backbone | channels | params | MB | epochs | seed | train s | loss | recon | KL | "
           "MSE/pixel | PSNR dB | 5-NN acc % | NLL (IS, K=100) |\n"
-          "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def main(argv=None) -> int:

@@ -5,7 +5,7 @@ import streamlit as st
 from ui.core import widgets
 from ui.logic.text import T
 from ui.views import train as training
-from vae_core.config import BACKBONES
+from vae_core.config import BACKBONES, LR_SCHEDULES
 from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
@@ -23,9 +23,11 @@ with st.form("train_form"):
     c2.number_input(T["train_epochs"], 1, 1000, key="train_epochs")
     c3.number_input(T["train_batch"], 1, 4096, key="train_batch")
     c4.number_input(T["train_seed"], 0, 2**31 - 1, key="train_seed")
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.number_input(T["train_lr"], 1e-6, 1.0, key="train_lr", format="%.4g")
-    c2.number_input(T["train_beta"], 0.0, 100.0, key="train_beta", help=T["train_beta_help"])
+    c2.radio(T["train_lr_schedule"], LR_SCHEDULES, key="train_lr_schedule", horizontal=True,
+             format_func=lambda s: T[f"lr_schedule_{s}"], help=T["train_lr_schedule_help"])
+    c3.number_input(T["train_beta"], 0.0, 100.0, key="train_beta", help=T["train_beta_help"])
     go = st.form_submit_button(T["train_go"], type="primary", disabled=job is not None and not job.finished)
 
 if go:

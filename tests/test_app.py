@@ -222,11 +222,13 @@ def test_reconstructions_sorted_by_error(app_env):
     assert any("#5 (" in str(i.proto) for i in at.get("image"))
 
 
-def train_from_form(kind: str, epochs: int = 1, timeout: float = 240):
+def train_from_form(kind: str, epochs: int = 1, timeout: float = 240, schedule: str | None = None):
     """Submit the Train form for ``kind`` on digits, wait for the job to end, rerun; (AppTest, job)."""
     at = start("train")
     at.number_input(key="train_epochs").set_value(epochs)
     at.radio(key="train_kind").set_value(kind)
+    if schedule is not None:
+        at.radio(key="train_lr_schedule").set_value(schedule)
     at.button[0].click().run()
     assert not at.exception, at.exception
     job = at.session_state["train_job"]
@@ -249,10 +251,11 @@ def test_train_one_epoch_makes_the_model_selectable(app_env):
 
 
 def test_train_a_pair_with_identical_settings_in_one_job(app_env):
-    """AE + VAE: both trained with the same settings in one job, both selected in the sidebar."""
+    """AE + VAE: both trained with the same settings in one job (here the cosine learning-rate schedule
+    the form offers), both selected in the sidebar."""
     from vae_core.checkpoint import info
 
-    at, job = train_from_form("ae+vae")
+    at, job = train_from_form("ae+vae", schedule="cosine")
     assert len(job.paths) == 2
     assert not at.exception, at.exception
     ae, vae = at.selectbox(key="sb_ae").value, at.selectbox(key="sb_vae").value
@@ -262,6 +265,8 @@ def test_train_a_pair_with_identical_settings_in_one_job(app_env):
     same = ("backbone", "latent_dim", "channels")
     assert all(metas[0]["model"][k] == metas[1]["model"][k] for k in same)
     assert metas[0]["train"] == metas[1]["train"]  # identical training settings
+    assert metas[0]["train"]["lr_schedule"] == "cosine"
+    assert any("(cosine)" in c.value for c in at.caption)  # the job's settings name it
 
 
 def test_train_a_cvae_from_the_form(app_env):

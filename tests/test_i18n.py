@@ -85,7 +85,8 @@ ALLOWED = ("Fashion-MNIST", "fashion-mnist", "fashion_mnist", "CIFAR-10", "cifar
            "softmax", "sigmoid", "BCE",  # function names Chinese ML texts keep (softmax 函数)
            "float32")  # a dtype, named as in code
 # the authors and the title of a cited paper stay as published
-CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov")
+CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov", "Loshchilov",
+         "Hutter")
 _FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py)\b", re.I)
 _MODEL = re.compile(r"\b[\w.]+(?:-[\w.]+)*-(?:ae|vae|cvae)-[\w.-]+", re.I)  # file stems: digits-vae-2d, …
 _PLOTLY = re.compile(r"%\{[^}]*\}|<[^>]*>")  # hovertemplate fields and tags

@@ -102,6 +102,7 @@ TRAIN_JOB = "train_job"
 TRAIN_FORM = {  # form widget key → default
     "train_dataset": "digits", "train_kind": "vae", "train_backbone": "conv", "train_latent": 2,
     "train_epochs": 5, "train_batch": 128, "train_seed": 0, "train_lr": 1e-3, "train_beta": 1.0,
+    "train_lr_schedule": "constant",
 }
 
 # models page

@@ -123,6 +123,12 @@ EN: dict[str, str] = {
     "train_batch": "Batch size",
     "train_seed": "Seed",
     "train_lr": "Learning rate",
+    "train_lr_schedule": "Learning-rate schedule",
+    "train_lr_schedule_help": "constant: the same rate every step. cosine: the rate falls along half a cosine "
+                              "from the value above to 0 at the end (Loshchilov & Hutter, 2017); the shipped "
+                              "AE/VAE pairs were trained so.",
+    "lr_schedule_constant": "constant",
+    "lr_schedule_cosine": "cosine",
     "train_beta": "β (weight of the KL term)",
     "train_beta_help": "Loss per image = reconstruction + β·KL(q(z|x) ‖ N(0, I)). Used by the VAE only.",
     "train_go": "Train",
@@ -171,7 +177,7 @@ EN: dict[str, str] = {
     "hard_dur_m": "{m} min {s:02d} s",
     "hard_dur_h": "{h} h {m:02d} min",
     "hard_job_settings": "This run: {dataset} · {kind} · {backbone} · latent {latent} · {epochs} epochs · "
-                         "batch {batch} · lr {lr:g} · β {beta:g} · seed {seed}",
+                         "batch {batch} · lr {lr:g} ({schedule}) · β {beta:g} · seed {seed}",
     "hard_collapse": "The KL of this VAE is {kl:.2f} nats per image, below 0.5: its posterior collapsed and the "
                      "latent carries almost nothing about the image. Hint: train longer, lower β, or use KL warm-up.",
     "hard_manage_title": "Your models",

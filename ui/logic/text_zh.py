@@ -114,6 +114,11 @@ ZH: dict[str, str] = {
     "train_batch": "批大小",
     "train_seed": "随机种子",
     "train_lr": "学习率",
+    "train_lr_schedule": "学习率调度",
+    "train_lr_schedule_help": "恒定：每一步用同一个学习率。余弦：学习率从上面的值沿半个余弦曲线在训练结束时降到 0"
+                              "（Loshchilov & Hutter, 2017）；随附的 AE/VAE 模型对就是这样训练的。",
+    "lr_schedule_constant": "恒定",
+    "lr_schedule_cosine": "余弦",
     "train_beta": "β（KL 项的权重）",
     "train_beta_help": "每张图像的损失 = 重构 + β·KL(q(z|x) ‖ N(0, I))。仅用于 VAE。",
     "train_go": "开始训练",
@@ -162,7 +167,7 @@ ZH: dict[str, str] = {
     "hard_dur_m": "{m} 分 {s:02d} 秒",
     "hard_dur_h": "{h} 小时 {m:02d} 分",
     "hard_job_settings": "本次训练：{dataset} · {kind} · {backbone} · 潜在维度 {latent} · {epochs} 轮 · "
-                         "批大小 {batch} · 学习率 {lr:g} · β {beta:g} · 随机种子 {seed}",
+                         "批大小 {batch} · 学习率 {lr:g}（{schedule}） · β {beta:g} · 随机种子 {seed}",
     "hard_collapse": "这个 VAE 的 KL 为每张图像 {kl:.2f} nats，低于 0.5：它的后验已坍缩，潜变量几乎不携带图像的任何信息。"
                      "提示：训练更久、降低 β，或使用 KL 预热。",
     "hard_manage_title": "你的模型",

@@ -228,7 +228,8 @@ def _panel() -> None:
     epochs = tc.epochs
     st.caption(T["hard_job_settings"].format(  # the job's own settings (the form may show others by now)
         dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"backbone_{mc.backbone}"], latent=mc.latent_dim or T["mod_feature_map"],
-        epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, beta=tc.beta, seed=tc.seed))
+        epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, schedule=T[f"lr_schedule_{tc.lr_schedule}"], beta=tc.beta,
+        seed=tc.seed))
     text = T[f"train_status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
     if len(job.configs) > 1 and not job.finished:
         text = T["train_model_of"].format(i=job.index + 1, n=len(job.configs),
@@ -279,7 +280,8 @@ def submit() -> str | None:
                              num_classes=len(data.classes) if kind_of(k).conditional else 0)
                  for k in KIND_CHOICES[v["train_kind"]]]
         tcfg = TrainConfig(dataset=v["train_dataset"], epochs=int(v["train_epochs"]), batch_size=int(v["train_batch"]),
-                           lr=float(v["train_lr"]), seed=int(v["train_seed"]), beta=float(v["train_beta"]), device="cpu")
+                           lr=float(v["train_lr"]), lr_schedule=v["train_lr_schedule"], seed=int(v["train_seed"]),
+                           beta=float(v["train_beta"]), device="cpu")
     except (DataError, ConfigError) as e:
         return str(e)
     try:
