@@ -87,9 +87,10 @@ def measure(repo: Path, model: Path, rows: list[str]) -> dict:
     out["umap_compile"] = (w - w2, c - c2)
 
     def first_view(n_max, method, source):
-        cache.latents.clear()
-        cache.projection.clear()
-        cache.scatter_figure.clear()
+        for name in ("latents", "projection", "_projection", "scatter_figure"):  # whichever are caches here
+            fn = getattr(cache, name, None)
+            if hasattr(fn, "clear"):
+                fn.clear()
         os.environ["VAE_EXPLORER_CACHE"] = tempfile.mkdtemp(prefix="map-times-")  # an empty disk cache
 
         def run():
