@@ -39,7 +39,8 @@ def test_sizes_stay_small():
     for f in FILES:
         assert f.stat().st_size < 5e6, f.name
     total = sum(p.stat().st_size for p in CKPT.rglob("*") if p.is_file())
-    assert total < 40e6  # 17 models of ~1.5 MB, 3 classifiers, 3 samples
+    # 12 resconv pair models of ~4.6 MB, 6 conv models of ~1.5 MB, 3 classifiers, 3 samples
+    assert total < 80e6
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -124,13 +125,19 @@ def test_shipped_file_still_evaluates_to_its_recorded_metrics(name):
 
 
 def test_metadata_metrics_equal_the_evaluate_output():
-    """The metrics stored in each file at the end of training are what `evaluate --json` prints."""
+    """The metrics stored in each file at the end of training are what `evaluate --json` prints. Where
+    training estimated the IS-NLL on a subset of the test images (``nll_n``: `train --eval-images`,
+    2,000 by default) and `evaluate` on all of them, the two estimates agree within 0.5%."""
     rows = {Path(r["file"]).name: r for r in map(json.loads, (CKPT / "metrics.jsonl").read_text().splitlines())}
     assert set(rows) == {f.name for f in FILES}
     for name, row in rows.items():
         stored = info(CKPT / name)["metrics"]
         for k in ("loss", "recon", "kl", "mse", "psnr", "nll_is"):
-            if k in row:
+            if k not in row:
+                continue
+            if k == "nll_is" and stored.get("nll_n", row["n"]) != row.get("nll_n", row["n"]):
+                assert stored[k] == pytest.approx(row[k], rel=5e-3), (name, k, stored.get("nll_n"))
+            else:
                 assert stored[k] == pytest.approx(row[k], rel=1e-4), (name, k)
 
 
