@@ -16,7 +16,7 @@ CONV_BACKBONES = ("conv", "resconv")  # halve the image len(channels) times, pad
 RECON_LOSSES = ("bce", "mse")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
-LR_SCHEDULES = ("constant", "cosine")  # cosine: vae_core.losses.cosine_lr, per step down to 0
+LR_SCHEDULES = ("constant", "cosine")  # cosine: vae_core.losses.cosine_lr, per step towards 0
 REFERENCE_CHANNELS = (12, 24, 48, 96)
 
 

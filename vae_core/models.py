@@ -35,6 +35,7 @@ Random draws (ε) take an optional ``torch.Generator``; nothing here touches the
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -58,20 +59,6 @@ class ModelOutput(NamedTuple):
     logvar: torch.Tensor | None  # (B, d) variational kinds only
 
 
-def _conv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
-    chans = (cfg.in_channels, *cfg.channels)
-    enc: list[nn.Module] = []
-    for cin, cout in zip(chans[:-1], chans[1:]):
-        enc += [nn.Conv2d(cin, cout, 4, 2, 1), nn.ReLU()]
-    dec: list[nn.Module] = []
-    rev = chans[::-1]
-    for i, (cin, cout) in enumerate(zip(rev[:-1], rev[1:])):
-        dec.append(nn.ConvTranspose2d(cin, cout, 4, 2, 1))
-        dec.append(nn.Sigmoid() if i == len(rev) - 2 else nn.ReLU())
-    side = conv_padded_size(cfg.image_size, len(cfg.channels)) // 2 ** len(cfg.channels)
-    return nn.Sequential(*enc), nn.Sequential(*dec), (cfg.channels[-1], side, side)
-
-
 class ResBlock(nn.Module):
     """y = x + W₂ ∗ ReLU(GN(W₁ ∗ ReLU(GN(x)))), W₁, W₂ 3×3 convs that keep the width and size:
     the pre-activation residual block (He et al., 2016, "Identity Mappings in Deep Residual
@@ -88,16 +75,17 @@ class ResBlock(nn.Module):
         return x + self.body(x)  # (B, c, H, W)
 
 
-def _resconv_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
-    """The conv backbone with a ResBlock after every downsampling conv and before every upsampling one."""
+def _conv_backbone(cfg: ModelConfig, residual: bool = False) -> tuple[nn.Sequential, nn.Sequential, tuple[int, ...]]:
+    """The reference conv stages; ``residual`` (resconv) adds a ResBlock after every downsampling
+    conv and before every upsampling one: the conv layers in the same order, the blocks between them."""
     chans = (cfg.in_channels, *cfg.channels)
     enc: list[nn.Module] = []
     for cin, cout in zip(chans[:-1], chans[1:]):
-        enc += [nn.Conv2d(cin, cout, 4, 2, 1), nn.ReLU(), ResBlock(cout)]
+        enc += [nn.Conv2d(cin, cout, 4, 2, 1), nn.ReLU(), *([ResBlock(cout)] if residual else [])]
     dec: list[nn.Module] = []
     rev = chans[::-1]
     for i, (cin, cout) in enumerate(zip(rev[:-1], rev[1:])):
-        dec += [ResBlock(cin), nn.ConvTranspose2d(cin, cout, 4, 2, 1)]
+        dec += [*([ResBlock(cin)] if residual else []), nn.ConvTranspose2d(cin, cout, 4, 2, 1)]
         dec.append(nn.Sigmoid() if i == len(rev) - 2 else nn.ReLU())
     side = conv_padded_size(cfg.image_size, len(cfg.channels)) // 2 ** len(cfg.channels)
     return nn.Sequential(*enc), nn.Sequential(*dec), (cfg.channels[-1], side, side)
@@ -110,7 +98,8 @@ def _mlp_backbone(cfg: ModelConfig) -> tuple[nn.Sequential, nn.Sequential, tuple
     return enc, dec, (cfg.hidden,)
 
 
-BACKBONE_BUILDERS = {"conv": _conv_backbone, "resconv": _resconv_backbone, "mlp": _mlp_backbone}
+BACKBONE_BUILDERS = {"conv": _conv_backbone, "resconv": functools.partial(_conv_backbone, residual=True),
+                     "mlp": _mlp_backbone}
 
 
 def gaussian_noise(like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:

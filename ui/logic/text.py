@@ -125,7 +125,7 @@ EN: dict[str, str] = {
     "train_lr": "Learning rate",
     "train_lr_schedule": "Learning-rate schedule",
     "train_lr_schedule_help": "constant: the same rate every step. cosine: the rate falls along half a cosine "
-                              "from the value above to 0 at the end (Loshchilov & Hutter, 2017); the shipped "
+                              "from the value above towards 0 at the last step (Loshchilov & Hutter, 2017); the shipped "
                               "AE/VAE pairs were trained so.",
     "lr_schedule_constant": "constant",
     "lr_schedule_cosine": "cosine",

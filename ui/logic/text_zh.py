@@ -115,7 +115,7 @@ ZH: dict[str, str] = {
     "train_seed": "随机种子",
     "train_lr": "学习率",
     "train_lr_schedule": "学习率调度",
-    "train_lr_schedule_help": "恒定：每一步用同一个学习率。余弦：学习率从上面的值沿半个余弦曲线在训练结束时降到 0"
+    "train_lr_schedule_help": "恒定：每一步用同一个学习率。余弦：学习率从上面的值沿半个余弦曲线在训练结束时降到接近 0"
                               "（Loshchilov & Hutter, 2017）；随附的 AE/VAE 模型对就是这样训练的。",
     "lr_schedule_constant": "恒定",
     "lr_schedule_cosine": "余弦",
