@@ -177,6 +177,7 @@ def _save_npz(f: Path, **arrays) -> None:
 ENCODE_BATCH = 512  # images per encoder batch: fits the CPU caches better than 1,000+ (same numbers)
 LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
 MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
+ENCODE_WORKERS = os.cpu_count() or 1  # single-threaded encoder workers: no team that waits for a busy core
 
 
 @contextlib.contextmanager
@@ -201,10 +202,12 @@ def one_thread():
 
 @contextlib.contextmanager
 def map_threads():
-    """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) in this thread while a map is
-    encoded or a t-SNE fitted. Threads that spin while they wait for a core another process holds
-    made encoding 70,000 images 5x slower with 2 threads than with 1 on the busy 2-core development
-    machine; t-SNE 20x. Each user sets and puts back its own torch count (``torch_threads``).
+    """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) in this thread while a t-SNE or
+    a PCA is fitted. Threads that spin while they wait for a core another process holds made t-SNE
+    20x slower with 2 threads than with 1 on the busy 2-core development machine (and encoding 5x:
+    a map's encoding now shares its batches among ENCODE_WORKERS single-threaded workers instead,
+    ``vae_core.latent.encode_dataset``). Each user sets and puts back its own torch count
+    (``torch_threads``).
 
     UMAP (numba) keeps all its threads: on the quiet machine 2 threads fitted 1,000-10,000 points
     1.4-1.65x faster than 1; with another process busy on a core, 1 thread was 1.2-4.3x faster
@@ -233,8 +236,7 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
                         "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
     x = points.gather(data.x_test, data.x_train, idx, split)
     y = points.gather(data.y_test, data.y_train, idx, split)
-    with map_threads():
-        mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH)
+    mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH, workers=ENCODE_WORKERS)
     if len(idx) >= LATENTS_ON_DISK:
         _save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
     return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
@@ -819,7 +821,8 @@ def use_probe(m: ModelRef | None, d: DataRef, per_class: tuple[int, ...] = (10, 
     if m is None:
         f_pool, f_te = uses.flat_pixels(x_pool), uses.flat_pixels(x_te)
     else:
-        f_pool, f_te = lat.encode_dataset(m.model, x_pool, y_pool)[0], lat.encode_dataset(m.model, x_te, y_te)[0]
+        f_pool, f_te = (lat.encode_dataset(m.model, xs, ys, batch_size=ENCODE_BATCH, workers=ENCODE_WORKERS)[0]
+                        for xs, ys in ((x_pool, y_pool), (x_te, y_te)))
     rows = uses.few_label_accuracies({"acc": (f_pool, f_te)}, y_pool.numpy(), y_te.numpy(), per_class)
     return {"rows": rows, "pool_from_test": from_test, "n_test": len(y_te)}
 

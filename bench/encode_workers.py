@@ -1,0 +1,89 @@
+"""Encoding a big map's images: one OpenMP team per batch (torch's threads) against independent
+single-threaded workers (``vae_core.latent.encode_dataset(..., workers=N)``), on a quiet machine and
+with another process busy on one core.
+
+    VAE_EXPLORER_DATA=../shared/data python bench/encode_workers.py [--model checkpoints/mnist-vae-16d.safetensors]
+        [--n 70000] [--repeats 2]
+
+Arms (batches of ``ui.core.cache.ENCODE_BATCH`` images): ``1 thread`` (the app's map encoding before:
+half of the 2 CPUs), ``N threads`` (torch's default team), ``N workers``. The reference is the
+``1 thread`` arm of the same condition in the same run: every line prints its ratio to it. Also checks
+that every arm gives the reference's bits. Prints; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from bench.decode_threads import busy_core  # noqa: E402
+from vae_core import latent as lat  # noqa: E402
+from vae_core.checkpoint import load  # noqa: E402
+from vae_core.data import load_dataset  # noqa: E402
+
+BATCH = 512  # ui.core.cache.ENCODE_BATCH (not imported: that module imports streamlit)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default=str(ROOT / "checkpoints" / "mnist-vae-16d.safetensors"))
+    ap.add_argument("--n", type=int, default=70_000, help="images: the test split first, then train")
+    ap.add_argument("--repeats", type=int, default=2)
+    a = ap.parse_args()
+    ck = load(a.model)
+    data = load_dataset(ck.dataset, os.environ["VAE_EXPLORER_DATA"], download=False)
+    x = torch.cat([data.x_test, data.x_train])[: a.n]
+    y = torch.cat([data.y_test, data.y_train])[: a.n]
+    cpus = os.cpu_count() or 1
+    torch.set_num_threads(cpus)
+
+    def team(threads: int):
+        torch.set_num_threads(threads)
+        try:
+            return lat.encode_dataset(ck.model, x, y, batch_size=BATCH)
+        finally:
+            torch.set_num_threads(cpus)
+
+    arms = {"1 thread": lambda: team(1), f"{cpus} threads": lambda: team(cpus),
+            f"{cpus} workers": lambda: lat.encode_dataset(ck.model, x, y, batch_size=BATCH, workers=cpus)}
+    ref_mu = team(1)[0]
+    print(f"{Path(a.model).name}, {len(x):,} images, {cpus} CPUs, median of {a.repeats} (interleaved)")
+    for condition in ("quiet", "busy"):
+        times: dict[str, list[float]] = {k: [] for k in arms}
+        same = {k: True for k in arms}
+        with busy_core() if condition == "busy" else _nothing():
+            load_avg = os.getloadavg()[0]
+            for _ in range(a.repeats):
+                for name, fn in arms.items():
+                    t0 = time.perf_counter()
+                    mu = fn()[0]
+                    times[name].append(time.perf_counter() - t0)
+                    same[name] &= bool(np.array_equal(mu, ref_mu))
+        ref = statistics.median(times["1 thread"])
+        print(f"\n{condition} (another process spinning on one core: {condition == 'busy'}; load {load_avg:.1f})")
+        for name, ts in times.items():
+            m = statistics.median(ts)
+            print(f"  {name:12s} {m:7.2f} s   {ref / m:5.2f}x the 1-thread arm   same bits: {same[name]}")
+    return 0
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
