@@ -17,6 +17,7 @@ from vae_core.latent import (
     encode_dataset,
     fit_projection,
     grid_points,
+    in_batches,
     interpolate,
     nearest_neighbors,
     tile,
@@ -557,13 +558,16 @@ def test_encode_dataset_gives_mu_and_logvar(digits, trained_vae):
     assert z.shape == (3, 384) and none is None
 
 
-def test_encode_dataset_workers_give_the_same_bits_in_order_and_keep_thread_counts():
-    """Batches shared among single-threaded workers: the same latents, in the same order, as one
-    loop (a resconv CVAE: GroupNorm, labels and a padded input all go through the workers); the
-    caller's torch thread count is unchanged afterwards."""
+@pytest.mark.parametrize("backbone", ["mlp", "conv", "resconv"])
+def test_workers_encode_and_decode_the_same_bits_in_order_and_keep_thread_counts(backbone):
+    """Batches shared among single-threaded workers (``in_batches``): the same latents and decoded
+    images, in the same order, as the caller's threads in one loop or one batch, up to float rounding
+    (another thread count or batch size may pick another kernel: seen ≤ 1e-7 here); a CVAE, so
+    labels go through the workers too; conv backbones pad 28 → 32, resconv adds GroupNorm. The
+    caller's torch thread count is unchanged afterwards, and so is the one a new thread starts with."""
     import threading
 
-    cfg = ModelConfig(kind="cvae", backbone="resconv", in_channels=1, image_size=28, channels=(8, 16),
+    cfg = ModelConfig(kind="cvae", backbone=backbone, in_channels=1, image_size=28, channels=(8, 16),
                       latent_dim=3, num_classes=10)
     model = build_model(cfg, seed=0)
     x = torch.randint(0, 256, (70, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
@@ -573,6 +577,9 @@ def test_encode_dataset_workers_give_the_same_bits_in_order_and_keep_thread_coun
     try:
         one = encode_dataset(model, x, y, batch_size=16)
         many = encode_dataset(model, x, y, batch_size=16, workers=3)
+        z = np.random.default_rng(0).standard_normal((50, 3)).astype(np.float32)
+        dec_one = decode_points(model, z, y[:50])
+        dec_many = decode_points(model, z, y[:50], workers=3, batch_size=7)
         assert torch.get_num_threads() == 2
         seen = []
         t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
@@ -581,9 +588,18 @@ def test_encode_dataset_workers_give_the_same_bits_in_order_and_keep_thread_coun
         assert seen == [2]
     finally:
         torch.set_num_threads(saved)
-    assert np.array_equal(one[0], many[0]) and np.array_equal(one[1], many[1]) and one[0].shape == (70, 3)
-    # not a trivially equal pair: the rows differ from image to image, so a reordering would show
+    assert one[0].shape == (70, 3) and dec_one.shape == (50, 1, 28, 28)
+    assert np.allclose(one[0], many[0], rtol=0, atol=1e-6) and np.allclose(one[1], many[1], rtol=0, atol=1e-6)
+    assert torch.allclose(dec_one, dec_many, rtol=0, atol=1e-6)
+    # not trivially equal: every row differs, so a reordering would show
     assert len(np.unique(one[0].round(6), axis=0)) == 70
+    assert len(torch.unique(dec_one.flatten(1), dim=0)) == 50
+
+
+def test_in_batches_covers_every_item_once_in_order():
+    got = in_batches(lambda b: list(range(b.start, b.stop)), 23, 5, workers=4)
+    assert [len(b) for b in got] == [5, 5, 5, 5, 3] and sum(got, []) == list(range(23))
+    assert in_batches(lambda b: b, 0, 5, workers=2) == []
 
 
 def test_interpolation_endpoints_and_slerp_norm():

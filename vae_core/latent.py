@@ -211,55 +211,83 @@ def cells_far_from_data(points: np.ndarray, bounds: tuple[float, float, float, f
     return ~near[2:n + 2, 2:n + 2].reshape(-1)
 
 
+def in_batches(fn: Callable[[slice], Any], n: int, batch_size: int, workers: int = 1) -> list:
+    """[fn(batch) for each slice of up to ``batch_size`` of n items], in order. ``workers`` > 1: the
+    batches are shared among that many threads, each running torch on one thread, instead of one
+    OpenMP team per batch (``fn`` runs in those threads: thread-local modes such as
+    ``torch.inference_mode`` belong inside it). A team's threads wait for each other at every layer,
+    so one busy core stalls them all; workers do not wait. The results may differ from a team's in the
+    last bits (another thread count or batch size can pick another kernel); for the measurements below
+    they were the same bits.
+
+    Measured with ``bench/encode_workers.py`` on the 2-core development machine, quiet / with another
+    process spinning on one core: 70,000 MNIST images through the resconv VAE's encoder in batches of
+    512, 1 thread 7.8 / 8.1 s, a team of 2 threads 4.1 / 29.7 s, 2 workers 4.7 / 7.0 s."""
+    batches = [slice(i, min(i + batch_size, n)) for i in range(0, n, max(1, batch_size))]
+    if workers <= 1 or len(batches) <= 1:
+        return [fn(b) for b in batches]
+
+    saved = torch.get_num_threads()
+
+    def on_one_thread(b: slice):
+        torch.set_num_threads(1)  # this worker's own count: a running thread keeps its own
+        try:
+            return fn(b)
+        finally:
+            torch.set_num_threads(saved)
+
+    try:
+        with ThreadPoolExecutor(min(workers, len(batches)), thread_name_prefix="vae-core") as pool:
+            return list(pool.map(on_one_thread, batches))  # in batch order
+    finally:
+        torch.set_num_threads(saved)  # the count a new thread starts with is the last one set, by any thread
+
+
+def _cpu_workers(model: AE, workers: int) -> int:
+    """Workers share a CPU's cores; on an accelerator one stream of batches is the fast path."""
+    return workers if next(model.parameters()).device.type == "cpu" else 1
+
+
 def encode_dataset(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
                    batch_size: int = 1000, workers: int = 1) -> tuple[np.ndarray, np.ndarray | None]:
     """uint8 (N, C, H, W) → point latents (N, d) (a VAE's μ; a feature-map latent is flattened)
     and, for a variational kind, the posterior log-variances (N, d); float32 numpy on the CPU.
-    ``y``: the labels, which a conditional kind encodes with.
-
-    ``workers`` > 1 (CPU only): the batches are shared among that many threads, each running torch on
-    one thread, instead of one OpenMP team per batch; the same batches give the same bits. A team's
-    threads wait for each other at every layer, so one busy core stalls them all; workers do not wait.
-    70,000 MNIST images, resconv VAE, batches of 512, 2-core development machine
-    (``bench/encode_workers.py``): quiet, 1 thread 7.2 s, a team of 2 3.9 s, 2 workers 4.6 s; with
-    another process spinning on one core, 1 thread 7.2 s, a team of 2 33 s, 2 workers 7.1 s."""
+    ``y``: the labels, which a conditional kind encodes with. ``workers``: see :func:`in_batches`."""
     model.eval()
     device = next(model.parameters()).device
-    starts = range(0, len(x_u8), batch_size)
 
-    def one(i: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def one(b: slice) -> tuple[torch.Tensor, torch.Tensor | None]:
         with torch.inference_mode():
-            x = to_float(x_u8[i:i + batch_size].to(device))
-            enc = model.encode(x, None if y is None else y[i:i + batch_size].to(device))
+            enc = model.encode(to_float(x_u8[b].to(device)), None if y is None else y[b].to(device))
             return enc.mu.flatten(1).float().cpu(), None if enc.logvar is None else enc.logvar.float().cpu()
 
-    if workers > 1 and device.type == "cpu" and len(starts) > 1:
-        def on_one_thread(i: int):
-            saved = torch.get_num_threads()
-            torch.set_num_threads(1)  # this worker thread's count (OpenMP's is per thread)
-            try:
-                return one(i)
-            finally:
-                torch.set_num_threads(saved)
-
-        with ThreadPoolExecutor(min(workers, len(starts)), thread_name_prefix="encode") as pool:
-            parts = list(pool.map(on_one_thread, starts))  # in batch order
-    else:
-        parts = [one(i) for i in starts]
+    parts = in_batches(one, len(x_u8), batch_size, _cpu_workers(model, workers))
     d = model.config.latent_size
     mu = torch.cat([p[0] for p in parts]).numpy() if parts else np.zeros((0, d), np.float32)
     logvars = [p[1] for p in parts if p[1] is not None]
     return mu, (torch.cat(logvars).numpy() if logvars else None)
 
 
-@torch.inference_mode()
-def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor | int | None = None) -> torch.Tensor:
-    """Decode (M, d) latents in ONE batch; returns float (M, C, H, W) on the CPU. ``y``: one label
-    for all, or one per latent (conditional kinds)."""
+def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor | int | None = None,
+                  workers: int = 1, batch_size: int = 256) -> torch.Tensor:
+    """Decode (M, d) latents; returns float (M, C, H, W) on the CPU. ``y``: one label for all, or one
+    per latent (conditional kinds). In ONE batch by default; with ``workers`` > 1, in batches of
+    ``batch_size`` shared among single-threaded workers (:func:`in_batches`): the 48×48 hover sheet
+    of the MNIST 2-D VAE took 0.32 s in one batch on a team of 2 threads and 0.18 s on 2 workers
+    (quiet), 0.92 s and 0.31 s with another process busy on a core (``bench/encode_workers.py``)."""
     model.eval()
     device = next(model.parameters()).device
     z = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(device)
-    return model.decode_flat(z, as_labels(y, len(z), device)).float().cpu()
+    labels = as_labels(y, len(z), device)
+    workers = _cpu_workers(model, workers)
+
+    def one(b: slice) -> torch.Tensor:
+        with torch.inference_mode():
+            return model.decode_flat(z[b], None if labels is None else labels[b]).float().cpu()
+
+    if workers <= 1 or len(z) == 0:
+        return one(slice(0, len(z)))
+    return torch.cat(in_batches(one, len(z), batch_size, workers))
 
 
 def as_labels(y, n: int, device: torch.device | str = "cpu") -> torch.Tensor | None:

@@ -177,7 +177,7 @@ def _save_npz(f: Path, **arrays) -> None:
 ENCODE_BATCH = 512  # images per encoder batch: fits the CPU caches better than 1,000+ (same numbers)
 LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
 MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
-ENCODE_WORKERS = os.cpu_count() or 1  # single-threaded encoder workers: no team that waits for a busy core
+CPU_WORKERS = os.cpu_count() or 1  # big encodes and decodes: single-threaded workers, no team that waits for a busy core
 
 
 @contextlib.contextmanager
@@ -205,7 +205,7 @@ def map_threads():
     """Torch and BLAS/OpenMP limited to MAP_THREADS (half the CPUs) in this thread while a t-SNE or
     a PCA is fitted. Threads that spin while they wait for a core another process holds made t-SNE
     20x slower with 2 threads than with 1 on the busy 2-core development machine (and encoding 5x:
-    a map's encoding now shares its batches among ENCODE_WORKERS single-threaded workers instead,
+    a map's encoding now shares its batches among CPU_WORKERS single-threaded workers instead,
     ``vae_core.latent.encode_dataset``). Each user sets and puts back its own torch count
     (``torch_threads``).
 
@@ -236,7 +236,7 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
                         "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
     x = points.gather(data.x_test, data.x_train, idx, split)
     y = points.gather(data.y_test, data.y_train, idx, split)
-    mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH, workers=ENCODE_WORKERS)
+    mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH, workers=CPU_WORKERS)
     if len(idx) >= LATENTS_ON_DISK:
         _save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
     return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
@@ -437,9 +437,9 @@ def grid_latents(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int
 @st.cache_data(max_entries=16, show_spinner=False)
 def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, bounds: tuple,
                 label: int | None = None) -> np.ndarray:
-    """The decoded grid as one uint8 mosaic, decoded in one batch (a conditional model: with ``label``)."""
+    """The decoded grid as one uint8 mosaic (a conditional model: with ``label``)."""
     z = grid_latents(m, d, n_max, method, n, bounds)
-    return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), n)
+    return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label, workers=CPU_WORKERS)), n)
 
 
 @spinning("spin_hover")
@@ -447,10 +447,10 @@ def grid_mosaic(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
 def hover_sprite(m: ModelRef, d: DataRef, n_max: int | None, method: str, nf: int, bounds: tuple,
                  label: int | None = None) -> bytes:
     """The hover preview's sprite sheet: the nf×nf fine grid over the same plane and bounds as the
-    clickable grid (``grid_latents``: PCA/UMAP inverse included), decoded in one batch (a conditional
-    model: with ``label``) and tiled row-major, row 0 on top, into one lossless PNG."""
+    clickable grid (``grid_latents``: PCA/UMAP inverse included), decoded (a conditional model: with
+    ``label``) and tiled row-major, row 0 on top, into one lossless PNG."""
     z = grid_latents(m, d, n_max, method, nf, bounds)
-    return figures.png_bytes(lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), nf))
+    return figures.png_bytes(lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label, workers=CPU_WORKERS)), nf))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -821,7 +821,7 @@ def use_probe(m: ModelRef | None, d: DataRef, per_class: tuple[int, ...] = (10, 
     if m is None:
         f_pool, f_te = uses.flat_pixels(x_pool), uses.flat_pixels(x_te)
     else:
-        f_pool, f_te = (lat.encode_dataset(m.model, xs, ys, batch_size=ENCODE_BATCH, workers=ENCODE_WORKERS)[0]
+        f_pool, f_te = (lat.encode_dataset(m.model, xs, ys, batch_size=ENCODE_BATCH, workers=CPU_WORKERS)[0]
                         for xs, ys in ((x_pool, y_pool), (x_te, y_te)))
     rows = uses.few_label_accuracies({"acc": (f_pool, f_te)}, y_pool.numpy(), y_te.numpy(), per_class)
     return {"rows": rows, "pool_from_test": from_test, "n_test": len(y_te)}
