@@ -559,3 +559,20 @@ def test_map_threads_limits_torch_in_this_thread_only_and_puts_it_back():
         assert inside == [min(cache.MAP_THREADS, 2)] * 2 and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(saved)
+
+
+def test_kept_pick_survives_an_emptied_selection_of_the_same_chart_only():
+    """plotly may rerun a click's fragment with an empty selection right after the click: the grid keeps
+    showing the last pick of the same chart; a new pick replaces it; another chart starts empty."""
+    from ui.logic.clicks import kept_pick
+
+    chart = ("sha", "pca", 15, (0.0, 1.0, 0.0, 1.0), None)
+    shown, mem = kept_pick((2, 3), None, chart)
+    assert shown == (2, 3)
+    shown, mem = kept_pick(None, mem, chart)  # the empty rerun just after the click
+    assert shown == (2, 3)
+    shown, mem = kept_pick((11, 9), mem, chart)
+    assert shown == (11, 9) and kept_pick(None, mem, chart)[0] == (11, 9)
+    other = ("sha", "pca", 20, (0.0, 1.0, 0.0, 1.0), None)  # another grid size: a new chart
+    assert kept_pick(None, mem, other) == (None, None)
+    assert kept_pick(None, None, chart) == (None, None)

@@ -49,6 +49,7 @@ GRID_CX = "grid_cx"
 GRID_CY = "grid_cy"
 GRID_OVERLAY = "grid_overlay"
 GRID_LABEL = "grid_label"  # the class a CVAE decodes the grid with
+GRID_LAST_CELL = "grid_last_cell"  # (chart, cell) of the last grid click: an emptied selection keeps it shown
 
 # reconstructions page
 REC_N = "rec_n"

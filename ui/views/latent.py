@@ -266,7 +266,9 @@ def grid_panel(g: GridData, show_points: bool) -> None:
         far = cache.far_cells(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds)
         if far is not None and far.any():
             st.caption(T["grid_far"].format(k=int(far.sum()), n=g.n * g.n))
-    cell = clicks.event_cell(event, g.n, g.tile)
+    chart = (g.m.ref.sha, g.m.method, g.n, g.bounds, g.label)
+    cell, st.session_state[S.GRID_LAST_CELL] = clicks.kept_pick(clicks.event_cell(event, g.n, g.tile),
+                                                                st.session_state.get(S.GRID_LAST_CELL), chart)
     with right:
         nf = hover_preview(g)
         if cell is None:
