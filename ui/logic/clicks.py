@@ -120,8 +120,9 @@ def kept_pick(pick: Any, remembered: tuple | None, chart: tuple) -> tuple[Any, t
     with an empty selection 30-60 ms later (plotly.js also emits ``plotly_selected`` with no points on
     a single click, which Dash and Panel drop and Streamlit passes on): what the click had decoded
     vanished. In headless Chromium that followed 16 of 24 second clicks on the latent grid (a click
-    while another cell was selected) and none of 24 first ones. So an empty selection shows the last pick made on the same ``chart`` (whatever identifies
-    what the chart shows); a new pick replaces it, and another chart forgets it."""
+    while another cell was selected) and none of 24 first ones. So an empty selection shows the last
+    pick made on the same ``chart`` (whatever identifies what the chart shows); a new pick replaces
+    it, and another chart forgets it."""
     if pick is not None:
         return pick, (chart, pick)
     if remembered is not None and remembered[0] == chart:
