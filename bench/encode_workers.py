@@ -16,6 +16,7 @@ bits. Prints; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -82,7 +83,7 @@ def main() -> int:
         for condition in ("quiet", "busy"):
             times: dict[str, list[float]] = {k: [] for k in arms}
             same = {k: True for k in arms}
-            with busy_core() if condition == "busy" else _nothing():
+            with busy_core() if condition == "busy" else contextlib.nullcontext():
                 load_avg = os.getloadavg()[0]
                 for _ in range(a.repeats):
                     for name, fn in arms.items():
@@ -97,14 +98,6 @@ def main() -> int:
                 m = statistics.median(ts)
                 print(f"  {name:12s} {m:7.3f} s   {ref / m:5.2f}x the 1-thread arm   same bits: {same[name]}")
     return 0
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 if __name__ == "__main__":

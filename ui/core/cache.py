@@ -177,7 +177,7 @@ def _save_npz(f: Path, **arrays) -> None:
 ENCODE_BATCH = 512  # images per encoder batch: fits the CPU caches better than 1,000+ (same numbers)
 LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
 MAP_THREADS = max(1, (os.cpu_count() or 1) // 2)
-CPU_WORKERS = os.cpu_count() or 1  # big encodes and decodes: single-threaded workers, no team that waits for a busy core
+CPU_WORKERS = os.cpu_count() or 1  # big encodes/decodes: single-threaded workers (no team waiting for a busy core)
 
 
 @contextlib.contextmanager
@@ -450,7 +450,8 @@ def hover_sprite(m: ModelRef, d: DataRef, n_max: int | None, method: str, nf: in
     clickable grid (``grid_latents``: PCA/UMAP inverse included), decoded (a conditional model: with
     ``label``) and tiled row-major, row 0 on top, into one lossless PNG."""
     z = grid_latents(m, d, n_max, method, nf, bounds)
-    return figures.png_bytes(lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label, workers=CPU_WORKERS)), nf))
+    images = lat.to_uint8_images(lat.decode_points(m.model, z, label, workers=CPU_WORKERS))
+    return figures.png_bytes(lat.tile(images, nf))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
