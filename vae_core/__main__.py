@@ -366,4 +366,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    from . import distributed
+
+    if distributed.launched():
+        distributed.leave(code)  # a torchrun process: no interpreter teardown (see there)
+    sys.exit(code)
