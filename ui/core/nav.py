@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from ui.core import state as S
 from ui.core.pagelist import PAGES, page
 from ui.logic import text
 from ui.logic.text import T
+
+# plotly looks these modules up in sys.modules without importing them
+# (``_plotly_utils.optional_imports.get_module(name, should_load=False)``). If a background thread is
+# importing one of them (``import umap`` imports pandas) while a page builds a figure, the page finds it
+# half-initialised and fails ("partially initialized module 'pandas' has no attribute 'Series'"). So
+# they are imported here, by the first module app.py imports, before any thread of ours starts.
+PROBED_BY_PLOTLY = ("numpy", "pandas", "PIL.Image")
+for _name in PROBED_BY_PLOTLY:
+    importlib.import_module(_name)
 
 APP_CSS = Path(__file__).resolve().parent.parent / "views" / "app.css"
 _RUN = threading.local()  # a script run happens on one thread: is this run inside main()?
