@@ -1,0 +1,279 @@
+"""A class on one server: N browser sessions clicking the latent map and grid at once.
+
+    VAE_EXPLORER_DATA=../shared/data python bench/class_load.py [--sessions 1,4,8,16] [--clicks 6]
+        [--pace-ms 2000] [--bursts 3] [--repo PATH] [--checkpoints DIR]
+
+One ``streamlit run app.py`` in shared mode (``VAE_EXPLORER_MODE=shared``), started from ``--repo``
+(default: this checkout; point it at a ``git worktree`` of an older commit to compare), and one
+headless Chromium with a browser context (its own Streamlit session) per student. Half the
+students sit on the latent map, half on the latent grid. For each class size N it measures:
+
+- **pace**: every student clicks ``--clicks`` times, each after a random pause around ``--pace-ms``
+  (a student looking at the result before the next click);
+- **burst**: every student clicks at the same instant, ``--bursts`` times;
+- **switch**: every student switches page (map ↔ grid) through the sidebar at the same instant.
+
+For each action: end to end (mouse click → the new decoded image loaded on screen, or the new
+page idle) and server side (the first websocket frame the page sends after the click → the last
+frame it receives before the page is idle, timed in the page with ``performance.now()``, so the
+browsers' own rendering is left out). Server CPU per action is the server process's user+system
+time over each phase divided by the actions in it; RSS is read from ``/proc`` after each phase.
+The reference, in the same run: one student alone (N = 1). Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    JS_IDLE,
+    JS_IMAGE_SRC,
+    JS_ISOLATED_POINT,
+    JS_POINT_PX,
+    free_port,
+    shipped_checkpoints,
+)
+
+# every websocket frame of the page, with performance.now(): 's' sent, 'r' received
+WS_RECORDER = """(() => { window._ws = []; const Orig = window.WebSocket;
+  window.WebSocket = function (...a) { const ws = new Orig(...a);
+    ws.addEventListener('message', () => window._ws.push(['r', performance.now()]));
+    const send = ws.send.bind(ws); ws.send = (d) => { window._ws.push(['s', performance.now()]); return send(d); };
+    return ws; };
+  window.WebSocket.prototype = Orig.prototype; Object.assign(window.WebSocket, Orig); })();"""
+
+SERVER_MS_JS = """(t0) => { const f = window._ws.filter(x => x[1] >= t0);
+  const s = f.find(x => x[0] === 's'); if (!s) return null;
+  const r = f.filter(x => x[0] === 'r' && x[1] >= s[1]); return r.length ? r[r.length - 1][1] - s[1] : null; }"""
+
+MAP, GRID = "latent_map", "latent_grid"
+GRID_N = 15  # the latent grid's default size
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+class Proc:
+    """CPU seconds and RSS of the server process, from /proc (Linux)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.tick = pid, os.sysconf("SC_CLK_TCK")
+
+    def cpu(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+def start_server(repo: Path, env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=repo, env={**os.environ, **env}, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.read().strip() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"the server did not start; see {log}")
+
+
+class Student:
+    """One browser context = one Streamlit session, on the map or the grid."""
+
+    def __init__(self, context, url: str, where: str, seed: int):
+        self.context, self.url, self.where = context, url, where
+        self.rng = random.Random(seed)
+        self.used: list[int] = []
+        self.old = ""
+        self.cell = seed
+
+    async def open(self, where: str | None = None) -> None:
+        self.where = where or self.where
+        self.page = await self.context.new_page()
+        self.page.set_default_timeout(180_000)
+        await self.page.add_init_script(WS_RECORDER)
+        await self.page.goto(f"{self.url}/{self.where}")
+        await self.page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+        await self.idle()
+
+    async def idle(self) -> None:
+        await self.page.wait_for_timeout(150)
+        await self.page.wait_for_function(JS_IDLE, timeout=180_000)
+
+    async def target(self) -> tuple[float, float, str, str]:
+        """Pixel position of the next click, the text that proves it was served, the image's caption."""
+        if self.where == MAP:
+            x, y, idx = await self.page.evaluate(JS_ISOLATED_POINT, [0, self.used])
+            self.used.append(idx)
+            px, py = await self.page.evaluate(JS_POINT_PX, [x, y, 0])
+            return px, py, f"index: {idx}", "decoded from its latent"
+        size = await self.page.evaluate(
+            "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.range[1] + 0.5")
+        tile = size / GRID_N
+        self.cell += 1
+        r, c = 1 + self.cell % (GRID_N - 2), (self.cell * 7 + 3) % GRID_N
+        px, py = await self.page.evaluate(JS_POINT_PX, [(c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5, 0])
+        return px, py, f"cell: ({r}, {c})", "decoded live"
+
+    async def click(self, aim: tuple[float, float, str, str] | None = None) -> tuple[float, float] | None:
+        """Click; (end-to-end ms, server ms) once the new image is on screen, None on a missed click."""
+        px, py, text, caption = aim or await self.target()
+        t_page = await self.page.evaluate("() => performance.now()")
+        t0 = time.perf_counter()
+        await self.page.mouse.click(px, py)
+        try:
+            self.old = await (await self.page.wait_for_function(
+                "([old, text]) => { const t = document.body.innerText.includes(text);"
+                f" const s = ({JS_IMAGE_SRC})({caption!r}); return t && s && s !== old ? s : null; }}",
+                arg=[self.old, text], polling="raf", timeout=60_000)).json_value()
+        except Exception:  # noqa: BLE001 — a missed click is counted, not fatal
+            return None
+        e2e = (time.perf_counter() - t0) * 1000
+        await self.idle()
+        server = await self.page.evaluate(SERVER_MS_JS, t_page)
+        await self.page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
+        return e2e, server if server is not None else float("nan")
+
+    async def switch(self) -> tuple[float, float]:
+        """Switch page (map ↔ grid) through the sidebar's navigation; ms until the new page is idle."""
+        to = GRID if self.where == MAP else MAP
+        t_page = await self.page.evaluate("() => performance.now()")
+        t0 = time.perf_counter()
+        await self.page.locator(f'[data-testid="stSidebarNav"] a[href$="/{to}"]').first.click()
+        await self.page.wait_for_url(f"**/{to}**")
+        await self.page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+        await self.idle()
+        e2e = (time.perf_counter() - t0) * 1000
+        server = await self.page.evaluate(SERVER_MS_JS, t_page)
+        self.where, self.used, self.old = to, [], ""
+        await self.page.wait_for_timeout(400)
+        return e2e, server if server is not None else float("nan")
+
+
+async def run_class(browser, url: str, proc: Proc, n: int, clicks: int, pace_ms: float, bursts: int) -> dict:
+    contexts = [await browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
+    students = [Student(c, url, MAP if k % 2 == 0 else GRID, seed=k) for k, c in enumerate(contexts)]
+    for s in students:  # one after the other: the first visit of each is not what is measured
+        await s.open()
+    out: dict = {"n": n}
+
+    async def paced(s: Student) -> list:
+        res = []
+        for _ in range(clicks):
+            await asyncio.sleep(s.rng.uniform(0.5, 1.5) * pace_ms / 1000)
+            res.append(await s.click())
+        return res
+
+    cpu0 = proc.cpu()
+    results = [r for rs in await asyncio.gather(*(paced(s) for s in students)) for r in rs]
+    out["pace"] = summarise(results, proc.cpu() - cpu0)
+
+    results, cpu = [], 0.0
+    for _ in range(bursts):
+        aims = [await s.target() for s in students]  # aim first, so that all clicks leave together
+        cpu0 = proc.cpu()
+        results += await asyncio.gather(*(s.click(a) for s, a in zip(students, aims)))
+        cpu += proc.cpu() - cpu0
+    out["burst"] = summarise(results, cpu)
+
+    cpu0 = proc.cpu()
+    results = await asyncio.gather(*(s.switch() for s in students))
+    out["switch"] = summarise(list(results), proc.cpu() - cpu0)
+    out["rss_mb"] = proc.rss_mb()
+    for c in contexts:
+        await c.close()
+    return out
+
+
+def summarise(results: list, cpu_s: float) -> dict:
+    ok = [r for r in results if r is not None]
+    e2e, server = [r[0] for r in ok], [r[1] for r in ok if r[1] == r[1]]
+    return {"n": len(results), "missed": len(results) - len(ok), "e2e50": pct(e2e, 50), "e2e95": pct(e2e, 95),
+            "max": max(e2e, default=float("nan")), "srv50": pct(server, 50), "srv95": pct(server, 95),
+            "cpu_ms": 1000 * cpu_s / max(1, len(ok))}
+
+
+async def main_async(a) -> None:
+    from playwright.async_api import async_playwright
+
+    repo = Path(a.repo).resolve()
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        ck = a.checkpoints or shipped_checkpoints() or raise_no_models()
+        env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_MODE": "shared",
+               "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"), "VAE_EXPLORER_CACHE": str(tmp / "cache"),
+               "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
+        server, url = start_server(repo, env, tmp / "streamlit.log")
+        proc = Proc(server.pid)
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(
+                    **({"executable_path": CHROMIUM} if Path(CHROMIUM).exists() else {}), args=CHROMIUM_ARGS)
+                print(f"server {url} from {repo} (shared mode), models {ck}; load {os.getloadavg()[0]:.1f}")
+                print(f"{'N':>3} {'action':7} {'n':>4} {'lost':>4} {'e2e p50':>8} {'p95':>6} {'max':>6} "
+                      f"{'server p50':>10} {'p95':>6} {'CPU/action':>10} {'RSS':>7}")
+                ref = None
+                for n in a.sessions:
+                    r = await run_class(browser, url, proc, n, a.clicks, a.pace_ms, a.bursts)
+                    ref = ref or r
+                    for action in ("pace", "burst", "switch"):
+                        s = r[action]
+                        ratio = s["e2e95"] / ref[action]["e2e95"]
+                        print(f"{n:>3} {action:7} {s['n']:>4} {s['missed']:>4} {s['e2e50']:>6.0f}ms {s['e2e95']:>4.0f}ms "
+                              f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms "
+                              f"{r['rss_mb']:>5.0f}MB  p95 ×{ratio:.2f} of N={ref['n']}", flush=True)
+                await browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+def raise_no_models():
+    raise SystemExit("no shipped models in checkpoints/: pass --checkpoints DIR")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=lambda s: [int(x) for x in s.split(",")], default=[1, 4, 8, 16])
+    ap.add_argument("--clicks", type=int, default=6, help="clicks per student at a normal pace")
+    ap.add_argument("--pace-ms", type=float, default=2000.0, help="mean pause between a student's clicks")
+    ap.add_argument("--bursts", type=int, default=3, help="times every student clicks at the same instant")
+    ap.add_argument("--repo", default=str(ROOT), help="the checkout whose app.py is served (e.g. a worktree)")
+    ap.add_argument("--checkpoints", default=None)
+    asyncio.run(main_async(ap.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
