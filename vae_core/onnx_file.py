@@ -23,6 +23,7 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from .checkpoint import _depth, _is_int, _json, _num_list, _plain_text, dataset_
 from .config import RECON_LOSSES
 from .kinds import KINDS
 from .onnx_model import (DECODER_OUTPUTS, MAX_LATENT, MAX_ONNX_BYTES, Contract, ImportCheckError, OnnxConfig,
-                         OnnxModel, check_graph, check_pair, latent_dim_from_trial, make_session, ort_errors,
+                         OnnxModel, check_graph, check_pair, latent_dim_from_trial, one_line, ort_errors,
                          trial_run)
 
 FORMAT = "vae-explorer-onnx"
@@ -104,8 +105,8 @@ def build_model(enc_bytes: bytes, dec_bytes: bytes, image_shape: tuple[int, int,
         cfg = OnnxConfig(contract.kind, tuple(image_shape), d, recon_loss, contract.num_classes, decoder_output)
         model = OnnxModel(enc_bytes, dec_bytes, contract, cfg, threads=threads)
     except ort_errors() as e:
-        first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), type(e).__name__)
-        raise ImportCheckError(f"onnxruntime cannot load the graphs: {first[:300]}") from None
+        first = one_line(e)
+        raise ImportCheckError(f"onnxruntime cannot load the graphs: {first}") from None
     if x is None:
         x = torch.rand((2, *image_shape), generator=torch.Generator().manual_seed(0))
     if model.conditional and y is None:
@@ -244,11 +245,14 @@ def read_zip(path: str | os.PathLike) -> tuple[bytes, bytes, dict]:
                 cap = MAX_JSON_BYTES if i.filename == "model.json" else MAX_ONNX_BYTES
                 if i.file_size > cap:
                     raise bad(f"entry {i.filename} declares {i.file_size:,} bytes, over the {cap:,} allowed")
-                with z.open(i) as f:
-                    raw = f.read(cap + 1)
-                if len(raw) != i.file_size:
-                    raise bad(f"entry {i.filename} holds {len(raw):,} bytes but declares {i.file_size:,} "
-                              "(a zip bomb or a damaged file)")
+                try:
+                    with z.open(i) as f:
+                        raw = f.read(cap + 1)  # zipfile stops at the declared size and checks the CRC
+                except (zipfile.BadZipFile, EOFError, zlib.error):
+                    raw = None
+                if raw is None or len(raw) != i.file_size:
+                    raise bad(f"entry {i.filename} does not hold the {i.file_size:,} bytes it declares (size or "
+                              "CRC differ: a zip bomb or a damaged file)")
                 got[i.filename] = raw
     except ImportCheckError:
         raise
@@ -325,20 +329,29 @@ def load_zip(path: str | os.PathLike, device: str | torch.device = "cpu", thread
                            m["decoder_output"], (f"{path.name}/encoder.onnx", f"{path.name}/decoder.onnx"),
                            threads=threads)
     cfg = model.config
-    if (cfg.kind, cfg.latent_dim, cfg.num_classes) != (m["kind"], m["latent_dim"], m["num_classes"]):
-        raise ImportCheckError(f"{path.name}: model.json says {m['kind']} with latent {m['latent_dim']} and "
-                               f"{m['num_classes']} classes, the graphs are a {cfg.kind} with latent "
-                               f"{cfg.latent_dim} and {cfg.num_classes}")
+    _agree(m, cfg.kind, cfg.latent_dim, cfg.num_classes, path.name)
     model.to(device).eval()
     return ImportedCheckpoint(model, cfg, meta)
 
 
+def _agree(m: dict, kind: str, latent_dim: int | None, num_classes: int, name: str) -> None:
+    """model.json must say what the graphs say (a latent size left symbolic in the graphs: not compared)."""
+    if (kind, latent_dim or m["latent_dim"], num_classes) != (m["kind"], m["latent_dim"], m["num_classes"]):
+        raise ImportCheckError(f"{name}: model.json says kind {m['kind']}, latent {m['latent_dim']}, "
+                               f"{m['num_classes']} classes; the graphs say kind {kind}, latent "
+                               f"{latent_dim or '?'}, {num_classes} classes")
+
+
 def zip_info(path: str | os.PathLike) -> dict:
-    """model.json plus the file size, after the entry checks and the static graph checks (no session)."""
+    """model.json plus the file size, after the entry checks and the static graph checks (no session):
+    each graph alone, the pair against the contract, and model.json against the graphs."""
     path = Path(path)
     enc_bytes, dec_bytes, meta = read_zip(path)
-    check_graph(enc_bytes, f"{path.name}/encoder.onnx")
-    check_graph(dec_bytes, f"{path.name}/decoder.onnx")
+    _, enc = check_graph(enc_bytes, f"{path.name}/encoder.onnx")
+    _, dec = check_graph(dec_bytes, f"{path.name}/decoder.onnx")
+    m = meta["model"]
+    c = check_pair(enc, dec, tuple(m["image_shape"]), m["num_classes"])
+    _agree(m, c.kind, c.latent_dim, c.num_classes, path.name)
     return {**meta, "file_bytes": path.stat().st_size}
 
 

@@ -136,6 +136,11 @@ def _spec(vi) -> TensorSpec:
     return TensorSpec(vi.name, t.elem_type, dims)
 
 
+def one_line(e: BaseException, n: int = 300) -> str:
+    """An exception's message on one line (onnxruntime's and onnx's run over several)."""
+    return " ".join(str(e).split())[:n] or type(e).__name__
+
+
 def _short(s: object, n: int = 60) -> str:
     return repr(str(s)[:n])
 
@@ -205,8 +210,8 @@ def check_graph(data: bytes, name: str) -> tuple[Any, GraphSpec]:
         onnx.checker.check_model(model, full_check=True)
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError, RuntimeError, ValueError) as e:
-        first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), type(e).__name__)
-        raise bad(f"fails onnx.checker (full check): {first[:300]}") from None
+        first = one_line(e)
+        raise bad(f"fails onnx.checker (full check): {first}") from None
     for vi in (*inferred.graph.value_info, *inferred.graph.output, *inferred.graph.input):
         s = _spec(vi)
         if s.dims and math.prod(d or 1 for d in s.dims) > MAX_TENSOR_ELEMENTS:
@@ -511,13 +516,13 @@ def trial_run(model: OnnxModel, x: torch.Tensor, y: torch.Tensor | None = None) 
             part = "decoder"
             z = torch.cat([enc.mu, torch.randn((2, cfg.latent_dim), generator=torch.Generator().manual_seed(0))])
             yy = None if y is None else torch.cat([y, y])
-            raw = model.dec_session.run(None, dict(zip(model.contract.dec_names, [
-                z.numpy(), *([model._label(yy, 4)] if model.conditional else [])])))[0]
+            arrays = [z.numpy(), *([model._label(yy, 4)] if model.conditional else [])]
+            raw = model._run(model.dec_session, model.contract.dec_names, arrays, model.contract.dec_batch1)[0]
     except ImportCheckError:
         raise
     except errors as e:
-        first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), type(e).__name__)
-        raise ImportCheckError(f"the trial run failed in the {part}: {first[:300]}") from None
+        first = one_line(e)
+        raise ImportCheckError(f"the trial run failed in the {part}: {first}") from None
     if raw.shape[0] != 4 or raw.size != 4 * math.prod(cfg.image_shape):
         raise ImportCheckError(f"the trial run's decoder gave {list(raw.shape)}, expected images "
                                f"[4, {', '.join(map(str, cfg.image_shape))}] or flattened")
@@ -541,8 +546,8 @@ def latent_dim_from_trial(enc_bytes: bytes, contract: Contract, image_shape: tup
     try:
         out = sess.run(None, dict(zip(contract.enc_names, arrays)))[0]
     except ort_errors() as e:
-        first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), type(e).__name__)
-        raise ImportCheckError(f"the trial run failed in the encoder: {first[:300]}") from None
+        first = one_line(e)
+        raise ImportCheckError(f"the trial run failed in the encoder: {first}") from None
     if out.ndim != 2 or out.shape[0] != 1 or not 1 <= out.shape[1] <= MAX_LATENT:
         raise ImportCheckError(f"the encoder gave {list(out.shape)} for one image; a latent must be (N, d), "
                                f"1 ≤ d ≤ {MAX_LATENT}")
