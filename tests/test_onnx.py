@@ -442,6 +442,32 @@ def test_hostile_zips_are_refused_in_one_line(tmp_path, capsys, good_entries, ca
         assert needle in line, (cmd[0], line)
 
 
+def test_model_local_functions_are_inlined_at_import_and_then_checked(tmp_path, capsys):
+    """jax2onnx's @onnx_function (and some exporters) wrap layers in functions of their own domain:
+    import-onnx inlines them (standard operators inside: accepted; a custom one inside: refused)."""
+    def with_function(inner_op: str, inner_domain: str = "") -> bytes:
+        fn = helper.make_function("mylib", "Linear", ["a", "w"], ["b"],
+                                  [helper.make_node(inner_op, ["a", "w"], ["b"], domain=inner_domain)],
+                                  [helper.make_opsetid("", 17), *([helper.make_opsetid(inner_domain, 1)]
+                                                                 if inner_domain else [])])
+        g = helper.make_graph([helper.make_node("Linear", ["x", "w1"], ["z"], domain="mylib")], "g",
+                              [_vi("x", ["N", 784])], [_vi("z", ["N", 2])],
+                              [numpy_helper.from_array(np.full((784, 2), 0.01, np.float32), "w1")])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("mylib", 1),
+                                                *([helper.make_opsetid(inner_domain, 1)] if inner_domain else [])],
+                              functions=[fn])
+        m.ir_version = 9
+        return m.SerializeToString()
+
+    code, err = run_main(capsys, *_hostile(tmp_path, with_function("MatMul")))
+    assert code == 0, err
+    with zipfile.ZipFile(tmp_path / "out.zip") as z:
+        stored = onnx.ModelProto.FromString(z.read("encoder.onnx"))
+    assert not stored.functions and {o.domain for o in stored.opset_import} == {""}
+    (tmp_path / "out.zip").unlink()
+    assert "domain 'com.evil'" in refused(capsys, *_hostile(tmp_path, with_function("Evil", "com.evil")))
+
+
 def test_a_single_onnx_file_is_pointed_to_import_onnx(tmp_path, capsys):
     (tmp_path / "m.onnx").write_bytes(mlp_pair()[0])
     assert "import-onnx" in refused(capsys, "info", str(tmp_path / "m.onnx"))

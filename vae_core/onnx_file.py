@@ -35,7 +35,7 @@ from .checkpoint import _depth, _is_int, _json, _num_list, _plain_text, dataset_
 from .config import RECON_LOSSES
 from .kinds import KINDS
 from .onnx_model import (DECODER_OUTPUTS, MAX_LATENT, MAX_ONNX_BYTES, Contract, ImportCheckError, OnnxConfig,
-                         OnnxModel, check_graph, check_pair, latent_dim_from_trial, one_line, ort_errors,
+                         OnnxModel, check_graph, check_pair, inline_functions, latent_dim_from_trial, one_line, ort_errors,
                          trial_run)
 
 FORMAT = "vae-explorer-onnx"
@@ -194,7 +194,8 @@ def import_onnx(encoder: str | os.PathLike, decoder: str | os.PathLike, data, ou
 
     shape = tuple(data.image_shape)
     recon_loss = recon_loss or ("bce" if shape[0] == 1 else "mse")
-    enc_bytes, dec_bytes = read_onnx_file(encoder), read_onnx_file(decoder)
+    enc_bytes = inline_functions(read_onnx_file(encoder), Path(encoder).name)
+    dec_bytes = inline_functions(read_onnx_file(decoder), Path(decoder).name)
     x, y = data.split("test")
     if len(x) < 2:
         raise ImportCheckError(f"the test split of {data.name} has {len(x)} images; the trial run needs two")

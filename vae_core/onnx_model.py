@@ -169,7 +169,7 @@ def check_graph(data: bytes, name: str) -> tuple[Any, GraphSpec]:
     if model.functions:
         f = model.functions[0]
         raise bad(f"defines its own function {_short(f.domain + '.' + f.name)}; only standard ONNX operators are "
-                  "run here (export with functions inlined)")
+                  "run here (import-onnx inlines functions; a zip must hold them inlined)")
     for o in model.opset_import:
         if o.domain not in STANDARD_DOMAINS:
             raise bad(f"imports operator domain {_short(o.domain)}; only the standard ONNX domain is accepted "
@@ -222,6 +222,35 @@ def check_graph(data: bytes, name: str) -> tuple[Any, GraphSpec]:
     outputs = tuple(_spec(vi) for vi in model.graph.output)
     producer = f"{model.producer_name} {model.producer_version}".strip()[:100]
     return model, GraphSpec(inputs, outputs, int(opset), int(n_params), producer)
+
+
+def inline_functions(data: bytes, name: str) -> bytes:
+    """A graph whose model-local functions are inlined (jax2onnx's ``@onnx_function``, some torch
+    exports): their bodies become plain nodes, which ``check_graph`` then checks like any other, and
+    the opset imports only the function domains needed are dropped. Data in, data out: nothing runs.
+    A graph without functions comes back unchanged. Used by import-onnx; a zip holds the result."""
+    import onnx
+    import onnx.inliner
+    from google.protobuf.message import DecodeError
+
+    if not 0 < len(data) <= MAX_ONNX_BYTES:
+        return data  # check_graph says why
+    try:
+        model = onnx.ModelProto.FromString(data)
+    except (DecodeError, RuntimeError, ValueError):
+        return data
+    if not model.functions:
+        return data
+    fn_domains = {f.domain for f in model.functions} - set(STANDARD_DOMAINS)
+    try:
+        model = onnx.inliner.inline_local_functions(model)
+    except (RuntimeError, ValueError) as e:
+        raise ImportCheckError(f"{name}: its model-local functions cannot be inlined: {one_line(e)}") from None
+    used = {n.domain for g in _graphs(model.graph) for n in g.node}
+    keep = [o for o in model.opset_import if o.domain not in fn_domains or o.domain in used]
+    del model.opset_import[:]
+    model.opset_import.extend(keep)
+    return model.SerializeToString()
 
 
 _ITEM_BYTES = {1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2}
