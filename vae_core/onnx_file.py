@@ -233,6 +233,8 @@ def read_zip(path: str | os.PathLike) -> tuple[bytes, bytes, dict]:
                     raise bad(f"entry {n[:80]!r} is an absolute path or climbs out with '..'; refused")
                 if stat.S_ISLNK(i.external_attr >> 16):
                     raise bad(f"entry {n[:80]!r} is a symbolic link; refused")
+                if i.flag_bits & 0x1:
+                    raise bad(f"entry {n[:80]!r} is encrypted; refused")
                 if n not in ENTRIES:
                     raise bad(f"entry {n[:80]!r} is not one of {', '.join(ENTRIES)}; an imported-model zip holds "
                               "those three only")
