@@ -1,4 +1,7 @@
-"""The command line: ``python -m vae_core {summary,train,evaluate,info,sample}``.
+"""The command line: ``python -m vae_core {summary,train,evaluate,info,sample,import-onnx,export}``.
+
+``evaluate``, ``info``, ``sample`` (and ``summary``, which refuses it) take a ``.safetensors`` checkpoint
+or an imported-model ``.zip`` (vae_core.model_file dispatches by suffix).
 
 Errors (bad arguments, missing data, bad files) exit with code 2 and one line on stderr.
 """
@@ -139,6 +142,31 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--out", required=True, help="output X.npz: images (uint8 N×H×W or N×H×W×C) [, labels]")
     g.add_argument("--device", choices=DEVICES, default="cpu")
+
+    m = sub.add_parser("import-onnx", help="check an ONNX encoder/decoder pair and write it as one .zip")
+    m.add_argument("encoder", help="ENCODER.onnx: images (N,C,H,W) or (N,C·H·W) [, label] → z, or mu and logvar")
+    m.add_argument("decoder", help="DECODER.onnx: z (N,d) [, label] → images (N,C,H,W) or (N,C·H·W)")
+    m.add_argument("--dataset", required=True, help="the data it models: digits, mnist, fashion-mnist, cifar10, "
+                                                    "npz:PATH or folder:PATH")
+    m.add_argument("--out", required=True, help="output FILE.zip")
+    m.add_argument("--name", default=None, help="a name to show (default: the file name)")
+    m.add_argument("--decoder-output", choices=("probs", "logits"), default="probs",
+                   help="probs: images in [0, 1] (default); logits: a sigmoid is applied here")
+    m.add_argument("--recon-loss", choices=RECON_LOSSES, default=None,
+                   help="the likelihood for the metrics: bce (Bernoulli, default for 1 channel) or mse (Gaussian)")
+    m.add_argument("--nll-k", type=_positive(int), default=100)
+    _add_eval_size_args(m, 2000, 10_000)
+    m.add_argument("--no-eval", action="store_true", help="skip measuring the metrics")
+    m.add_argument("--data-dir", default=None)
+    m.add_argument("--no-download", action="store_true")
+    m.add_argument("--image-size", type=int, default=None, help="folder:/digits datasets: resize to this")
+    m.add_argument("--in-channels", type=int, choices=(1, 3), default=None, help="folder: datasets: 1 grey or 3 RGB")
+    m.add_argument("--threads", type=_positive(int), default=None, help="CPU threads for torch and onnxruntime")
+
+    x = sub.add_parser("export", help="write a .safetensors model as an ONNX encoder/decoder .zip")
+    x.add_argument("file", help="a .safetensors checkpoint (ae, vae or cvae; any backbone)")
+    x.add_argument("--out", required=True, help="output FILE.zip")
+    x.add_argument("--name", default=None, help="a name to show (default: the file name)")
     return p
 
 
@@ -157,9 +185,9 @@ def cmd_summary(a) -> int:
     from .summary import format_table, layer_table
 
     if a.file:
-        from .checkpoint import load
+        from .model_file import load_model_file
 
-        model = load(a.file).model
+        model = load_model_file(a.file).model  # an imported model: layer_table refuses it in one line
     else:
         if a.latent_dim is None:
             a.latent_dim = 0 if (a.model == "ae" and a.backbone == "conv") else 16
@@ -249,11 +277,11 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
 
 
 def cmd_evaluate(a) -> int:
-    from .checkpoint import load
     from .metrics import evaluate
+    from .model_file import load_model_file
     from .train import resolve_device
 
-    ck = load(a.file, resolve_device(a.device))
+    ck = load_model_file(a.file, resolve_device(a.device), threads=a.threads or 1)
     name = a.dataset or ck.dataset
     if not name:
         raise UsageError(f"{Path(a.file).name} does not record its dataset; pass --dataset")
@@ -275,18 +303,21 @@ def cmd_evaluate(a) -> int:
 
 
 def cmd_info(a) -> int:
-    from .checkpoint import info
+    from .model_file import model_file_info
 
-    meta = info(a.file)
+    meta = model_file_info(a.file)
     m = meta["model"]
     meta = {**meta, "kind": m.get("kind"), "backbone": m.get("backbone"), "latent_dim": m.get("latent_dim"),
-            "image_shape": meta["dataset"].get("image_shape"), "epochs": len(meta.get("history", {}).get("epoch", []))}
+            "image_shape": meta["dataset"].get("image_shape"), "epochs": len(meta.get("history", {}).get("epoch", [])),
+            "source": "onnx" if m.get("backbone") == "onnx" else "vae_core"}  # vae_core.kinds.SOURCES
     if a.json:
         print(json.dumps(meta))
         return 0
     print(f"{Path(a.file).name}: {m['kind']}/{m['backbone']}, latent {m['latent_dim'] or 'feature map'}, "
           f"{m.get('num_params', 0):,} parameters, {meta['file_bytes'] / 1e6:.2f} MB")
-    print(f"  dataset {meta['dataset'].get('name')} {meta['image_shape']}, {meta['epochs']} epochs, "
+    made = (f"{meta['epochs']} epochs" if meta["source"] == "vae_core"
+            else f"ONNX via {meta.get('origin')}, opset {meta.get('onnx', {}).get('encoder', {}).get('opset')}")
+    print(f"  dataset {meta['dataset'].get('name')} {meta['image_shape']}, {made}, "
           f"created {meta.get('created')}, vae_core {meta.get('library_version')}")
     for k, v in (meta.get("metrics") or {}).items():
         if isinstance(v, (int, float)):
@@ -301,8 +332,8 @@ def cmd_sample(a) -> int:
     import numpy as np
     import torch
 
-    from .checkpoint import load
     from .latent import to_uint8_images
+    from .model_file import load_model_file
     from .train import resolve_device
 
     out = Path(a.out)
@@ -312,7 +343,7 @@ def cmd_sample(a) -> int:
         raise UsageError(f"--n must be at most {MAX_SAMPLES:,}, got {a.n:,}")
     if not 0 <= a.temperature <= 10:
         raise UsageError(f"--temperature must be in [0, 10], got {a.temperature}")
-    ck = load(a.file, resolve_device(a.device))
+    ck = load_model_file(a.file, resolve_device(a.device))
     model, cfg = ck.model, ck.model_config
     labels = None
     if model.conditional:
@@ -339,8 +370,41 @@ def cmd_sample(a) -> int:
     return 0
 
 
+def cmd_import_onnx(a) -> int:
+    from .onnx_file import import_onnx
+
+    out = Path(a.out)
+    if out.suffix != ".zip":
+        raise UsageError(f"--out must end in .zip, got {out.name}")
+    data = _load_data(a.dataset, a, a.image_size, a.in_channels)
+    kw = None if a.no_eval else {"nll_k": a.nll_k, **_eval_sizes(a)}
+    t0 = time.perf_counter()
+    path, ck = import_onnx(a.encoder, a.decoder, data, out, a.dataset, a.name, a.decoder_output, a.recon_loss, kw,
+                           threads=a.threads or 1)
+    cfg = ck.model_config
+    shown = {k: round(v, 4) for k, v in ck.metrics.items() if isinstance(v, float)}
+    print(f"imported a {cfg.kind}, latent {cfg.latent_dim}, images {list(cfg.image_shape)}: saved {path} "
+          f"({path.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - t0:.1f}s  {shown}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(a) -> int:
+    from .checkpoint import load
+    from .onnx_file import export_checkpoint
+
+    out = Path(a.out)
+    if out.suffix != ".zip":
+        raise UsageError(f"--out must end in .zip, got {out.name}")
+    if Path(a.file).suffix.lower() != ".safetensors":
+        raise UsageError(f"export takes a .safetensors checkpoint, got {Path(a.file).name}")
+    path, diff = export_checkpoint(load(a.file), out, a.name)
+    print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB); onnxruntime's latents match torch's within "
+          f"{diff:.1e}", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info,
-            "sample": cmd_sample}
+            "sample": cmd_sample, "import-onnx": cmd_import_onnx, "export": cmd_export}
 
 
 def main(argv: list[str] | None = None) -> int:

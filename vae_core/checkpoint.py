@@ -80,6 +80,15 @@ class Checkpoint:
     def history(self) -> dict:
         return self.meta.get("history") or {}
 
+    # Capabilities, the same names as an imported model's (vae_core.onnx_file.ImportedCheckpoint):
+    # pages ask these instead of branching on the file type.
+    source = "vae_core"
+    has_weights = True
+
+    @property
+    def has_history(self) -> bool:
+        return bool(self.history.get("epoch"))
+
 
 def build_metadata(model: AE, train_config: TrainConfig | None = None, dataset: str | None = None,
                    history: dict | None = None, metrics: dict | None = None, extra: dict | None = None) -> dict:
@@ -153,6 +162,9 @@ def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = 
     killed runs left in that folder over an hour ago are removed first (clean_stale_temps)."""
     from safetensors.torch import save_file
 
+    from .capabilities import require_weights
+
+    require_weights(model, "saving as .safetensors")  # an imported model's file is its zip
     path = Path(path)
     if path.suffix != ".safetensors":
         raise CheckpointError(f"{path.name}: checkpoint files end in .safetensors")

@@ -18,6 +18,9 @@ class LayerRow:
 
 def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> list[LayerRow]:
     """Run one forward pass on zeros of (2, *input_shape) and record every leaf module."""
+    from .capabilities import require_weights
+
+    require_weights(model, "the layer table")  # an imported model's layers live in its ONNX graph
     rows: list[LayerRow] = []
     hooks = []
 

@@ -171,6 +171,9 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     means are computed by rank 0 only. Give the callback to rank 0 only; ``cancel`` is for a
     single process. Without ``dist`` nothing of this runs.
     """
+    from .capabilities import require_weights
+
+    require_weights(model, "training")  # an imported model has no weights to train
     if model.config.image_shape != data.image_shape:
         raise TrainingError(f"the model expects images {model.config.image_shape}, "
                             f"the dataset has {data.image_shape}")
