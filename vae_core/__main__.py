@@ -345,8 +345,6 @@ COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate
 
 def main(argv: list[str] | None = None) -> int:
     from .errors import VaeCoreError
-    from .latent import ProjectionError
-    from .train import TrainingError
 
     try:
         a = build_parser().parse_args(argv)
@@ -355,9 +353,7 @@ def main(argv: list[str] | None = None) -> int:
 
             torch.set_num_threads(a.threads)
         return COMMANDS[a.command](a)
-    # VaeCoreError covers CheckpointError, DataError, ConfigError; TrainingError and ProjectionError
-    # are named until they subclass it too.
-    except (UsageError, VaeCoreError, TrainingError, ProjectionError) as e:
+    except (UsageError, VaeCoreError) as e:  # every error of vae_core (vae_core.errors)
         print("error: " + " ".join(str(e).split("\n")).replace("\r", " "), file=sys.stderr)  # one line, always
         return 2
     except KeyboardInterrupt:

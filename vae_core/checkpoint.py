@@ -22,9 +22,9 @@ from typing import Any
 import torch
 
 from . import __version__
-from .config import ConfigError, ModelConfig, TrainConfig
+from .config import ModelConfig, TrainConfig
 from .data import BUILTIN_IMAGE_SHAPES, DATASET_NAMES, DIGITS_CHANNELS
-from .errors import VaeCoreError
+from .errors import CheckpointError, ConfigError
 from .models import AE, build_model
 
 FORMAT = "vae-explorer-checkpoint"
@@ -37,10 +37,6 @@ DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16
 MAX_META_DEPTH = 16  # our own metadata nests 3 deep; anything far deeper is not ours
 MAX_PARAMS = 50_000_000  # the largest shipped model has 0.2 M; 50 M float32 is 200 MB
 MAX_FILE_BYTES = 8 * MAX_PARAMS + MAX_HEADER  # float64 weights at the cap, plus the largest header
-
-
-class CheckpointError(VaeCoreError, ValueError):
-    """A file is not a checkpoint this library can load; the message is one line."""
 
 
 def dataset_name_is_builtin(name: object) -> bool:

@@ -22,14 +22,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import Dataset, to_float
-from .errors import VaeCoreError
+from .errors import ClassifierError
 
 FORMAT = "vae-explorer-classifier"
 META_KEY = "vae_explorer_classifier"
-
-
-class ClassifierError(VaeCoreError, ValueError):
-    """A classifier file cannot be used; the message is one line."""
 
 
 class SmallCNN(nn.Module):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import VaeCoreError
+from .errors import DataError
 
 DATA_ENV = "VAE_EXPLORER_DATA"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -37,10 +37,6 @@ MAX_NPZ_BYTES = 4 << 30  # all four arrays of an npz together (CIFAR-10 is 0.18 
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 DOWNLOAD_TIMEOUT_S = 30.0  # a download that hears nothing this long fails instead of hanging
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
-
-
-class DataError(VaeCoreError, RuntimeError):
-    """A dataset cannot be found, downloaded or read. The message says what to do."""
 
 
 @dataclass(frozen=True)

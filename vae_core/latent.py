@@ -23,14 +23,10 @@ import numpy as np
 import torch
 
 from .data import to_float
-from .errors import VaeCoreError
+from .errors import ProjectionError
 from .models import AE
 
 METHODS = ("pca", "umap", "tsne", "identity", "strip")
-
-
-class ProjectionError(VaeCoreError, ValueError):
-    """A projection cannot be made (too few points, t-SNE has no inverse map)."""
 
 
 @dataclass

@@ -11,25 +11,20 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import torch
 
 from .config import TrainConfig
 from .data import Dataset, to_float
-from .errors import VaeCoreError
+from .device import resolve_device
+from .distributed import DistContext
+from .errors import TrainingError
 from .losses import cosine_lr, kl_weight, loss_parts
 from .models import AE
 from .noise import corrupt, parse_noise
 
-if TYPE_CHECKING:
-    from .distributed import DistContext
-
 PARTS = ("loss", "recon", "kl")
-
-
-class TrainingError(VaeCoreError, RuntimeError):
-    """Training cannot go on (a NaN/inf loss, an unusable device)."""
 
 
 @dataclass
@@ -74,21 +69,6 @@ class Progress:
     @property
     def fraction(self) -> float:
         return ((self.epoch - 1) * self.steps_per_epoch + self.step) / (self.epochs * self.steps_per_epoch)
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise TrainingError("device cuda was asked for but CUDA is not available")
-    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise TrainingError("device mps was asked for but MPS is not available")
-    return torch.device(name)
 
 
 @torch.inference_mode()
