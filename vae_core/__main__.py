@@ -53,6 +53,19 @@ def _count(s: str) -> int:
     return v
 
 
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
+
+
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = None
+    if v is None or not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number in 0..{MAX_SEED}, got {s!r}")
+    return v
+
+
 def _add_eval_size_args(p: argparse.ArgumentParser, eval_images: int, knn_train: int) -> None:
     p.add_argument("--eval-images", type=_count, default=eval_images,
                    help=f"images of the split for the IS-NLL, a seeded random subset; 0 = all (default {eval_images})")
@@ -94,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=_positive(float), default=1e-3)
     t.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
                    help="cosine: the learning rate falls per step from --lr along half a cosine towards 0")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_seed, default=0)
     t.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (VAE)")
     t.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which beta ramps up from 0")
     t.add_argument("--out", required=True, help="output FILE.safetensors")
@@ -136,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--label", type=int, default=None,
                    help="conditional models: the class to generate (default: cycle through every class)")
     g.add_argument("--temperature", type=float, default=1.0, help="the scale T of ε (z = T·ε); 0 ≤ T ≤ 10")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=_seed, default=0)
     g.add_argument("--out", required=True, help="output X.npz: images (uint8 N×H×W or N×H×W×C) [, labels]")
     g.add_argument("--device", choices=DEVICES, default="cpu")
     return p
@@ -302,12 +315,18 @@ def cmd_sample(a) -> int:
     import torch
 
     from .checkpoint import load
+    from .device import resolve_device
+    from .files import atomic_write
     from .latent import to_uint8_images
-    from .train import resolve_device
 
     out = Path(a.out)
     if out.suffix != ".npz":
         raise UsageError(f"--out must end in .npz, got {out.name}")
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name ending in .npz")
+    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UsageError(f"--out {out}: {blocked} is a file, not a folder")
     if a.n > MAX_SAMPLES:
         raise UsageError(f"--n must be at most {MAX_SAMPLES:,}, got {a.n:,}")
     if not 0 <= a.temperature <= 10:
@@ -330,10 +349,7 @@ def cmd_sample(a) -> int:
     arrays = {"images": np.concatenate(images)}
     if labels is not None:
         arrays["labels"] = labels.numpy().astype(np.int64)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.sample.tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(out)
+    atomic_write(out, lambda f: np.savez(f, **arrays))  # a unique temp file, then os.replace
     print(f"saved {out}: {a.n} images {arrays['images'].shape[1:]}"
           + (f", labels {sorted(set(arrays['labels'].tolist()))}" if labels is not None else ""), file=sys.stderr)
     return 0

@@ -24,7 +24,8 @@ import torch
 from . import __version__
 from .config import ModelConfig, TrainConfig
 from .data import BUILTIN_IMAGE_SHAPES, DATASET_NAMES, DIGITS_CHANNELS
-from .errors import CheckpointError, ConfigError
+from .errors import CheckpointError, ConfigError, write_error
+from .files import atomic_write
 from .models import AE, build_model
 
 FORMAT = "vae-explorer-checkpoint"
@@ -95,7 +96,8 @@ def build_metadata(model: AE, train_config: TrainConfig | None = None, dataset: 
 
 
 # The temp files this library (and the app) write next to their targets, and nothing else:
-# save()'s mkstemp ".{stem}-XXXXXXXX.tmp", save_npz()'s "tmpXXXXXXXX.npz.tmp", the app's ".{stem}.upload.tmp".
+# files.atomic_write's mkstemp ".{stem}-XXXXXXXX.tmp", an older save_npz()'s "tmpXXXXXXXX.npz.tmp",
+# the app's ".{stem}.upload.tmp".
 TEMP_NAMES = re.compile(r"\..+-[a-z0-9_]{8}\.tmp|tmp[a-z0-9_]{8}\.npz\.tmp|\..+\.upload\.tmp")
 STALE_TEMP_S = 3600.0
 
@@ -139,32 +141,26 @@ def check_writable(path: str | os.PathLike) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise CheckpointError(f"{path}: cannot write there ({e.strerror or e})") from None
+        raise write_error(path, e) from None
     return path
 
 
 def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = None, dataset: str | None = None,
          history: dict | None = None, metrics: dict | None = None, extra: dict | None = None) -> Path:
-    """Write atomically: a temp file in the same folder, then ``os.replace``. Temp files that
-    killed runs left in that folder over an hour ago are removed first (clean_stale_temps)."""
-    from safetensors.torch import save_file
+    """Write atomically (files.atomic_write: a temp file in the same folder, then ``os.replace``;
+    a full disk or a read-only folder raises CheckpointError "disk full" / "read-only" and leaves
+    the old file intact). Temp files that killed runs left in that folder over an hour ago are
+    removed first (clean_stale_temps)."""
+    from safetensors.torch import save as serialize
 
     path = Path(path)
     if path.suffix != ".safetensors":
         raise CheckpointError(f"{path.name}: checkpoint files end in .safetensors")
     meta = build_metadata(model, train_config, dataset, history, metrics, extra)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata={META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    data = serialize(tensors, metadata={META_KEY: json.dumps(meta)})
+    return atomic_write(path, lambda f: f.write(data))
 
 
 def _looks_pickled(head: bytes) -> str | None:

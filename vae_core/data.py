@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import DataError
+from .files import atomic_write
 
 DATA_ENV = "VAE_EXPLORER_DATA"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -215,17 +216,9 @@ def save_npz(path: str | os.PathLike, ds: Dataset) -> None:
         a = x.numpy()
         return a[:, 0] if a.shape[1] == 1 else a.transpose(0, 2, 3, 1)
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, x_train=back(ds.x_train), y_train=ds.y_train.numpy().astype(np.uint8),
-                                x_test=back(ds.x_test), y_test=ds.y_test.numpy().astype(np.uint8))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(path, lambda f: np.savez_compressed(
+        f, x_train=back(ds.x_train), y_train=ds.y_train.numpy().astype(np.uint8),
+        x_test=back(ds.x_test), y_test=ds.y_test.numpy().astype(np.uint8)), error=DataError)
 
 
 def load_digits(size: int = 28) -> Dataset:
