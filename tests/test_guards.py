@@ -180,3 +180,140 @@ def test_atomic_write_and_sha256_file(tmp_path):
     assert p.read_bytes() == b"abc" and [q.name for q in p.parent.iterdir()] == ["b.bin"]
     with pytest.raises(VaeCoreError, match="is a folder"):
         atomic_write(tmp_path / "a", lambda f: None)
+
+
+# ------------------------------------------------------------------ 14: a dataset at a model's shape
+
+def _image_folder(root: Path, n: int = 6, size: int = 20) -> Path:
+    from PIL import Image
+
+    for label in ("a", "b"):
+        (root / label).mkdir(parents=True)
+        for i in range(n):
+            Image.fromarray(np.full((size, size, 3), 40 * i, np.uint8)).save(root / label / f"{i}.png")
+    return root
+
+
+def test_folder_loads_at_the_models_shape_and_a_mismatch_is_one_line(tmp_path):
+    from vae_core.data import DataError, check_compatible, load_dataset, load_with_fallback
+
+    folder = _image_folder(tmp_path / "imgs")
+    cfg = ModelConfig(kind="ae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2)
+    ds, _ = load_with_fallback(f"folder:{folder}", None, tmp_path, image_size=28, channels=1)
+    assert ds.image_shape == (1, 28, 28)
+    check_compatible(cfg, ds)  # no error
+    rgb = load_dataset(f"folder:{folder}")  # the default shape
+    assert rgb.image_shape == (3, 32, 32)
+    with pytest.raises(DataError) as e:
+        check_compatible(cfg, rgb)
+    assert str(e.value) == f"the model expects images (1, 28, 28) (channels, height, width), folder:{folder} has (3, 32, 32)"
+    assert e.value.code == "shape_mismatch" and e.value.params["expected"] == [1, 28, 28]
+
+
+def test_evaluate_refuses_a_dataset_of_another_shape(tmp_path):
+    from vae_core.data import DataError, load_digits
+    from vae_core.metrics import evaluate
+
+    with pytest.raises(DataError, match="expects images") as e:
+        evaluate(tiny_model(), load_digits(16))  # the model takes 1×8×8
+    assert e.value.code == "shape_mismatch"
+
+
+# ------------------------------------------------------------------ 16: labels 0..K-1, K <= 1,000
+
+@pytest.mark.parametrize("labels", [np.array([0, 10**12], np.int64), np.array([-1, 3], np.int64),
+                                    np.array([2**63, 1], np.uint64), np.array([0, 1000], np.int32)])
+def test_npz_labels_out_of_range_are_refused_at_load(tmp_path, labels):
+    from vae_core.data import DataError, load_npz
+
+    x = np.zeros((2, 8, 8), np.uint8)
+    np.savez(tmp_path / "d.npz", x_train=x, y_train=np.array([0, 1]), x_test=x, y_test=labels)
+    with pytest.raises(DataError) as e:
+        load_npz(tmp_path / "d.npz")
+    assert "labels must be whole numbers 0..K-1 with K at most 1,000; found" in str(e.value)
+    assert e.value.code == "bad_labels" and e.value.params["max"] == int(labels.max())
+    assert "\n" not in str(e.value)
+
+
+def test_folder_with_too_many_labels_is_refused_before_decoding(tmp_path, monkeypatch):
+    from vae_core import data
+
+    for i in range(1001):
+        (tmp_path / "f" / f"c{i:04d}").mkdir(parents=True)
+        (tmp_path / "f" / f"c{i:04d}" / "1.png").write_bytes(b"not read")
+    monkeypatch.setattr(data, "_decode_image", lambda *a: pytest.fail("decoded before the label check"))
+    with pytest.raises(data.DataError, match="1,001 label folders; at most 1,000") as e:
+        data.load_folder(tmp_path / "f")
+    assert e.value.code == "bad_labels"
+
+
+# ------------------------------------------------------------------ 18: CLI guards before reading or allocating
+
+@pytest.mark.parametrize("what", ["dev_zero", "fifo", "plain_file"])
+def test_folder_dataset_must_be_a_folder_or_a_zip_file(tmp_path, capsys, what):
+    path = {"dev_zero": Path("/dev/zero"), "fifo": tmp_path / "pipe", "plain_file": tmp_path / "x.png"}[what]
+    if what == "fifo":
+        os.mkfifo(path)  # opening it for reading would block for good
+    elif what == "plain_file":
+        path.write_bytes(b"png")
+    code, err = run_cli(capsys, "train", "--dataset", f"folder:{path}", "--out", tmp_path / "m.safetensors")
+    assert code == 2 and one_line(err) == f"error: {path}: not a folder or a .zip file"
+
+
+@pytest.mark.parametrize("size", ["0", "2000", "3"])
+def test_image_size_range_is_checked_first(tmp_path, capsys, monkeypatch, size):
+    from vae_core import data
+
+    monkeypatch.setattr(data, "load_digits", lambda *a: pytest.fail("loaded before the range check"))
+    code, err = run_cli(capsys, "train", "--dataset", "digits", "--image-size", size, "--out", tmp_path / "m.safetensors")
+    assert code == 2 and one_line(err) == f"error: image size must be a whole number in 4..512, got {size}"
+
+
+def test_parameter_cap_is_checked_before_training(tmp_path, capsys, monkeypatch):
+    import vae_core.models
+
+    real = vae_core.models.build_model
+    built = []
+    monkeypatch.setattr(vae_core.models, "build_model", lambda cfg, seed=None: built.append(seed) or real(cfg, seed))
+    code, err = run_cli(capsys, "train", "--dataset", "digits", "--model", "ae", "--backbone", "mlp",
+                        "--hidden", "65536", "--out", tmp_path / "m.safetensors")
+    assert code == 2 and one_line(err) == ("error: the ae/mlp model these sizes describe has 104,989,472 parameters, "
+                                           "over the 50,000,000 this library loads; lower --hidden, --channels or "
+                                           "--latent-dim")
+    assert built == [None]  # only the meta-device count, never a seeded (real) build
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+# ------------------------------------------------------------------ 19: an empty VAE_EXPLORER_DATA is unset
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_empty_data_env_counts_as_unset(monkeypatch, value):
+    from vae_core.data import DATA_ENV, data_dir
+
+    monkeypatch.setenv(DATA_ENV, value)
+    assert data_dir() == Path("data") and data_dir(" ") == Path("data")
+
+
+def test_save_into_a_real_read_only_folder(tmp_path):
+    """A chmod-0555 folder holding a model; as root (whom permissions do not stop) the save runs as
+    uid 'nobody' (seteuid), so the refusal comes from the kernel (EACCES), not from a mock."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="ro-", dir="/tmp" if os.geteuid() == 0 else tmp_path))
+    out = save(d / "m.safetensors", tiny_model(seed=1))
+    before = out.read_bytes()
+    d.chmod(0o555)
+    euid = os.geteuid()
+    try:
+        if euid == 0:
+            os.seteuid(65534)
+        with pytest.raises(CheckpointError) as e:
+            save(out, tiny_model(seed=2))
+    finally:
+        if euid == 0:
+            os.seteuid(0)
+        d.chmod(0o755)
+    assert str(e.value) == f"{out}: cannot write, the folder is read-only" and e.value.code == "read_only"
+    assert out.read_bytes() == before and [p.name for p in d.iterdir()] == ["m.safetensors"]
+    out.unlink()
+    d.rmdir()

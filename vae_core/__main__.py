@@ -192,7 +192,9 @@ def cmd_train(a) -> int:
     DDP; rank 0 alone prints, evaluates and writes the checkpoint, the others write nothing."""
     from . import distributed
     from .checkpoint import check_writable
+    from .data import check_image_args
 
+    check_image_args(a.image_size, a.in_channels)  # before anything is read or allocated
     out = Path(a.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
@@ -216,11 +218,13 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
 
     from .checkpoint import save
     from .metrics import evaluate
-    from .models import build_model
-    from .train import fit, resolve_device
+    from .device import resolve_device
+    from .models import build_model, check_size
+    from .train import fit
 
     c, h, _ = data.image_shape
     mcfg = _model_config(a, c, h, len(data.classes))
+    check_size(mcfg)  # the parameter cap, from a meta-device build, before any weight is allocated
     model = build_model(mcfg, seed=a.seed)  # the same weights on every rank (DDP broadcasts rank 0's anyway)
     if ctx is not None and not ctx.is_main:  # a worker: train its shard, print and write nothing
         fit(model, data, tcfg, dist=ctx)
@@ -263,8 +267,9 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
 
 def cmd_evaluate(a) -> int:
     from .checkpoint import load
+    from .data import check_compatible
+    from .device import resolve_device
     from .metrics import evaluate
-    from .train import resolve_device
 
     ck = load(a.file, resolve_device(a.device))
     name = a.dataset or ck.dataset
@@ -273,8 +278,7 @@ def cmd_evaluate(a) -> int:
     cfg = ck.model_config
     data = _load_data(name, a, cfg.image_size if name == "digits" or name.startswith("folder:") else None,
                       cfg.in_channels if name.startswith("folder:") else None)
-    if data.image_shape != cfg.image_shape:
-        raise UsageError(f"{Path(a.file).name} expects images {cfg.image_shape}, {name} has {data.image_shape}")
+    check_compatible(cfg, data)
     beta = ck.train_config.beta if ck.train_config else 1.0
     m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k, **_eval_sizes(a))
     m = {"file": str(a.file), "dataset": name, "kind": cfg.kind, **m}

@@ -26,7 +26,7 @@ from .config import ModelConfig, TrainConfig
 from .data import BUILTIN_IMAGE_SHAPES, DATASET_NAMES, DIGITS_CHANNELS
 from .errors import CheckpointError, ConfigError, write_error
 from .files import atomic_write
-from .models import AE, build_model
+from .models import AE, MAX_PARAMS, build_model
 
 FORMAT = "vae-explorer-checkpoint"
 FORMAT_VERSION = 1
@@ -36,7 +36,6 @@ PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 MAX_META_DEPTH = 16  # our own metadata nests 3 deep; anything far deeper is not ours
-MAX_PARAMS = 50_000_000  # the largest shipped model has 0.2 M; 50 M float32 is 200 MB
 MAX_FILE_BYTES = 8 * MAX_PARAMS + MAX_HEADER  # float64 weights at the cap, plus the largest header
 
 

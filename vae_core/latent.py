@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .data import to_float
+from .data import check_compatible, to_float
 from .errors import ProjectionError
 from .models import AE
 
@@ -249,6 +249,7 @@ def encode_dataset(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
     """uint8 (N, C, H, W) → point latents (N, d) (a VAE's μ; a feature-map latent is flattened)
     and, for a variational kind, the posterior log-variances (N, d); float32 numpy on the CPU.
     ``y``: the labels, which a conditional kind encodes with. ``workers``: see :func:`in_batches`."""
+    check_compatible(model, x_u8)
     model.eval()
     device = next(model.parameters()).device
 

@@ -16,7 +16,7 @@ from typing import Callable
 import torch
 
 from .config import TrainConfig
-from .data import Dataset, to_float
+from .data import Dataset, check_compatible, to_float
 from .device import resolve_device
 from .distributed import DistContext
 from .errors import TrainingError
@@ -151,9 +151,7 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     means are computed by rank 0 only. Give the callback to rank 0 only; ``cancel`` is for a
     single process. Without ``dist`` nothing of this runs.
     """
-    if model.config.image_shape != data.image_shape:
-        raise TrainingError(f"the model expects images {model.config.image_shape}, "
-                            f"the dataset has {data.image_shape}")
+    check_compatible(model, data, TrainingError)
     if len(data.x_train) == 0:
         raise TrainingError(f"dataset {data.name} has no training images")
     check_labels(model, data)
