@@ -317,3 +317,116 @@ def test_save_into_a_real_read_only_folder(tmp_path):
     assert out.read_bytes() == before and [p.name for p in d.iterdir()] == ["m.safetensors"]
     out.unlink()
     d.rmdir()
+
+
+# ------------------------------------------------------------------ 13 and 19: what the file's tensors really hold
+
+def _rewrite(path: Path, meta_fn=None, tensor_fn=None) -> Path:
+    """Write ``path`` again with its metadata and/or tensors changed (as a hostile tool would)."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    with safe_open(str(path), framework="pt") as f:
+        meta = json.loads(f.metadata()[checkpoint.META_KEY])
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    if meta_fn:
+        meta_fn(meta)
+    if tensor_fn:
+        tensor_fn(tensors)
+    save_file(tensors, str(path), metadata={checkpoint.META_KEY: json.dumps(meta)})
+    return path
+
+
+@pytest.fixture()
+def nan_file(tmp_path) -> Path:
+    p = save(tmp_path / "nan.safetensors", tiny_model(), metrics={"mse": 0.01})
+    return _rewrite(p, tensor_fn=lambda t: t["decoder.0.weight"].view(-1)[3:5].copy_(torch.tensor([float("nan"), 1e39])))
+
+
+def test_non_finite_weights_are_refused_by_check_finite_and_load(nan_file, capsys):
+    want = "nan.safetensors: tensor decoder.0.weight holds NaN or infinite weights; this model cannot run"
+    for call in (checkpoint.check_finite, load):
+        with pytest.raises(CheckpointError) as e:
+            call(nan_file)
+        assert str(e.value) == want and e.value.code == "non_finite_weights"
+        assert e.value.params == {"path": "nan.safetensors", "tensor": "decoder.0.weight"}
+    checkpoint.check(nan_file)  # the header alone is fine: check stays header-only
+    code, err = run_cli(capsys, "evaluate", nan_file, "--dataset", "digits")
+    assert code == 2 and one_line(err) == f"error: {want}"
+
+
+def test_check_finite_passes_a_good_file(tmp_path):
+    p = save(tmp_path / "ok.safetensors", tiny_model())
+    meta, cfg = checkpoint.check_finite(p)
+    assert cfg.latent_dim == 2 and meta["model"]["kind"] == "ae"
+
+
+def test_info_flags_non_finite_weights(nan_file, capsys):
+    meta = checkpoint.info(nan_file)
+    assert meta["weights_finite"] is False and meta["non_finite_tensor"] == "decoder.0.weight"
+    assert main(["info", str(nan_file)]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING: tensor decoder.0.weight holds NaN or infinite weights" in out and "mse" in out
+    assert checkpoint.info(SHIPPED)["weights_finite"] is True
+
+
+def test_info_refuses_a_header_that_lies_about_its_tensors(tmp_path, capsys):
+    """A 2-D model's tensors under a header claiming latent 4096 (and a parameter count to match)."""
+    from vae_core.models import count_parameters
+
+    p = save(tmp_path / "liar.safetensors", tiny_model())
+
+    def claim(meta):
+        meta["model"]["latent_dim"] = 4096
+        meta["model"]["num_params"] = count_parameters(ModelConfig.from_dict(
+            {k: v for k, v in meta["model"].items() if k != "num_params"}))
+
+    _rewrite(p, meta_fn=claim)
+    with pytest.raises(CheckpointError) as e:
+        checkpoint.info(p)
+    assert e.value.code == "tensor_mismatch"
+    code, err = run_cli(capsys, "info", p)
+    assert code == 2 and "tensor" in one_line(err) and "the config needs" in err and "4096" in err
+
+
+def test_a_history_over_the_cap_is_refused(tmp_path):
+    p = save(tmp_path / "h.safetensors", tiny_model())
+    n = checkpoint.MAX_HISTORY + 1
+    _rewrite(p, meta_fn=lambda m: m.update(history={"epoch": list(range(n)), "train": {"loss": [0.5] * n}}))
+    for call in (checkpoint.read_header, checkpoint.check, load, checkpoint.info):
+        with pytest.raises(CheckpointError) as e:
+            call(p)
+        assert str(e.value) == "h.safetensors: history.epoch has 100,001 points, over the 100,000 this library reads"
+        assert e.value.code == "history_too_long" and e.value.params["count"] == n
+
+
+# ------------------------------------------------------------------ error codes where errors reach the app
+
+def test_codes_at_the_app_facing_raise_sites(tmp_path):
+    from vae_core.data import DataError, load_builtin
+
+    pt = tmp_path / "m.pt"
+    pt.write_bytes(b"\x80\x04K.")
+    with pytest.raises(CheckpointError) as e:
+        load(pt)
+    assert e.value.code == "pickle_refused" and e.value.params == {"path": "m.pt", "suffix": ".pt"}
+    pickled = tmp_path / "m.safetensors"
+    pickled.write_bytes(b"\x80\x04K." + b"\0" * 20)
+    with pytest.raises(CheckpointError) as e:
+        load(pickled)
+    assert e.value.code == "pickle_refused"
+    junk = tmp_path / "j.safetensors"
+    junk.write_bytes(b"\x10\0\0\0\0\0\0\0not json at all!")
+    with pytest.raises(CheckpointError) as e:
+        load(junk)
+    assert e.value.code == "not_safetensors" and e.value.params == {"path": "j.safetensors"}
+    p = save(tmp_path / "bad.safetensors", tiny_model())
+    _rewrite(p, meta_fn=lambda m: m.update(created=["not", "a", "string"]))
+    with pytest.raises(CheckpointError) as e:
+        load(p)
+    assert e.value.code == "bad_metadata" and e.value.params == {"path": "bad.safetensors", "field": "created"}
+    with pytest.raises(DataError) as e:
+        load_builtin("mnist", tmp_path / "empty", download=False)
+    assert e.value.code == "dataset_missing" and e.value.params["dataset"] == "mnist"

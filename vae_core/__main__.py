@@ -305,6 +305,9 @@ def cmd_info(a) -> int:
           f"{m.get('num_params', 0):,} parameters, {meta['file_bytes'] / 1e6:.2f} MB")
     print(f"  dataset {meta['dataset'].get('name')} {meta['image_shape']}, {meta['epochs']} epochs, "
           f"created {meta.get('created')}, vae_core {meta.get('library_version')}")
+    if not meta["weights_finite"]:
+        print(f"  WARNING: tensor {meta['non_finite_tensor']} holds NaN or infinite weights: this model cannot run "
+              "and cannot be loaded; the metrics below were recorded before")
     for k, v in (meta.get("metrics") or {}).items():
         if isinstance(v, (int, float)):
             print(f"  {k:>14}  {v:.4f}" if isinstance(v, float) else f"  {k:>14}  {v}")

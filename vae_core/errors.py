@@ -100,4 +100,5 @@ def write_error(path: Any, err: OSError, cls: type[VaeCoreError] = CheckpointErr
     if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return cls(f"{path}: cannot write, the folder is read-only", code="read_only", params={"path": str(path)})
     reason = err.strerror or str(err) or type(err).__name__
-    return cls(f"{path}: cannot write there ({reason})", code="cannot_write", params={"path": str(path), "reason": reason})
+    return cls(f"{path}: cannot write there ({reason})", code="cannot_write",
+               params={"path": str(path), "reason": reason})
