@@ -102,3 +102,16 @@ def test_every_code_is_raised_somewhere(code):
     text = "".join(p.read_text() for p in PKG.glob("*.py") if p.name != "errors.py")
     text += (PKG / "errors.py").read_text().partition("def write_error")[2]  # not the CODES table itself
     assert f'code="{code}"' in text or f"'{code}'" in text or f'"{code}"' in text
+
+
+def test_package_docstring_lists_every_module():
+    import vae_core
+
+    doc = vae_core.__doc__
+    for p in PKG.glob("*.py"):
+        if p.stem != "__init__":
+            assert f"``{p.stem}``" in doc, p.stem
+    from vae_core.kinds import KIND_NAMES
+
+    for k in KIND_NAMES:
+        assert f"``{k}``" in doc, k

@@ -110,7 +110,7 @@ def check_labels(model: AE, data: Dataset) -> None:
 
 def make_optimizer(model: AE, cfg: TrainConfig) -> torch.optim.Adam:
     """Adam, with PyTorch's fused kernel where the device has one: one pass over each parameter
-    instead of about ten tensor ops (on the CPU a quarter of an MLP VAE's step). Same update rule;
+    instead of about ten tensor ops (on the CPU a large share of an MLP VAE's step). Same update rule;
     the rounding differs from the unfused loop in the last bits, and is deterministic."""
     device = next(model.parameters()).device
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
