@@ -430,3 +430,51 @@ def test_codes_at_the_app_facing_raise_sites(tmp_path):
     with pytest.raises(DataError) as e:
         load_builtin("mnist", tmp_path / "empty", download=False)
     assert e.value.code == "dataset_missing" and e.value.params["dataset"] == "mnist"
+
+
+# ------------------------------------------------------------------ issue 18: fit split into steps, same results
+
+# sha256 (first 16 hex digits) of the weights and loss curves after fixed-seed fits, recorded with fit as
+# it was before it was split into steps (commit e6f4e32); one CPU thread, this venv's torch.
+FIT_HASHES = {"vae-conv-warmup-cosine": "52adcc06445e13d0", "ae-mlp-noise": "181a31f9e0dbc46f",
+              "cvae-conv-beta": "cd19ba8031fa40da"}
+
+
+def test_fit_gives_bit_identical_weights_to_the_recorded_ones():
+    import hashlib
+
+    from vae_core.config import TrainConfig
+    from vae_core.data import load_digits
+    from vae_core.generate import subset
+    from vae_core.train import fit
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        data = subset(load_digits(16), 300, 60)
+        got, events = {}, []
+        for name, kind, backbone, train in (
+                ("vae-conv-warmup-cosine", "vae", "conv", dict(kl_warmup_epochs=1.0, lr_schedule="cosine")),
+                ("ae-mlp-noise", "ae", "mlp", dict(noise="gaussian:0.3")),
+                ("cvae-conv-beta", "cvae", "conv", dict(beta=0.5)),
+                ("vae-conv-warmup-cosine+callback", "vae", "conv", dict(kl_warmup_epochs=1.0, lr_schedule="cosine"))):
+            cfg = ModelConfig(kind=kind, backbone=backbone, in_channels=1, image_size=16, latent_dim=4,
+                              channels=(4, 8), hidden=32, num_classes=10 if kind == "cvae" else 0)
+            m = build_model(cfg, seed=3)
+            callback = (lambda p: events.append((p.event, p.epoch, p.step))) if "callback" in name else None
+            hist = fit(m, data, TrainConfig(dataset="digits", epochs=2, batch_size=64, seed=5, device="cpu", **train),
+                       callback)
+            h = hashlib.sha256()
+            for k, v in sorted(m.state_dict().items()):
+                h.update(k.encode())
+                h.update(v.detach().contiguous().numpy().tobytes())
+            h.update(repr(hist.train).encode())
+            h.update(repr(hist.test).encode())
+            got[name] = h.hexdigest()[:16]
+    finally:
+        torch.set_num_threads(threads)
+    assert got.pop("vae-conv-warmup-cosine+callback") == FIT_HASHES["vae-conv-warmup-cosine"]
+    assert got == FIT_HASHES
+    steps = [(1, s) for s in range(1, 6)] + [(2, s) for s in range(1, 6)]  # 300 images in batches of 64
+    assert events == [("step", e, s) for e, s in steps[:5]] + [("epoch", 1, 5)] + \
+        [("step", e, s) for e, s in steps[5:]] + [("epoch", 2, 5)]
