@@ -369,3 +369,49 @@ def test_rendered_texts_finds_english(app_env):
     """The checker itself: the English app is full of words it reports."""
     at = start("home", "en")
     assert english_left(at)
+
+
+# --------------------------------------------------------------------------- messages from threads and errors
+
+class _CodedError(ValueError):
+    """A library error as ``vae_core.errors`` makes them: a stable ``code`` and the ``params`` of its message."""
+
+    def __init__(self, message: str, code: str, params: dict):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_errors_are_worded_in_the_language_by_their_code(lang):
+    tx = texts.Texts(lang)
+    table = EN if lang == "en" else ZH
+    e = _CodedError("x.pt: a pickle file is never loaded", "pickle_refused", {"path": "x.pt", "suffix": ".pt"})
+    assert i18n.error_text(e, tx) == table["errors.pickle_refused"].format(path="x.pt", suffix=".pt")
+    assert "x.pt" in i18n.error_text(e, tx)
+    # a code this app has no wording for, params that do not fit, or an error from before codes: its own line
+    assert i18n.error_text(_CodedError("raw line", "no_such_code", {}), tx) == "raw line"
+    assert i18n.error_text(_CodedError("raw line", "pickle_refused", {"path": "x"}), tx) == "raw line"
+    assert i18n.error_text(ValueError("plain"), tx) == "plain"
+
+
+def test_the_apps_own_refusals_carry_their_text_key():
+    from ui.logic import catalog, user_files
+
+    e = catalog.refusal(user_files.CatalogError, "models.name_bad", name="../x")
+    assert str(e) == EN["models.name_bad"].format(name="../x")  # the English line (logs, tests)
+    assert i18n.error_text(e, texts.Texts("zh")) == ZH["models.name_bad"].format(name="../x")
+
+
+def test_a_training_jobs_message_is_worded_by_the_page_in_its_language():
+    """The worker thread records a key and values; the page words them (durations included) in its session's language."""
+    from app_pages.train import jobs
+    from app_pages.train import view as train_view
+
+    msg = jobs.Message("train.job_gone", {"limit_s": 1.0})
+    try:
+        for lang, table in (("en", EN), ("zh", ZH)):
+            i18n.outside_run_language = lang
+            limit = texts.Texts(lang)["shared.dur_s"].format(s=1)
+            assert train_view.word(msg) == table["train.job_gone"].format(limit=limit)
+    finally:
+        i18n.outside_run_language = texts.DEFAULT_LANGUAGE
