@@ -335,12 +335,12 @@ def test_a_language_switch_rebuilds_the_cached_figures(app_env):
     at = start("latent_map", "en")
     at.checkbox(key="map_sigma").set_value(True).run()
     before = "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
-    assert EN["latent_map.sigma_trace"] in before and "index: " in before
+    assert EN["shared.sigma_trace"] in before and "index: " in before
     at.session_state["lang"] = "zh"  # what the sidebar's switch does
     at.run()  # the options were drawn in English: AppTest sends them back formatted so
     assert not at.exception, at.exception
     after = "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
-    assert ZH["latent_map.sigma_trace"] in after and EN["latent_map.sigma_trace"] not in after and "index: " not in after
+    assert ZH["shared.sigma_trace"] in after and EN["shared.sigma_trace"] not in after and "index: " not in after
     assert ZH["latent_map.fig_title"].split(" ")[1] in after
 
 

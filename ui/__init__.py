@@ -12,10 +12,11 @@
   ``shared_compute`` (reconstructions, metrics, prior samples, interpolations, posteriors),
   ``threads`` (thread limits). A page's own cached functions are in ``app_pages/<id>/compute.py``.
 - ``ui/logic`` — Streamlit-free and unit-tested on its own: ``clicks`` (chart events → indices,
-  cells, ellipses), ``catalog`` (which models exist; uploads, names, renames), ``figures`` (plotly
-  builders several pages use), ``metric_rows``, ``paths``, ``points`` (which points a map shows),
-  ``settings`` (local/shared mode and job limits, from the environment), ``waits`` (wait
-  estimates, durations). Words reach it as a ``Texts`` argument (``tx``), never from a session.
+  cells, ellipses), ``catalog`` (which models exist), ``user_files`` (uploads, names, renames and
+  deletes in the user's folder), ``figures`` (plotly builders several pages use), ``metric_rows``,
+  ``paths``, ``points`` (which points a map shows), ``settings`` (local/shared mode and job limits,
+  from the environment), ``waits`` (wait estimates, durations). Words reach it as a ``Texts``
+  argument (``tx``), never from a session.
 
 Where does new code go? Pure computation → ``vae_core`` if it is about models or data; a page's
 own code → its package (``view.py``, ``compute.py``, ``logic.py``, ``figures.py``); what a second

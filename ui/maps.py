@@ -91,6 +91,6 @@ def cached_scatter(m: ModelRef, d: DataRef, n_max: int | None, method: str, repr
 def scatter_figure(m: MapData, sigma: bool = False, highlight: int | None = None, height: int = 520):
     """The map's figure, built once per (map, options); never mutated after caching."""
     key = "latent_map.fig_title_all" if m.mixed else "latent_map.fig_title"
-    title = T[key].format(kind=m.kind.upper(), method=T[f"latent_map.method_{m.proj.method}"], n=len(m.idx))
+    title = T[key].format(kind=m.kind.upper(), method=T[f"shared.method_{m.proj.method}"], n=len(m.idx))
     return cached_scatter(m.ref, m.dref, m.n_max, m.method, m.reproducible, sigma, highlight, height, title,
                          i18n.language(), m.source)

@@ -115,7 +115,7 @@ def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproduc
     """A 2-D projection of the latents, with a spinner that says how long it should take for this
     many points here (Streamlit shows it only after 0.5 s: a cached result shows nothing)."""
     n, compiled = n_points(d, n_max, source), umap_compiled()
-    msg = T["shared.spin_project_n"].format(method=T[f"latent_map.method_{method}"], n=n,
+    msg = T["shared.spin_project_n"].format(method=T[f"shared.method_{method}"], n=n,
                                      wait=waits.format_duration(WAITS.estimate(method, n), tx=T))
     if method == "umap" and not compiled:
         msg += " " + T["shared.spin_umap_compiling"].format(wait=waits.format_duration(points.UMAP_COMPILE_S, tx=T))

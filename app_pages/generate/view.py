@@ -64,12 +64,12 @@ def prior_tab(ctx: Context) -> None:
 def cvae_tab(ctx: Context) -> None:
     st.markdown(T["generate.cvae_explain"])
     if ctx.model("cvae") is None:
-        st.info(T["generate.cvae_need"].format(dataset=ctx.dataset))
+        st.info(T["shared.cvae_need"].format(dataset=ctx.dataset))
         return
     ref = ctx.ref("cvae")
     classes = list(range(len(ctx.data.classes)))
     c1, c2 = st.columns([2, 1])
-    label = c1.selectbox(T["generate.class"], classes, key=S.GEN_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
+    label = c1.selectbox(T["shared.class_y"], classes, key=S.GEN_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
     temperature = st.session_state[S.GEN_TEMPERATURE]
     seed = st.session_state[S.GEN_SEED]
     name = widgets.label_name(ctx, label)
@@ -170,7 +170,7 @@ def posterior_tab(ctx: Context, kind: str) -> None:
     orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
     c1, c2, c3 = st.columns([1, 1, 4])
     widgets.image(orig, 84, caption=f"#{index}", where=c1)
-    widgets.image(post["mean"], 84, caption=T["generate.post_mean"], where=c2)
+    widgets.image(post["mean"], 84, caption=T["shared.post_mean"], where=c2)
     _mosaic(post["draws"], 8, size=64, caption=T["generate.post_draws"], where=c3)
     if not ref.model.variational:
         st.info(T["generate.post_ae"])

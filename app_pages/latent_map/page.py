@@ -32,7 +32,7 @@ if d <= 2:  # no projection to choose: the map is the latent itself
 else:
     S.offer(S.PROJ_METHOD, methods, "pca")  # t-SNE, and now too many points for it
     method = c1.radio(T["latent_map.method"], methods, key=S.PROJ_METHOD, horizontal=True,
-                      format_func=lambda m: T[f"latent_map.method_{m}"])
+                      format_func=lambda m: T[f"shared.method_{m}"])
     if "tsne" not in methods:
         c1.caption(T["latent_map.tsne_hidden"].format(max=points.TSNE_MAX_POINTS, n=n_points,
                                                est=waits.format_duration(points.tsne_seconds(n_points), tx=T)))

@@ -22,7 +22,7 @@ def model_card(e: ModelEntry) -> None:
     meta = ck.meta
     st.markdown(T["models.summary"].format(name=e.name, kind=e.kind.upper(),
                                         backbone=T.get(f"shared.backbone_{e.backbone}", e.backbone),
-                                        d=e.latent_dim or T["models.feature_map"], dataset=e.dataset, epochs=e.epochs,
+                                        d=e.latent_dim or T["shared.feature_map"], dataset=e.dataset, epochs=e.epochs,
                                         params=meta.get("model", {}).get("num_params", 0),
                                         created=meta.get("created", "?"), source=T.get(f"shared.source_{e.source}", e.source)))
     st.download_button(T["models.download"], Path(e.path).read_bytes(), file_name=Path(e.path).name,

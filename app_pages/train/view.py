@@ -54,7 +54,7 @@ def _panel() -> None:
     mc, tc = job.model_config, job.train_config
     epochs = tc.epochs
     st.caption(T["train.job_settings"].format(  # the job's own settings (the form may show others by now)
-        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"shared.backbone_{mc.backbone}"], latent=mc.latent_dim or T["models.feature_map"],
+        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"shared.backbone_{mc.backbone}"], latent=mc.latent_dim or T["shared.feature_map"],
         epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, schedule=T[f"shared.lr_schedule_{tc.lr_schedule}"], beta=tc.beta,
         seed=tc.seed))
     text = T[f"train.status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])

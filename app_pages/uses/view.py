@@ -363,18 +363,18 @@ def augment_tab(ctx: Context) -> None:
             post = shared_compute.posterior(ctx.ref(kind), dref, index, 16, 0)
             c1, c2 = st.columns(2)
             widgets.image(_originals(ctx, [index])[0], 84, caption=f"#{index}", where=c1)
-            widgets.image(post["mean"], 84, caption=T["generate.post_mean"], where=c2)
+            widgets.image(post["mean"], 84, caption=T["shared.post_mean"], where=c2)
             widgets.image(lat.tile(post["draws"], 8, pad=2), 8 * IMG, caption=T["uses.aug_draws"].format(kind=kind.upper()))
     with right:
         st.markdown(f"**{T['uses.aug_cvae']}**")
         if ctx.model("cvae") is None:
-            st.info(T["generate.cvae_need"].format(dataset=ctx.dataset))
+            st.info(T["shared.cvae_need"].format(dataset=ctx.dataset))
             return
         ref = ctx.ref("cvae")
         classes = list(range(len(ctx.data.classes)))
         if st.session_state[S.USE_AUG_CLASS] not in classes:
             st.session_state[S.USE_AUG_CLASS] = 0
-        label = st.selectbox(T["generate.class"], classes, key=S.USE_AUG_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
+        label = st.selectbox(T["shared.class_y"], classes, key=S.USE_AUG_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
         widgets.image(lat.tile(shared_compute.prior_samples(ref, 16, 0, 1.0, (label,) * 16), 8, pad=2), 8 * IMG,
                       caption=T["uses.aug_samples"].format(label=widgets.label_name(ctx, label)))
     st.markdown(f"**{T['uses.aug_clf']}**")

@@ -54,7 +54,7 @@ def compact(a: np.ndarray, digits: int = 4) -> list[float]:
 def plane_axes(method: str, *, tx: Mapping[str, str]) -> tuple[str, str]:
     """Axis titles of a 2-D map: z₁ / z₂ for a 2-D latent, PC 1 / PC 2, UMAP 1 / 2, t-SNE 1 / 2."""
     names = {"identity": ("z₁", "z₂"), "pca": ("PC 1", "PC 2"), "umap": ("UMAP 1", "UMAP 2"),
-             "tsne": ("t-SNE 1", "t-SNE 2"), "strip": ("z₁", tx["latent_map.axis_class"])}
+             "tsne": ("t-SNE 1", "t-SNE 2"), "strip": ("z₁", tx["shared.axis_class"])}
     return names.get(method, ("", ""))
 
 
@@ -74,7 +74,7 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
     fig = go.Figure()
     if ellipses is not None:
         fig.add_trace(go.Scatter(x=ellipses[0], y=ellipses[1], mode="lines", hoverinfo="skip",
-                                 line=dict(width=0.6, color="rgba(80,80,80,0.35)"), name=tx["latent_map.sigma_trace"]))
+                                 line=dict(width=0.6, color="rgba(80,80,80,0.35)"), name=tx["shared.sigma_trace"]))
     xy = np.asarray(coords, dtype=np.float32)
     idx = np.asarray(idx)
     mixed = split is not None
@@ -101,7 +101,7 @@ def latent_scatter(coords: np.ndarray, labels: np.ndarray, classes: tuple[str, .
         if len(pos):
             p = int(pos[0])
             fig.add_trace(go.Scatter(x=[float(coords[p, 0])], y=[float(coords[p, 1])], mode="markers",
-                                     name=tx["latent_map.selected"], customdata=[[int(highlight)]],
+                                     name=tx["shared.selected"], customdata=[[int(highlight)]],
                                      marker=dict(size=18, symbol="star", color="black", line=dict(width=2, color="white")),
                                      hovertemplate=tx["shared.index_of"].format(i="%{customdata[0]}") + "<extra></extra>"))
     return _layout(fig, height, title=title, dragmode="pan", xaxis_title=axis_titles[0], yaxis_title=axis_titles[1])
