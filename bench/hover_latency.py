@@ -8,7 +8,7 @@ On the latent grid page of one `streamlit run app.py`, in one page:
   live on the server being loaded (a round trip), median over N clicks;
 - hover: the pointer moved over the grid to M fine cells in turn (a fixed random order, each one
   another cell). Two numbers per move: in the page, from the pointermove event's time stamp to the
-  cell drawn into the preview canvas (``window.__hoverLatency``, recorded by app_pages/latent_grid/hover.html in
+  cell drawn into the preview canvas (``window.__hoverLatency``, recorded by pages/latent_grid/hover.html in
   the animation frame that draws it); and from this process, from sending the move to seeing the new
   cell in the canvas (Playwright's CDP round trips included, as the click number includes them).
 

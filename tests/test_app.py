@@ -367,7 +367,7 @@ def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkey
     the test images, the plane, its inverse), equal to decoding that latent alone up to uint8 rounding."""
     import numpy as np
 
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
     from vae_core import latent as lat
     from vae_core.checkpoint import load
     from vae_core.data import load_dataset
@@ -414,7 +414,7 @@ def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tin
     """A conditional model's preview decodes the fine grid with the label the page decodes the grid with."""
     import numpy as np
 
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
     from vae_core import latent as lat
 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))

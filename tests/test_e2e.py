@@ -265,10 +265,10 @@ def wait_cell(frame, cell: tuple[int, int]) -> None:
 
 def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server):
     """The pointer over the clickable grid: the preview draws the fine cell nearest the plane point
-    under it (app_pages.latent_grid.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
+    under it (pages.latent_grid.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
     cell, without running the script; a click then still decodes the cell live, and the preview
     survives that rerun without reloading."""
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     open_page(page, server, "latent_grid")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
@@ -309,10 +309,10 @@ def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server)
 
 def test_hover_pad_where_no_grid_can_be_followed(browser):
     """The component alone (no page around it): it shows its pad, and the pointer over the pad draws
-    the tile under it (app_pages.latent_grid.hover.pad_cell) from a sprite sheet whose every cell has its own grey."""
+    the tile under it (pages.latent_grid.hover.pad_cell) from a sprite sheet whose every cell has its own grey."""
     import numpy as np
 
-    from app_pages.latent_grid import figures, hover
+    from pages.latent_grid import figures, hover
 
     nf, tile, bounds = 6, 4, (-1.0, 2.0, -3.0, 1.0)
     grey = (10 + 7 * np.arange(nf * nf)).astype(np.uint8)

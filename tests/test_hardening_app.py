@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_hardening_logic import BAD_FILES, write_checkpoint
 
-from app_pages.train import jobs as train_jobs
-from app_pages.train import view as train_view
+from pages.train import jobs as train_jobs
+from pages.train import view as train_view
 from ui.pagelist import URLS
 from ui.texts import Texts
 
@@ -111,8 +111,8 @@ def test_one_running_job_per_session(app_env):
     at = AppTest.from_string('''
 import streamlit as st
 from ui import state as S
-from app_pages.train import jobs
-from app_pages.train import view as tr
+from pages.train import jobs
+from pages.train import view as tr
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import load_dataset
 

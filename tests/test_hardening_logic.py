@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app_pages.train import logic as train_logic
+from pages.train import logic as train_logic
 from ui.logic import catalog, settings, user_files, waits
 from ui.texts import Texts
 from vae_core.checkpoint import META_KEY, CheckpointError, build_metadata

@@ -404,8 +404,8 @@ def test_the_apps_own_refusals_carry_their_text_key():
 
 def test_a_training_jobs_message_is_worded_by_the_page_in_its_language():
     """The worker thread records a key and values; the page words them (durations included) in its session's language."""
-    from app_pages.train import jobs
-    from app_pages.train import view as train_view
+    from pages.train import jobs
+    from pages.train import view as train_view
 
     msg = jobs.Message("train.job_gone", {"limit_s": 1.0})
     try:

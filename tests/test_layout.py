@@ -23,11 +23,14 @@ def locale_tables(path) -> dict:
 def test_the_page_list_the_packages_and_the_texts_agree():
     ids = [p.id for p in PAGES]
     assert len(set(ids)) == len(ids)
-    on_disk = sorted(d.name for d in pagelist.PAGES_DIR.iterdir() if (d / "page.py").is_file())
-    assert on_disk == sorted(ids), "a page package without a list entry, or an entry without a package"
+    on_disk = sorted(f.stem for f in pagelist.PAGES_DIR.glob("*.py") if f.name != "__init__.py")
+    assert on_disk == sorted(ids), "a page script without a list entry, or an entry without a script"
+    packages = sorted(d.name for d in pagelist.PAGES_DIR.iterdir() if d.is_dir() and not d.name.startswith("_"))
+    assert set(packages) <= set(ids), "a page package without a page"
     for p in PAGES:
-        assert p.file == pagelist.PAGES_DIR / p.id / "page.py" and p.file.is_file()
-        assert (p.file.parent / "__init__.py").is_file(), f"app_pages/{p.id}/ is not a package"
+        assert p.file == pagelist.PAGES_DIR / f"{p.id}.py" and p.file.is_file()
+        pkg = pagelist.PAGES_DIR / p.id
+        assert not pkg.exists() or (pkg / "__init__.py").is_file(), f"pages/{p.id}/ is not a package"
     files = sorted(texts.LOCALES.glob("*.toml"))
     assert {"en", "zh"} <= {f.stem for f in files}
     for f in files:
@@ -76,15 +79,15 @@ RECIPE_TEXTS = {"en": ("Recipe check", "A page added by the recipe.", "Body of t
 @pytest.fixture()
 def recipe_page(tmp_path, monkeypatch):
     """The recipe, step by step, on copies: (1) one line in the page list, (2) the page's package
-    ``app_pages/<id>/page.py``, (3) a ``[<id>]`` table in every locale file. The real page packages are
+    ``pages/<id>.py`` (with its package ``pages/<id>/``), (3) a ``[<id>]`` table in every locale file. The real page packages are
     linked into a temp pages folder beside the new one; nothing in the checkout is written."""
     pages_dir = tmp_path / "pages"
     pages_dir.mkdir()
     for p in PAGES:
-        (pages_dir / p.id).symlink_to(p.file.parent, target_is_directory=True)
+        (pages_dir / p.file.name).symlink_to(p.file)
     (pages_dir / RECIPE_ID).mkdir()
     (pages_dir / RECIPE_ID / "__init__.py").write_text("")
-    (pages_dir / RECIPE_ID / "page.py").write_text(RECIPE_PAGE)
+    (pages_dir / f"{RECIPE_ID}.py").write_text(RECIPE_PAGE)
     monkeypatch.setattr(pagelist, "PAGES_DIR", pages_dir)
     monkeypatch.setattr(pagelist, "PAGES", PAGES + (PageSpec(RECIPE_ID, ":material/check:"),))
 

@@ -269,10 +269,10 @@ def test_images_are_enlarged_to_exactly_the_size_asked_for():
     assert enlarge(np.zeros((32, 32, 3), np.uint8), 84).shape == (84, 84, 3)
 
 
-# ------------------------------------------------------------------ the grid's hover preview (app_pages.latent_grid.hover)
+# ------------------------------------------------------------------ the grid's hover preview (pages.latent_grid.hover)
 
 def test_fine_grid_size_keeps_the_sprite_sheet_small():
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     assert hover.fine_n(28, 1) == hover.HOVER_N == 48  # MNIST, Fashion-MNIST: 1344² grey pixels
     assert hover.fine_n(32, 3) == 32  # CIFAR-10: 1024² RGB pixels
@@ -282,7 +282,7 @@ def test_fine_grid_size_keeps_the_sprite_sheet_small():
 
 
 def test_pad_cell_is_the_tile_drawn_under_the_pointer():
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     nf = 48
     for r, c in [(0, 0), (3, 40), (47, 47)]:  # a tile's centre and its corners on the pad
@@ -294,7 +294,7 @@ def test_pad_cell_is_the_tile_drawn_under_the_pointer():
 def test_mosaic_fraction_inverts_plane_to_pixel():
     """The pointer over the clickable mosaic → the plane point under it: the inverse of where the
     grid draws a plane point (clicks.plane_to_pixel), so cell centres land on their plane points."""
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     bounds, n, tile = (-3.0, 2.0, -1.0, 4.0), 15, 28
     pts = np.random.RandomState(0).uniform([-3, -1], [2, 4], size=(50, 2))
@@ -309,7 +309,7 @@ def test_mosaic_fraction_inverts_plane_to_pixel():
 def test_nearest_cell_agrees_with_the_grid_geometry():
     """The fine cell shown for a plane point is the one lat.cell_of_point finds, and a fine cell's own
     centre maps back to it (ties aside: Python rounds halves to even, the JavaScript up)."""
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     bounds, nf = (-3.0, 2.0, -1.0, 4.0), 48
     rng = np.random.RandomState(1)
@@ -324,7 +324,7 @@ def test_nearest_cell_agrees_with_the_grid_geometry():
 
 
 def test_sprite_cell_reads_back_what_tile_laid_out():
-    from app_pages.latent_grid import hover
+    from pages.latent_grid import hover
 
     imgs = np.random.RandomState(2).randint(0, 256, size=(9, 5, 5, 3), dtype=np.uint8)
     sheet = lat.tile(imgs, 3)
@@ -333,7 +333,7 @@ def test_sprite_cell_reads_back_what_tile_laid_out():
 
 
 def test_component_html_carries_its_config_and_cannot_be_broken_out_of():
-    from app_pages.latent_grid import figures, hover
+    from pages.latent_grid import figures, hover
 
     texts = {"title": "t", "pad": "p", "idle": "</script><b>x", "cell": "({r}, {c}) ({x}, {y})"}
     html = hover.component_html("data:image/png;base64,AAAA", 16, 28, (-1.5, 2.0, -3.0, 0.5), texts)
@@ -409,7 +409,7 @@ def test_point_names_carry_the_split_only_on_a_map_of_both():
 
 
 def test_latents_csv_has_a_split_column_for_a_map_of_both():
-    from app_pages.latent_map import logic as map_logic
+    from pages.latent_map import logic as map_logic
 
     csv = map_logic.latents_csv(np.array([4, 2]), np.array([1, 7]), np.array([[0.5, 1.0], [2.0, 3.0]]),
                              np.array([[0.1], [0.2]]), split=np.array([0, 1])).decode().splitlines()

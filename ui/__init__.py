@@ -1,4 +1,4 @@
-"""What the app's pages share (each page lives in its own package, ``app_pages/<id>/``).
+"""What the app's pages share (each page lives in its own package, ``pages/<id>/``).
 
 - ``pagelist`` (the page list, once: id + icon), ``nav`` (language, navigation, the sidebar),
   ``sidebar`` (dataset and one model slot per kind → ``Context``), ``state`` (session-state keys
@@ -10,7 +10,7 @@
   parameters: ``refs`` (the references and their loaders), ``projections`` (latents, PCA / UMAP /
   t-SNE, the background UMAP pool, wait estimates), ``maps`` (a latent map's data and figure),
   ``shared_compute`` (reconstructions, metrics, prior samples, interpolations, posteriors),
-  ``threads`` (thread limits). A page's own cached functions are in ``app_pages/<id>/compute.py``.
+  ``threads`` (thread limits). A page's own cached functions are in ``pages/<id>/compute.py``.
 - ``ui/logic`` — Streamlit-free and unit-tested on its own: ``clicks`` (chart events → indices,
   cells, ellipses), ``catalog`` (which models exist), ``user_files`` (uploads, names, renames and
   deletes in the user's folder), ``figures`` (plotly builders several pages use), ``metric_rows``,

@@ -1,7 +1,8 @@
 """The app's pages, listed once, by id and icon. Navigation, the home page's cards and the tests read
 this list.
 
-A page's id is its URL path, its package (``app_pages/<id>/``, run as ``app_pages/<id>/page.py``) and its
+A page's id is its URL path, its script ``pages/<id>.py`` (what ``st.Page`` runs), the package beside it
+(``pages/<id>/``: view, cached computations, logic) and its
 texts' table (``[<id>]`` in every ``ui/locales/*.toml``: ``nav`` for the menu, ``title`` and ``intro``
 for its header and home card). Files are given by absolute path so that the same navigation runs
 from ``app.py`` and from a test harness (AppTest) with another start page.
@@ -17,7 +18,7 @@ import streamlit as st
 from ui.i18n import T
 from ui.logic import paths
 
-PAGES_DIR = paths.ROOT / "app_pages"
+PAGES_DIR = paths.ROOT / "pages"
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class PageSpec:
 
     @property
     def file(self) -> Path:
-        return PAGES_DIR / self.id / "page.py"
+        return PAGES_DIR / f"{self.id}.py"
 
 
 PAGES: tuple[PageSpec, ...] = (

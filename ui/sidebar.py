@@ -87,7 +87,7 @@ JOB_BEAT_S = 5.0  # how often an open page tells a running training job that its
 
 def _job_beat() -> None:
     """While this session's training job runs, every page polls it (a heartbeat: a closed tab
-    stops polling, and ``app_pages.train.view`` then stops the job) and shows its progress."""
+    stops polling, and ``pages.train.view`` then stops the job) and shows its progress."""
     job = st.session_state.get(S.TRAIN_JOB)
     if job is None or job.finished:
         return

@@ -17,10 +17,9 @@ from vae_core.kinds import kind as kind_of
 def header(page: str) -> None:
     """The page's title and intro. A page file run without ``app.py`` (a test harness running the
     file by itself) runs the app instead and stops the bare run: the app's ``st.navigation``
-    (public API) finds the page by its url and runs this file again with the sidebar. (The page
-    packages live in ``app_pages/``, not ``pages/``: a ``pages/`` folder beside ``app.py`` puts
-    Streamlit in its legacy mode, which answers a deep link to a page it cannot find as a file
-    ``pages/<url>.py`` with "Page not found". Home stays the default page: a default page's url
+    (public API) finds the page by its url and runs this file again with the sidebar. (A fresh
+    server's first run goes through Streamlit's legacy mode, which finds a deep link's page as the
+    file ``pages/<url>.py``: that is why each page's script sits beside its package. Home stays the default page: a default page's url
     is /, so making another page the default would answer /latent_map with "Page not found".)"""
     if not nav.active():
         nav.main()
