@@ -73,3 +73,16 @@ def test_a_failing_fit_reports_its_error_and_the_queue_goes_on():
     with pytest.raises(RuntimeError):
         bad.future.result(timeout=10)
     assert good.future.result(timeout=10) == 42
+
+
+def test_the_servers_umap_queue_has_an_express_lane_where_numba_allows():
+    """On this 2-core machine numba's omp layer is thread-safe, so short UMAP fits get their own lane."""
+    import os
+
+    from ui import projections
+
+    assert isinstance(projections.UMAP_QUEUE, FitQueue)
+    lanes = [t.name for t in threading.enumerate() if t.name.startswith("umap-")]
+    expect_express = (os.cpu_count() or 1) >= 2 and projections.numba_threadsafe()
+    assert ("umap-express" in lanes) == expect_express, lanes
+    assert "umap-0" in lanes

@@ -4,16 +4,18 @@ that learn this server's speed (``ui.logic.waits``)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
+from ui.fit_queue import FitQueue, Job
 from ui.i18n import T, spinning
 from ui.logic import paths, points, settings, waits
 from ui.refs import DataRef, ModelRef, disk_key, save_npz
@@ -168,12 +170,36 @@ class UmapFit:
     first: bool = False  # the process's first UMAP fit: it also compiles umap-learn's code
     epoch: int = 0
     n_epochs: int = 0  # 0 until the layout epochs start
+    job: Job | None = None  # its place in the server's fit queue
+
+    @property
+    def running(self) -> bool:
+        return self.job is None or self.job.started_at is not None
+
+    def queue_position(self) -> tuple[int, float]:
+        """(fits ahead of this one, estimated seconds until it starts); (0, 0.0) once it runs."""
+        return (0, 0.0) if self.job is None else UMAP_QUEUE.position(self.job)
 
     def on_epoch(self, done: int, total: int) -> None:
         self.epoch, self.n_epochs = done, total
 
 
-_UMAP_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="umap")  # one fit at a time: 2 cores
+def numba_threadsafe() -> bool:
+    """Whether two threads may run numba's parallel code at once: its tbb and omp threading layers
+    allow it; the workqueue layer (the fallback when neither library loads) aborts the process."""
+    for layer in ("numba.np.ufunc.tbbpool", "numba.np.ufunc.omppool"):
+        try:
+            importlib.import_module(layer)
+            return True
+        except ImportError:
+            continue
+    return False
+
+
+# The server's UMAP fits, for every session: shortest estimated first, and (with a second core and a
+# thread-safe numba) an express lane for fits estimated under fit_queue.EXPRESS_S, so a short map never
+# waits behind long ones, queued or running.
+UMAP_QUEUE = FitQueue(workers=1, express=(os.cpu_count() or 1) >= 2 and numba_threadsafe(), name="umap")
 
 _UMAP_FITS: dict[str, UmapFit] = {}  # umap_file → its fit (finished ones are kept, a few)
 
@@ -214,7 +240,9 @@ def umap_fit(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, sou
         if found:
             return fit
         fit = UmapFit(len(z), time.time(), Future(), first=not umap_compiled())
-        fit.future = _UMAP_POOL.submit(_umap_run, fit, z, reproducible, f)
+        est = WAITS.estimate("umap", len(z), not fit.first)
+        fit.job = UMAP_QUEUE.submit(lambda: _umap_run(fit, z, reproducible, f), est)
+        fit.future = fit.job.future
         _UMAP_FITS[str(f)] = fit
         while len(_UMAP_FITS) > UMAP_FITS_KEPT:  # forget the oldest finished fit
             old = next((k for k, v in _UMAP_FITS.items() if v.future.done()), None)

@@ -35,6 +35,12 @@ def wait_for_umap(ctx: Context, kind: str, n_max: int | None, reproducible: bool
         st.caption(T["latent_map.umap_why"])
         bar = st.progress(0.0)
         while not fit.future.done():
+            if not fit.running:  # queued behind other sessions' fits
+                ahead, wait_s = fit.queue_position()
+                key = "latent_map.umap_queued" if ahead else "latent_map.umap_queued_running"
+                bar.progress(0.0, text=T[key].format(k=ahead, wait=waits.format_duration(wait_s, tx=T)))
+                time.sleep(0.25)
+                continue
             elapsed = time.time() - fit.started
             if fit.n_epochs:
                 step = T["latent_map.umap_step2"].format(e=fit.epoch, n=fit.n_epochs)
