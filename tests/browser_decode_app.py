@@ -1,7 +1,8 @@
 """A throwaway Streamlit script that mounts the latent decoder component (ui/browser_decode.py) for
 the browser tests and bench/browser_decode.py:
 
-    BD_MODEL=FILE streamlit run tests/browser_decode_app.py      then  /?mode=sliders|plane|interp[&force=1][&lang=zh]
+    BD_MODEL=FILE streamlit run tests/browser_decode_app.py   then  /?mode=sliders|plane|interp[&force=1][&lang=zh]
+                                                            [&model=FILE][&cap=BYTES][&start=INDEX]
 
 plane: the PCA plane (or the 2-D latent itself) of the digits test set's encodings, shaded with
 the prior and aggregate-posterior densities. ``setup`` is importable, so a test computes the same
@@ -53,8 +54,8 @@ def server_decode(model, z: np.ndarray) -> np.ndarray:
 if __name__ == "__main__":
     import streamlit as st
 
-    path = os.environ["BD_MODEL"]
     qp = st.query_params
+    path = qp.get("model") or os.environ["BD_MODEL"]
     mode, force, lang = qp.get("mode", "sliders"), qp.get("force") == "1", qp.get("lang", "en")
     cap = int(qp.get("cap", bdm.CAP_BYTES))
 

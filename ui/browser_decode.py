@@ -31,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "latent_decoder"
 ORT_DIR = COMPONENT_DIR / "ort"
-CAP_BYTES = 20 << 20  # a decoder over 20 MB is not sent to the page: the server decodes instead
+CAP_BYTES = 20_000_000  # a decoder over 20 MB is not sent to the page: the server decodes instead
 MAX_SLIDERS = 32
 MODES = ("sliders", "plane", "interp")
 EXPORT_VERSION = 1  # part of the disk-cache key: bump when the exported graph changes

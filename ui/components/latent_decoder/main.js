@@ -171,6 +171,18 @@ function onServerPixels(args) {
   pump();
 }
 
+// for tests and the benchmark: decode z, draw it, resolve with the draw count
+bd.show = async (z) => {
+  const n = bd.draws;
+  request(z);
+  while (bd.draws === n) await new Promise((r) => setTimeout(r, 2));
+  return bd.draws;
+};
+bd.pixels = () => {
+  const c = S.els.native;
+  return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data);
+};
+
 // ------------------------------------------------------------------ the controls
 const el = (tag, attrs, ...kids) => {
   const e = document.createElement(tag);
