@@ -31,6 +31,8 @@ new ResizeObserver(setHeight).observe(document.body);
 const S = { cfg: null, cfgKey: null, ort: null, session: null, sha: null, backend: null, reason: null,
   pending: null, busy: false, seq: 0, waiting: null, z: null, label: null, els: {} };
 
+Object.defineProperty(bd, "busy", { get: () => S.busy || !!S.pending || !!S.waiting });
+
 function value() {
   return { backend: S.backend, reason: S.reason, have: S.session ? S.sha : null, seq: S.seq,
     z: S.backend === "server" && S.waiting ? S.waiting.z : null };
