@@ -8,7 +8,7 @@
 // Streamlit's component protocol (postMessage) is spoken directly: no npm package needed.
 
 const T0 = performance.now();
-const bd = (window.__bd = { lat: [], draws: 0, last: null, backend: null, reason: null, error: null,
+const bd = (window.__bd = { lat: [], latFrame: [], draws: 0, last: null, backend: null, reason: null, error: null,
   tFirstDraw: null, tOrtReady: null, tSessionReady: null, frames: [] });
 
 // ------------------------------------------------------------------ Streamlit protocol
@@ -127,7 +127,8 @@ function draw(px, req) {
   ctx.drawImage(nat, 0, 0, W * s, H * s);
   const now = performance.now();
   bd.draws += 1;
-  bd.lat.push(now - req.t0);
+  bd.lat.push(now - req.t0);  // input event → canvas drawn
+  requestAnimationFrame(() => bd.latFrame.push(performance.now() - req.t0));  // → the frame that shows it
   bd.frames.push(now);
   bd.last = { z: Array.from(req.z), xy: req.xy || null, t: req.t || null, backend: S.backend };
   if (bd.tFirstDraw === null) bd.tFirstDraw = now - T0;
