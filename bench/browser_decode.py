@@ -116,6 +116,16 @@ def run_model(browser, url: str, path: Path, n: int) -> dict:
         out[f"{backend}_paced"] = measure(page, frame, lambda: drag(page, frame, max(n // 4, 20), 250))
         frame, _ = open_component(page, url, mode="plane", model=path, force=force)
         out[f"{backend}_hover"] = measure(page, frame, lambda: hover(page, frame, n, 20))
+        if not force:  # the interpolation playing: frames drawn per second over 3 s
+            frame, _ = open_component(page, url, mode="interp", model=path)
+            frame.locator("#play").click()
+            page.wait_for_timeout(300)
+            t0 = frame.evaluate("() => performance.now()")
+            page.wait_for_timeout(3000)
+            out["interp_fps"] = frame.evaluate(
+                "(t0) => { const t1 = performance.now(); "
+                "return window.__bd.frames.filter(t => t >= t0).length / ((t1 - t0) / 1000); }", t0)
+            frame.locator("#play").click()
         ctx.close()
     return out
 
@@ -159,6 +169,7 @@ def report(r: dict) -> None:
         print(f"{'  next frame':14}{b['frame_p50']:12.1f}{b['frame_p95']:8.1f}{s['frame_p50']:12.1f}{s['frame_p95']:8.1f}")
     print(f"first decode: {f['first']:.0f} ms after the component's frame opened (runtime ready {f['ort']:.0f}, "
           f"model loaded {f['session']:.0f}); page open → first image {f['page_wall']:.0f} ms")
+    print(f"interpolation playing: {r['interp_fps']:.1f} frames drawn per second")
     print(f"page weight: runtime {w['runtime_bytes'] / 1e6:.2f} MB (the wasm inflates to "
           f"{w['wasm_uncompressed_bytes'] / 1e6:.1f} MB) + component {w['component_bytes'] / 1e3:.0f} kB "
           f"+ decoder {w['decoder_bytes'] / 1e6:.2f} MB")
