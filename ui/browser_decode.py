@@ -17,11 +17,13 @@ Its texts come from Python (``texts``), in the page's language.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
 import math
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,22 @@ def decoder_spec(path: str | os.PathLike, cache_dir: str | os.PathLike | None = 
                        num_classes=int(meta["num_classes"]), logits=bool(meta["logits"]))
 
 
+_SPEC_LOCK = threading.Lock()  # one export at a time (torch.onnx.export is not made for threads)
+
+
+@functools.lru_cache(maxsize=16)
+def _spec(path: str, file_mtime: float, file_size: int, cache_dir: str, cap: int) -> DecoderSpec:
+    return decoder_spec(path, cache_dir, cap)
+
+
+def spec_for(path: str | os.PathLike, cap: int = CAP_BYTES) -> DecoderSpec:
+    """``decoder_spec`` kept in memory per file (path, mtime, size), for the app: one export per file
+    content ever (the disk cache), one read per process."""
+    st_ = os.stat(path)
+    with _SPEC_LOCK:
+        return _spec(str(path), st_.st_mtime, st_.st_size, str(default_cache_dir()), cap)
+
+
 # ------------------------------------------------------------------ planes whose inverse is linear
 
 @dataclass(frozen=True)
@@ -192,12 +210,11 @@ def kl_per_dim(mu: np.ndarray, logvar: np.ndarray) -> np.ndarray:
 def slider_order(d: int, kl: np.ndarray | None = None, limit: int = MAX_SLIDERS) -> list[int]:
     """The dimensions that get a slider: by KL, largest first (the ones the model uses), for a VAE;
     in index order otherwise; the first ``limit``."""
-    if kl is None:
-        return list(range(min(d, limit)))
-    kl = np.asarray(kl, dtype=np.float64)
-    if kl.shape != (d,):
-        raise ValueError(f"kl must have shape ({d},), got {kl.shape}")
-    return [int(i) for i in np.argsort(-kl, kind="stable")[:limit]]
+    from vae_core.generate import dims_by_kl
+
+    if kl is not None and np.shape(kl) != (d,):
+        raise ValueError(f"kl must have shape ({d},), got {np.shape(kl)}")
+    return dims_by_kl(kl, d)[:limit]
 
 
 def slider_ranges(d: int, mu: np.ndarray | None = None, variational: bool = True,
