@@ -216,3 +216,45 @@ def test_shading_and_traces():
     tr = bdm.density_traces(lp, lq, (-3, 3, -3, 3), ("prior", "data"))
     assert [t.type for t in tr] == ["heatmap", "contour"] and tr[0].name == "data" and tr[1].name == "prior"
     assert len(tr[0].x) == 16 and tr[0].y[0] > tr[0].y[-1]
+
+
+# ------------------------------------------------------------------ the component in an AppTest
+
+def _component(at):
+    (el,) = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.proto.component_name.endswith(
+        "latent_decoder")]
+    cfg = json.loads(el.proto.json_args)["config"]
+    special = {a.key: a.bytes for a in el.proto.special_args}
+    return cfg, special
+
+
+def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from browser_decode_app import load, server_decode
+
+    path = tiny_checkpoints / "digits-vae-2d.safetensors"
+    monkeypatch.setenv("BD_MODEL", str(path))
+    monkeypatch.setenv("VAE_EXPLORER_CACHE", str(tmp_path))
+    at = AppTest.from_file(str(bdm.ROOT / "tests" / "browser_decode_app.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    cfg, special = _component(at)
+    assert cfg["mode"] == "sliders" and cfg["texts"] == bdm.texts_for("zh", bdm.decoder_spec(path, tmp_path))
+    assert sorted(cfg["dims"]) == [0, 1] and len(cfg["dim_labels"]) == 2
+    assert special["model"] == bdm.decoder_spec(path, tmp_path).onnx  # the bytes, while the page lacks them
+    # the page says it holds this decoder: the bytes are not sent again
+    at.session_state["bd"] = {"backend": "wasm", "reason": None, "have": cfg["spec"]["sha"], "seq": 0, "z": None}
+    at.run()
+    cfg, special = _component(at)
+    assert "model" not in special and not [c for c in at.caption if c.value in bdm.TEXTS["zh"].values()]
+    # no WebAssembly: the page asks for z; the server decodes it, hands the pixels back, says why in one line
+    z = [0.4, -0.9]
+    at.session_state["bd"] = {"backend": "server", "reason": "no_wasm", "have": None, "seq": 3, "z": z}
+    at.run()
+    cfg, special = _component(at)
+    assert cfg["server_seq"] == 3
+    want = server_decode(load(path).model, np.array(z, np.float32))
+    assert special["server_pixels"] == want.astype(np.uint8).tobytes()
+    assert bdm.TEXTS["zh"]["fallback_no_wasm"] in [c.value for c in at.caption]
