@@ -77,7 +77,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(saved, monkeypatch):
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("safetensors.torch.save_file", boom)
+    monkeypatch.setattr("safetensors.torch.save", boom)  # save serializes, then files.atomic_write writes
     with pytest.raises(OSError):
         save(p, m)
     assert p.read_bytes() == before  # the old file is intact

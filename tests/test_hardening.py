@@ -590,7 +590,7 @@ def test_check_writable(tmp_path):
 
 
 def test_check_writable_in_a_read_only_folder(read_only_dir):
-    with pytest.raises(CheckpointError, match=re.escape("cannot write there (Permission denied)")):
+    with pytest.raises(CheckpointError, match=re.escape("cannot write, the folder is read-only")):
         checkpoint.check_writable(read_only_dir / "m.safetensors")
     assert list(read_only_dir.iterdir()) == []
 
@@ -617,5 +617,5 @@ def test_train_into_a_read_only_folder_exits_2_before_training(read_only_dir, ca
     t0 = time.perf_counter()
     rc, _, err = run_cli(capsys, "train", "--dataset", "digits", "--backbone", "mlp", "--hidden", "8",
                          "--epochs", "50", "--out", str(read_only_dir / "m.safetensors"))
-    assert_one_line_error(rc, err, "Permission denied")
+    assert_one_line_error(rc, err, "the folder is read-only")
     assert time.perf_counter() - t0 < 1  # 50 epochs were not run first

@@ -56,6 +56,19 @@ def _count(s: str) -> int:
     return v
 
 
+MAX_SEED = 2**63 - 1  # torch.Generator.manual_seed takes a signed 64-bit integer
+
+
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        v = None
+    if v is None or not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be a whole number in 0..{MAX_SEED}, got {s!r}")
+    return v
+
+
 def _add_eval_size_args(p: argparse.ArgumentParser, eval_images: int, knn_train: int) -> None:
     p.add_argument("--eval-images", type=_count, default=eval_images,
                    help=f"images of the split for the IS-NLL, a seeded random subset; 0 = all (default {eval_images})")
@@ -97,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=_positive(float), default=1e-3)
     t.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
                    help="cosine: the learning rate falls per step from --lr along half a cosine towards 0")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_seed, default=0)
     t.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (VAE)")
     t.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which beta ramps up from 0")
     t.add_argument("--out", required=True, help="output FILE.safetensors")
@@ -139,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--label", type=int, default=None,
                    help="conditional models: the class to generate (default: cycle through every class)")
     g.add_argument("--temperature", type=float, default=1.0, help="the scale T of ε (z = T·ε); 0 ≤ T ≤ 10")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=_seed, default=0)
     g.add_argument("--out", required=True, help="output X.npz: images (uint8 N×H×W or N×H×W×C) [, labels]")
     g.add_argument("--device", choices=DEVICES, default="cpu")
 
@@ -207,7 +220,9 @@ def cmd_train(a) -> int:
     DDP; rank 0 alone prints, evaluates and writes the checkpoint, the others write nothing."""
     from . import distributed
     from .checkpoint import check_writable
+    from .data import check_image_args
 
+    check_image_args(a.image_size, a.in_channels)  # before anything is read or allocated
     out = Path(a.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out must end in .safetensors, got {out.name}")
@@ -231,11 +246,13 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
 
     from .checkpoint import save
     from .metrics import evaluate
-    from .models import build_model
-    from .train import fit, resolve_device
+    from .device import resolve_device
+    from .models import build_model, check_size
+    from .train import fit
 
     c, h, _ = data.image_shape
     mcfg = _model_config(a, c, h, len(data.classes))
+    check_size(mcfg)  # the parameter cap, from a meta-device build, before any weight is allocated
     model = build_model(mcfg, seed=a.seed)  # the same weights on every rank (DDP broadcasts rank 0's anyway)
     if ctx is not None and not ctx.is_main:  # a worker: train its shard, print and write nothing
         fit(model, data, tcfg, dist=ctx)
@@ -277,9 +294,10 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
 
 
 def cmd_evaluate(a) -> int:
+    from .data import check_compatible
+    from .device import resolve_device
     from .metrics import evaluate
     from .model_file import load_model_file
-    from .train import resolve_device
 
     ck = load_model_file(a.file, resolve_device(a.device), threads=a.threads or 1)
     name = a.dataset or ck.dataset
@@ -288,8 +306,7 @@ def cmd_evaluate(a) -> int:
     cfg = ck.model_config
     data = _load_data(name, a, cfg.image_size if name == "digits" or name.startswith("folder:") else None,
                       cfg.in_channels if name.startswith("folder:") else None)
-    if data.image_shape != cfg.image_shape:
-        raise UsageError(f"{Path(a.file).name} expects images {cfg.image_shape}, {name} has {data.image_shape}")
+    check_compatible(cfg, data)
     beta = ck.train_config.beta if ck.train_config else 1.0
     m = evaluate(ck.model, data, a.split, beta, nll_k=a.nll_k, **_eval_sizes(a))
     m = {"file": str(a.file), "dataset": name, "kind": cfg.kind, **m}
@@ -319,6 +336,9 @@ def cmd_info(a) -> int:
             else f"ONNX via {meta.get('origin')}, opset {meta.get('onnx', {}).get('encoder', {}).get('opset')}")
     print(f"  dataset {meta['dataset'].get('name')} {meta['image_shape']}, {made}, "
           f"created {meta.get('created')}, vae_core {meta.get('library_version')}")
+    if not meta["weights_finite"]:
+        print(f"  WARNING: tensor {meta['non_finite_tensor']} holds NaN or infinite weights: this model cannot run "
+              "and cannot be loaded; the metrics below were recorded before")
     for k, v in (meta.get("metrics") or {}).items():
         if isinstance(v, (int, float)):
             print(f"  {k:>14}  {v:.4f}" if isinstance(v, float) else f"  {k:>14}  {v}")
@@ -332,13 +352,19 @@ def cmd_sample(a) -> int:
     import numpy as np
     import torch
 
+    from .device import resolve_device
+    from .files import atomic_write
     from .latent import to_uint8_images
     from .model_file import load_model_file
-    from .train import resolve_device
 
     out = Path(a.out)
     if out.suffix != ".npz":
         raise UsageError(f"--out must end in .npz, got {out.name}")
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name ending in .npz")
+    blocked = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise UsageError(f"--out {out}: {blocked} is a file, not a folder")
     if a.n > MAX_SAMPLES:
         raise UsageError(f"--n must be at most {MAX_SAMPLES:,}, got {a.n:,}")
     if not 0 <= a.temperature <= 10:
@@ -361,10 +387,7 @@ def cmd_sample(a) -> int:
     arrays = {"images": np.concatenate(images)}
     if labels is not None:
         arrays["labels"] = labels.numpy().astype(np.int64)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.sample.tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.replace(out)
+    atomic_write(out, lambda f: np.savez(f, **arrays))  # a unique temp file, then os.replace
     print(f"saved {out}: {a.n} images {arrays['images'].shape[1:]}"
           + (f", labels {sorted(set(arrays['labels'].tolist()))}" if labels is not None else ""), file=sys.stderr)
     return 0
@@ -409,8 +432,6 @@ COMMANDS = {"summary": cmd_summary, "train": cmd_train, "evaluate": cmd_evaluate
 
 def main(argv: list[str] | None = None) -> int:
     from .errors import VaeCoreError
-    from .latent import ProjectionError
-    from .train import TrainingError
 
     try:
         a = build_parser().parse_args(argv)
@@ -419,9 +440,7 @@ def main(argv: list[str] | None = None) -> int:
 
             torch.set_num_threads(a.threads)
         return COMMANDS[a.command](a)
-    # VaeCoreError covers CheckpointError, DataError, ConfigError; TrainingError and ProjectionError
-    # are named until they subclass it too.
-    except (UsageError, VaeCoreError, TrainingError, ProjectionError) as e:
+    except (UsageError, VaeCoreError) as e:  # every error of vae_core (vae_core.errors)
         print("error: " + " ".join(str(e).split("\n")).replace("\r", " "), file=sys.stderr)  # one line, always
         return 2
     except KeyboardInterrupt:

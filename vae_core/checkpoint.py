@@ -22,10 +22,11 @@ from typing import Any
 import torch
 
 from . import __version__
-from .config import ConfigError, ModelConfig, TrainConfig
+from .config import ModelConfig, TrainConfig
 from .data import BUILTIN_IMAGE_SHAPES, DATASET_NAMES, DIGITS_CHANNELS
-from .errors import VaeCoreError
-from .models import AE, build_model
+from .errors import CheckpointError, ConfigError, write_error
+from .files import atomic_write
+from .models import AE, MAX_PARAMS, build_model
 
 FORMAT = "vae-explorer-checkpoint"
 FORMAT_VERSION = 1
@@ -34,13 +35,14 @@ MAX_HEADER = 100 << 20
 PICKLE_SUFFIXES = {".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin"}
 DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "F64": torch.float64}
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
+MAX_HISTORY = 100_000  # points per curve (TrainConfig.epochs has the same cap); a longer history is refused
 MAX_META_DEPTH = 16  # our own metadata nests 3 deep; anything far deeper is not ours
-MAX_PARAMS = 50_000_000  # the largest shipped model has 0.2 M; 50 M float32 is 200 MB
 MAX_FILE_BYTES = 8 * MAX_PARAMS + MAX_HEADER  # float64 weights at the cap, plus the largest header
 
 
-class CheckpointError(VaeCoreError, ValueError):
-    """A file is not a checkpoint this library can load; the message is one line."""
+def _fail(code: str, name: str, message: str, **params: Any) -> CheckpointError:
+    """A CheckpointError with its code (vae_core.errors.CODES) and params (``path``: the file's name)."""
+    return CheckpointError(message, code=code, params={"path": name, **params})
 
 
 def dataset_name_is_builtin(name: object) -> bool:
@@ -70,7 +72,8 @@ class Checkpoint:
         name = self.dataset_label
         if name is None or dataset_name_is_builtin(name):
             return name
-        raise CheckpointError(f"this file names the dataset {name}; pass --dataset to choose data yourself")
+        raise CheckpointError(f"this file names the dataset {name}; pass --dataset to choose data yourself",
+                              params={"dataset": name})
 
     @property
     def metrics(self) -> dict:
@@ -108,7 +111,8 @@ def build_metadata(model: AE, train_config: TrainConfig | None = None, dataset: 
 
 
 # The temp files this library (and the app) write next to their targets, and nothing else:
-# save()'s mkstemp ".{stem}-XXXXXXXX.tmp", save_npz()'s "tmpXXXXXXXX.npz.tmp", the app's ".{stem}.upload.tmp".
+# files.atomic_write's mkstemp ".{stem}-XXXXXXXX.tmp", an older save_npz()'s "tmpXXXXXXXX.npz.tmp",
+# the app's ".{stem}.upload.tmp".
 TEMP_NAMES = re.compile(r"\..+-[a-z0-9_]{8}\.tmp|tmp[a-z0-9_]{8}\.npz\.tmp|\..+\.upload\.tmp")
 STALE_TEMP_S = 3600.0
 
@@ -152,15 +156,17 @@ def check_writable(path: str | os.PathLike) -> Path:
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise CheckpointError(f"{path}: cannot write there ({e.strerror or e})") from None
+        raise write_error(path, e) from None
     return path
 
 
 def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = None, dataset: str | None = None,
          history: dict | None = None, metrics: dict | None = None, extra: dict | None = None) -> Path:
-    """Write atomically: a temp file in the same folder, then ``os.replace``. Temp files that
-    killed runs left in that folder over an hour ago are removed first (clean_stale_temps)."""
-    from safetensors.torch import save_file
+    """Write atomically (files.atomic_write: a temp file in the same folder, then ``os.replace``;
+    a full disk or a read-only folder raises CheckpointError "disk full" / "read-only" and leaves
+    the old file intact). Temp files that killed runs left in that folder over an hour ago are
+    removed first (clean_stale_temps)."""
+    from safetensors.torch import save as serialize
 
     from .capabilities import require_weights
 
@@ -170,17 +176,9 @@ def save(path: str | os.PathLike, model: AE, train_config: TrainConfig | None = 
         raise CheckpointError(f"{path.name}: checkpoint files end in .safetensors")
     meta = build_metadata(model, train_config, dataset, history, metrics, extra)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_temps(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file(tensors, tmp, metadata={META_KEY: json.dumps(meta)})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    data = serialize(tensors, metadata={META_KEY: json.dumps(meta)})
+    return atomic_write(path, lambda f: f.write(data))
 
 
 def _looks_pickled(head: bytes) -> str | None:
@@ -191,13 +189,14 @@ def _looks_pickled(head: bytes) -> str | None:
     return None
 
 
-def _json(raw: str | bytes, name: str, what: str) -> Any:
+def _json(raw: str | bytes, name: str, what: str, code: str) -> Any:
+    extra = {"field": "metadata"} if code == "bad_metadata" else {}
     try:
         return json.loads(raw)
     except RecursionError:
-        raise CheckpointError(f"{name}: {what} is nested too deeply to be ours") from None
+        raise _fail(code, name, f"{name}: {what} is nested too deeply to be ours", **extra) from None
     except (TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        raise CheckpointError(f"{name}: {what} is not valid JSON") from None
+        raise _fail(code, name, f"{name}: {what} is not valid JSON", **extra) from None
 
 
 def _is_int(v: Any) -> bool:
@@ -234,25 +233,29 @@ def _check_tensor_table(header: dict, name: str, n: int, size: int) -> None:
     spans = []
     for k, t in header.items():
         if not isinstance(t, dict) or set(t) != {"dtype", "shape", "data_offsets"}:
-            raise CheckpointError(f"{name}: tensor {k!r} has a malformed entry")
+            raise _fail("not_safetensors", name, f"{name}: tensor {k!r} has a malformed entry")
         dtype, shape, offs = t["dtype"], t["shape"], t["data_offsets"]
         if not isinstance(dtype, str):
-            raise CheckpointError(f"{name}: tensor {k!r} has a dtype that is not a string")
+            raise _fail("not_safetensors", name, f"{name}: tensor {k!r} has a dtype that is not a string")
         if not (isinstance(shape, list) and len(shape) <= 8 and all(_is_int(d) and 0 <= d < 1 << 40 for d in shape)):
-            raise CheckpointError(f"{name}: tensor {k!r} has a shape that is not a list of non-negative integers")
+            raise _fail("not_safetensors", name,
+                        f"{name}: tensor {k!r} has a shape that is not a list of non-negative integers")
         if not (isinstance(offs, list) and len(offs) == 2 and all(_is_int(o) for o in offs) and 0 <= offs[0] <= offs[1]):
-            raise CheckpointError(f"{name}: tensor {k!r} has bad data_offsets (need two integers 0 <= begin <= end)")
+            raise _fail("not_safetensors", name,
+                        f"{name}: tensor {k!r} has bad data_offsets (need two integers 0 <= begin <= end)")
         if dtype in DTYPE_BYTES and offs[1] - offs[0] != math.prod(shape) * DTYPE_BYTES[dtype]:
-            raise CheckpointError(f"{name}: tensor {k!r} takes {offs[1] - offs[0]} bytes but its shape and dtype "
+            raise _fail("not_safetensors", name,
+                        f"{name}: tensor {k!r} takes {offs[1] - offs[0]} bytes but its shape and dtype "
                                   f"need {math.prod(shape) * DTYPE_BYTES[dtype]}")
         spans.append((offs[0], offs[1], k))
     end = 0
     for b, e, k in sorted(spans):
         if b != end:
-            raise CheckpointError(f"{name}: tensor {k!r} overlaps another or leaves a gap (data_offsets out of order)")
+            raise _fail("not_safetensors", name,
+                        f"{name}: tensor {k!r} overlaps another or leaves a gap (data_offsets out of order)")
         end = e
     if 8 + n + end != size:
-        raise CheckpointError(f"{name}: the file is {size} bytes but its header describes "
+        raise _fail("not_safetensors", name, f"{name}: the file is {size} bytes but its header describes "
                               f"{8 + n + end} (truncated or padded)")
 
 
@@ -260,7 +263,7 @@ def _check_metadata(meta: dict, name: str) -> None:
     """The type of every field we read, before anything is built from it. Unknown keys are
     allowed (newer files) but, like the rest, must not nest deeper than MAX_META_DEPTH."""
     def bad(what: str) -> CheckpointError:
-        return CheckpointError(f"{name}: bad metadata: {what}")
+        return _fail("bad_metadata", name, f"{name}: bad metadata: {what}", field=what.split()[0])
 
     if _depth(meta) > MAX_META_DEPTH:
         raise bad(f"nested deeper than {MAX_META_DEPTH} levels")
@@ -283,7 +286,7 @@ def _check_metadata(meta: dict, name: str) -> None:
                 raise bad(f"train must be an object or null, got {type(train).__name__}")
             TrainConfig.from_dict(train)
     except ConfigError as e:
-        raise CheckpointError(f"{name}: bad config in metadata: {e}") from None
+        raise _fail("bad_metadata", name, f"{name}: bad config in metadata: {e}", field="config") from None
 
     ds = meta.get("dataset")
     if not isinstance(ds, dict):
@@ -315,6 +318,12 @@ def _check_metadata(meta: dict, name: str) -> None:
         raise bad("history.seconds must be a list of numbers")
     if "cancelled" in hist and not isinstance(hist["cancelled"], bool):
         raise bad("history.cancelled must be true or false")
+    curves = {"epoch": hist.get("epoch", []), "seconds": hist.get("seconds", []),
+              **{f"{s}.{k}": v for s in ("train", "test") for k, v in hist.get(s, {}).items()}}
+    for k, v in curves.items():
+        if len(v) > MAX_HISTORY:
+            raise _fail("history_too_long", name, f"{name}: history.{k[:40]} has {len(v):,} points, over the "
+                        f"{MAX_HISTORY:,} this library reads", count=len(v), limit=MAX_HISTORY)
 
     metrics = meta.get("metrics", {})
     if not isinstance(metrics, dict):
@@ -330,44 +339,52 @@ def read_header(path: str | os.PathLike) -> tuple[dict, dict]:
     path = Path(path)
     name = path.name
     if path.suffix.lower() in PICKLE_SUFFIXES:
-        raise CheckpointError(f"{name}: {path.suffix} files are pickle-based and are never loaded here; "
-                              "save the model as .safetensors (python -m vae_core train --out FILE.safetensors)")
+        raise _fail("pickle_refused", name, f"{name}: {path.suffix} files are pickle-based and are never loaded here; "
+                    "save the model as .safetensors (python -m vae_core train --out FILE.safetensors)",
+                    suffix=path.suffix)
     try:
         size = path.stat().st_size
         with open(path, "rb") as f:
             head8 = f.read(8)
             kind = _looks_pickled(head8)
             if kind:
-                raise CheckpointError(f"{name}: this is {kind}, not a safetensors file; it was not loaded")
+                raise _fail("pickle_refused", name,
+                            f"{name}: this is {kind}, not a safetensors file; it was not loaded",
+                            suffix=path.suffix)
             if len(head8) < 8:
-                raise CheckpointError(f"{name}: too short to be a safetensors file ({size} bytes)")
+                raise _fail("not_safetensors", name, f"{name}: too short to be a safetensors file ({size} bytes)")
             (n,) = struct.unpack("<Q", head8)
             if n <= 1 or n > MAX_HEADER or 8 + n > size:
-                raise CheckpointError(f"{name}: not a safetensors file (bad header length; truncated or another format)")
+                raise _fail("not_safetensors", name,
+                            f"{name}: not a safetensors file (bad header length; truncated or another format)")
             if size > MAX_FILE_BYTES:
-                raise CheckpointError(f"{name}: {size / 2**20:,.0f} MiB is over the {MAX_FILE_BYTES >> 20} MiB "
-                                      "this library loads")
+                raise _fail("too_large", name,
+                            f"{name}: {size / 2**20:,.0f} MiB is over the {MAX_FILE_BYTES >> 20} MiB "
+                            "this library loads", count=size, limit=MAX_FILE_BYTES)
             raw = f.read(n)
     except OSError as e:
-        raise CheckpointError(f"{name}: cannot read ({e.strerror or e})") from None
+        raise CheckpointError(f"{name}: cannot read ({e.strerror or e})",
+                              params={"path": name, "reason": e.strerror or str(e)}) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise CheckpointError(f"{name}: not a safetensors file (the header is not JSON)") from None
-    header = _json(text, name, "the safetensors header")
+        raise _fail("not_safetensors", name, f"{name}: not a safetensors file (the header is not JSON)") from None
+    header = _json(text, name, "the safetensors header", "not_safetensors")
     if not isinstance(header, dict):
-        raise CheckpointError(f"{name}: not a safetensors file (the header is not a JSON object)")
+        raise _fail("not_safetensors", name, f"{name}: not a safetensors file (the header is not a JSON object)")
     extra = header.pop("__metadata__", None)
     if extra is not None and not (isinstance(extra, dict) and all(isinstance(v, str) for v in extra.values())):
-        raise CheckpointError(f"{name}: not a safetensors file (__metadata__ must map names to strings)")
+        raise _fail("not_safetensors", name, f"{name}: not a safetensors file (__metadata__ must map names to strings)")
     meta_raw = (extra or {}).get(META_KEY)
     if meta_raw is None:
-        raise CheckpointError(f"{name}: a safetensors file, but not one written by vae_core (no '{META_KEY}' metadata)")
-    meta = _json(meta_raw, name, "its metadata")
+        raise _fail("not_ours", name,
+                    f"{name}: a safetensors file, but not one written by vae_core (no '{META_KEY}' metadata)")
+    meta = _json(meta_raw, name, "its metadata", "bad_metadata")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{name}: unknown metadata format")
+        raise _fail("not_ours", name, f"{name}: unknown metadata format")
     if meta.get("format_version") != FORMAT_VERSION:
-        raise CheckpointError(f"{name}: format version {repr(meta.get('format_version'))[:20]} is not supported "
+        raise _fail("not_ours", name,
+                    f"{name}: format version {repr(meta.get('format_version'))[:20]} is not supported "
                               f"(this library reads version {FORMAT_VERSION})")
     _check_tensor_table(header, name, n, size)
     _check_metadata(meta, name)
@@ -375,9 +392,15 @@ def read_header(path: str | os.PathLike) -> tuple[dict, dict]:
 
 
 def info(path: str | os.PathLike) -> dict:
-    """The metadata, without building a model or reading tensors."""
-    header, meta = read_header(path)
-    return {**meta, "tensors": len(header), "file_bytes": Path(path).stat().st_size}
+    """The metadata, once the tensors are known to be what it claims (``check``: names, shapes,
+    dtypes and parameter count against the config, from a model skeleton on the ``meta``
+    device; a mismatch raises CheckpointError), plus ``weights_finite`` / ``non_finite_tensor``
+    from one pass over the weights (memory-mapped, one tensor at a time). Builds no real model."""
+    path = Path(path)
+    header, meta, *_ = _check(path)
+    bad = _non_finite_tensor(path, header)
+    return {**meta, "tensors": len(header), "file_bytes": path.stat().st_size,
+            "weights_finite": bad is None, "non_finite_tensor": bad}
 
 
 def _check(path: Path) -> tuple[dict, dict, ModelConfig, TrainConfig | None, AE]:
@@ -391,29 +414,69 @@ def _check(path: Path) -> tuple[dict, dict, ModelConfig, TrainConfig | None, AE]
         mcfg = ModelConfig.from_dict({k: v for k, v in model_meta.items() if k != "num_params"})
         tcfg = TrainConfig.from_dict(meta["train"]) if meta.get("train") else None
     except ConfigError as e:
-        raise CheckpointError(f"{name}: bad config in metadata: {e}") from None
+        raise _fail("bad_metadata", name, f"{name}: bad config in metadata: {e}", field="config") from None
     with torch.device("meta"):
         skeleton = build_model(mcfg)
     n_params = sum(p.numel() for p in skeleton.parameters())
     if n_params > MAX_PARAMS:
-        raise CheckpointError(f"{name}: its metadata describes a {mcfg.kind}/{mcfg.backbone} model of {n_params:,} "
-                              f"parameters, over the {MAX_PARAMS:,} this library loads")
+        raise _fail("too_large", name,
+                    f"{name}: its metadata describes a {mcfg.kind}/{mcfg.backbone} model of {n_params:,} "
+                    f"parameters, over the {MAX_PARAMS:,} this library loads", count=n_params, limit=MAX_PARAMS)
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     found = {k: tuple(t["shape"]) for k, t in header.items()}
     missing = sorted(set(expected) - set(found))
     extra = sorted(set(found) - set(expected))
     if missing or extra:
         what = f"missing {missing[:3]}" if missing else f"unexpected {extra[:3]}"
-        raise CheckpointError(f"{name}: tensors do not match the {mcfg.kind}/{mcfg.backbone} config ({what})")
+        raise _fail("tensor_mismatch", name,
+                    f"{name}: tensors do not match the {mcfg.kind}/{mcfg.backbone} config ({what})",
+                    tensor=(missing or extra)[0], found=sorted(found), expected=sorted(expected))
     for k, shape in expected.items():
         if found[k] != shape:
-            raise CheckpointError(f"{name}: tensor {k} has shape {list(found[k])}, the config needs {list(shape)}")
+            raise _fail("tensor_mismatch", name,
+                        f"{name}: tensor {k} has shape {list(found[k])}, the config needs {list(shape)}",
+                        tensor=k, found=list(found[k]), expected=list(shape))
         if header[k]["dtype"] not in DTYPES:
-            raise CheckpointError(f"{name}: tensor {k} has dtype {header[k]['dtype'][:20]!r}, expected a float type")
+            raise _fail("tensor_mismatch", name,
+                        f"{name}: tensor {k} has dtype {header[k]['dtype'][:20]!r}, expected a float type",
+                        tensor=k, found=header[k]["dtype"][:20], expected="float")
     if model_meta.get("num_params", n_params) != n_params:
-        raise CheckpointError(f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
-                              f"the config has {n_params:,}")
+        raise _fail("tensor_mismatch", name, f"{name}: its metadata says {model_meta['num_params']:,} parameters, "
+                    f"the config has {n_params:,}", tensor=None, found=model_meta["num_params"], expected=n_params)
     return header, meta, mcfg, tcfg, skeleton
+
+
+def _non_finite_tensor(path: Path, header: dict) -> str | None:
+    """The first tensor (by name) holding a NaN or an infinity, else None; reads one at a time."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            for k in sorted(header):
+                if not torch.isfinite(f.get_tensor(k)).all():
+                    return k
+    except (SafetensorError, OSError, ValueError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CheckpointError(f"{path.name}: cannot read tensors ({reason})",
+                              params={"path": path.name, "reason": reason}) from None
+    return None
+
+
+def _non_finite(name: str, tensor: str) -> CheckpointError:
+    return _fail("non_finite_weights", name, f"{name}: tensor {tensor} holds NaN or infinite weights; "
+                 "this model cannot run", tensor=tensor)
+
+
+def check_finite(path: str | os.PathLike) -> tuple[dict, ModelConfig]:
+    """``check``, then every weight read (memory-mapped, one tensor at a time: about a millisecond
+    per MB) and a NaN or an infinity refused (code ``non_finite_weights``). For listing models
+    that can run, without building any."""
+    path = Path(path)
+    header, meta, mcfg, _, _ = _check(path)
+    bad = _non_finite_tensor(path, header)
+    if bad is not None:
+        raise _non_finite(path.name, bad)
+    return meta, mcfg
 
 
 def check(path: str | os.PathLike) -> tuple[dict, ModelConfig]:
@@ -441,10 +504,12 @@ def load(path: str | os.PathLike, device: str | torch.device = "cpu") -> Checkpo
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:
-        raise CheckpointError(f"{name}: cannot read tensors ({str(e).splitlines()[0]})") from None
+        raise CheckpointError(f"{name}: cannot read tensors ({str(e).splitlines()[0]})",
+                              params={"path": name, "reason": str(e).splitlines()[0]}) from None
     state = {k: v.float() for k, v in tensors.items()}
-    if not all(torch.isfinite(v).all() for v in state.values()):
-        raise CheckpointError(f"{name}: some weights are NaN or infinite")
+    bad = next((k for k in sorted(state) if not torch.isfinite(state[k]).all()), None)
+    if bad is not None:
+        raise _non_finite(name, bad)
     held = set(header)
     if all(k in held for k, _ in skeleton.named_parameters()) and all(k in held for k, _ in skeleton.named_buffers()):
         model = skeleton.to_empty(device="cpu")  # every value comes from the file below

@@ -22,14 +22,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from .data import Dataset, to_float
-from .errors import VaeCoreError
+from .errors import ClassifierError
+from .files import atomic_write
 
 FORMAT = "vae-explorer-classifier"
 META_KEY = "vae_explorer_classifier"
-
-
-class ClassifierError(VaeCoreError, ValueError):
-    """A classifier file cannot be used; the message is one line."""
 
 
 class SmallCNN(nn.Module):
@@ -88,16 +85,13 @@ def accuracy(model: SmallCNN, images: torch.Tensor, labels: torch.Tensor) -> flo
 
 def save(path: str | Path, model: SmallCNN, dataset: str, classes: tuple[str, ...], test_acc: float,
          extra: dict | None = None) -> Path:
-    from safetensors.torch import save_file
+    from safetensors.torch import save as serialize
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"format": FORMAT, "dataset": dataset, "classes": list(classes), "in_channels": model.in_channels,
             "test_acc": test_acc, **(extra or {})}
-    tmp = path.with_name(f".{path.stem}.tmp")
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp), metadata={META_KEY: json.dumps(meta)})
-    tmp.replace(path)
-    return path
+    data = serialize({k: v.contiguous() for k, v in model.state_dict().items()}, metadata={META_KEY: json.dumps(meta)})
+    return atomic_write(path, lambda f: f.write(data), error=ClassifierError)
 
 
 def load(path: str | Path) -> tuple[SmallCNN, dict]:

@@ -7,9 +7,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import VaeCoreError
+from .errors import ConfigError
 from .kinds import KIND_NAMES as KINDS  # the registry of model kinds lives in kinds.py
 from .kinds import kind as _kind
+from .noise import parse_noise
 
 BACKBONES = ("conv", "resconv", "mlp")  # resconv: conv + residual blocks (vae_core.models)
 CONV_BACKBONES = ("conv", "resconv")  # halve the image len(channels) times, padded to fit (28 → 32)
@@ -18,10 +19,6 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("fp32", "bf16")
 LR_SCHEDULES = ("constant", "cosine")  # cosine: vae_core.losses.cosine_lr, per step towards 0
 REFERENCE_CHANNELS = (12, 24, 48, 96)
-
-
-class ConfigError(VaeCoreError, ValueError):
-    """A configuration value is out of range or of the wrong kind."""
 
 
 def conv_padded_size(image_size: int, n_layers: int) -> int:
@@ -153,8 +150,6 @@ class TrainConfig:
         if self.device not in DEVICES:
             raise ConfigError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.noise != "":
-            from .noise import parse_noise
-
             parse_noise(self.noise)  # raises ConfigError
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")

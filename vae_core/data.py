@@ -17,6 +17,7 @@ import io
 import math
 import os
 import socket
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -27,7 +28,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import VaeCoreError
+from .errors import DataError
+from .files import atomic_write
 
 DATA_ENV = "VAE_EXPLORER_DATA"
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -36,11 +38,9 @@ MAX_ZIP_BYTES = 2 << 30  # uncompressed, guards against zip bombs
 MAX_NPZ_BYTES = 4 << 30  # all four arrays of an npz together (CIFAR-10 is 0.18 GiB)
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 DOWNLOAD_TIMEOUT_S = 30.0  # a download that hears nothing this long fails instead of hanging
+MAX_CLASSES = 1000  # labels are 0..K-1 with K at most this (ModelConfig.num_classes has the same cap)
+IMAGE_SIZES = (4, 512)  # the image sizes a dataset may be loaded at (ModelConfig.image_size has the same range)
 ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
-
-
-class DataError(VaeCoreError, RuntimeError):
-    """A dataset cannot be found, downloaded or read. The message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,38 @@ def to_float(x: torch.Tensor) -> torch.Tensor:
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
-    if explicit:
+    """``explicit``, else ``$VAE_EXPLORER_DATA``, else ``./data``; an empty or blank value counts as unset."""
+    if explicit and str(explicit).strip():
         return Path(explicit)
-    return Path(os.environ.get(DATA_ENV) or "data")
+    env = os.environ.get(DATA_ENV, "")
+    return Path(env if env.strip() else "data")
+
+
+def check_compatible(model_or_shape, images, error: type = DataError) -> None:
+    """Raise ``error`` (one line, code ``shape_mismatch``) unless the images have the shape a model
+    takes. ``model_or_shape``: a (C, H, W) tuple, or anything with ``image_shape`` (a ModelConfig)
+    or ``config.image_shape`` (a model). ``images``: a Dataset, or a batch tensor (N, C, H, W)."""
+    shape = model_or_shape
+    if hasattr(shape, "config"):
+        shape = shape.config
+    shape = tuple(getattr(shape, "image_shape", shape))
+    found = tuple(images.image_shape) if hasattr(images, "image_shape") else tuple(images.shape[1:])
+    name = getattr(images, "name", "the images")
+    if shape != found:
+        raise error(f"the model expects images {shape} (channels, height, width), {name} has {found}",
+                    code="shape_mismatch", params={"expected": list(shape), "found": list(found), "dataset": name})
+
+
+def check_label_range(y: np.ndarray, what: str, limit: int = MAX_CLASSES) -> None:
+    """Labels are integers 0..K-1 with K <= ``limit``; checked on the array as stored (a uint64
+    label of 2**63 or more is not read as a negative number), before anything is sized by them."""
+    if not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{what}: labels must be integers, got {y.dtype}", code="bad_labels",
+                        params={"path": what, "min": None, "max": None, "limit": limit})
+    if y.size and (y.min() < 0 or y.max() >= limit):
+        lo, hi = int(y.min()), int(y.max())
+        raise DataError(f"{what}: labels must be whole numbers 0..K-1 with K at most {limit:,}; found {lo:,}..{hi:,}",
+                        code="bad_labels", params={"path": what, "min": lo, "max": hi, "limit": limit})
 
 
 def _nchw(x: np.ndarray, what: str) -> torch.Tensor:
@@ -119,6 +148,7 @@ def _nchw(x: np.ndarray, what: str) -> torch.Tensor:
 def _labels(y: np.ndarray, n: int, what: str) -> torch.Tensor:
     if y.ndim != 1 or y.shape[0] != n or not np.issubdtype(y.dtype, np.integer):
         raise DataError(f"{what}: labels must be {n} integers, got {y.dtype} {y.shape}")
+    check_label_range(y, what)
     return torch.from_numpy(y.astype(np.int64))
 
 
@@ -219,17 +249,9 @@ def save_npz(path: str | os.PathLike, ds: Dataset) -> None:
         a = x.numpy()
         return a[:, 0] if a.shape[1] == 1 else a.transpose(0, 2, 3, 1)
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, x_train=back(ds.x_train), y_train=ds.y_train.numpy().astype(np.uint8),
-                                x_test=back(ds.x_test), y_test=ds.y_test.numpy().astype(np.uint8))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(path, lambda f: np.savez_compressed(
+        f, x_train=back(ds.x_train), y_train=ds.y_train.numpy().astype(np.uint8),
+        x_test=back(ds.x_test), y_test=ds.y_test.numpy().astype(np.uint8)), error=DataError)
 
 
 def load_digits(size: int = 28) -> Dataset:
@@ -286,15 +308,18 @@ def load_builtin(name: str, directory: str | os.PathLike | None = None, download
         hint = (f"place {spec.file} (uint8 x_train, y_train, x_test, y_test) in {d.resolve()}, "
                 f"or set --data-dir / ${DATA_ENV}")
         if not download:
-            raise DataError(f"{name}: {path} not found; {hint}")
+            raise DataError(f"{name}: {path} not found; {hint}", code="dataset_missing",
+                            params={"dataset": name, "path": str(path)})
         try:
             download_builtin(name, d)
         except TimeoutError:
             raise DataError(f"{name}: {path} not found and the download timed out (no answer for "
-                            f"{DOWNLOAD_TIMEOUT_S:g} s); {hint}") from None
+                            f"{DOWNLOAD_TIMEOUT_S:g} s); {hint}", code="dataset_missing",
+                            params={"dataset": name, "path": str(path)}) from None
         except (OSError, RuntimeError) as e:  # URLError is an OSError
             raise DataError(f"{name}: {path} not found and the download failed ({type(e).__name__}: "
-                            f"{str(e).splitlines()[0] if str(e) else ''}); {hint}") from None
+                            f"{str(e).splitlines()[0] if str(e) else ''}); {hint}", code="dataset_missing",
+                            params={"dataset": name, "path": str(path)}) from None
     return load_npz(path, name, spec.classes)
 
 
@@ -349,9 +374,17 @@ def _zip_read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
 
 
 def _list_entries(path: Path) -> list[tuple[tuple[str, ...], callable]]:
-    """(relative path parts, reader) for every image file in a folder or zip."""
+    """(relative path parts, reader) for every image file in a folder or zip. ``path`` must be a
+    folder or a regular .zip file; anything else (a device such as /dev/zero, a FIFO, a socket)
+    is refused from its stat alone, without opening it."""
+    try:
+        mode = path.stat().st_mode  # follows a symlink to what it points at; opens nothing
+    except OSError:
+        raise DataError(f"{path}: no such folder or .zip file", code="not_a_folder", params={"path": str(path)}) from None
+    if not (stat.S_ISDIR(mode) or (stat.S_ISREG(mode) and path.suffix.lower() == ".zip")):
+        raise DataError(f"{path}: not a folder or a .zip file", code="not_a_folder", params={"path": str(path)})
     entries = []
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         for p in sorted(path.rglob("*")):
             if p.is_file() and p.suffix.lower() in IMAGE_EXTS and not any(s.startswith(".") for s in p.relative_to(path).parts):
                 entries.append((p.relative_to(path).parts, p.read_bytes))
@@ -388,8 +421,7 @@ def load_folder(path: str | os.PathLike, image_size: int = 32, channels: int = 3
     """One sub-folder per label (``cats/1.png``), or ``train/<label>/…`` and ``test/<label>/…``.
     Without train/test folders, every 1/test_fraction-th image of each label goes to test."""
     path = Path(path)
-    if channels not in (1, 3):
-        raise DataError(f"channels must be 1 or 3, got {channels}")
+    check_image_args(image_size, channels)
     entries = _list_entries(path)
     if not entries:
         raise DataError(f"{path}: no images found (expected one sub-folder per label)")
@@ -400,6 +432,10 @@ def load_folder(path: str | os.PathLike, image_size: int = 32, channels: int = 3
     if bad:
         raise DataError(f"{path.name}: {'/'.join(bad[0])} is not inside exactly one label folder")
     classes = tuple(sorted({label_of(p) for p, _ in entries}))
+    if len(classes) > MAX_CLASSES:
+        raise DataError(f"{path.name}: {len(classes):,} label folders; at most {MAX_CLASSES:,} labels are supported",
+                        code="bad_labels", params={"path": str(path), "min": 0, "max": len(classes) - 1,
+                                                   "limit": MAX_CLASSES})
     cls_idx = {c: i for i, c in enumerate(classes)}
     xs: dict[str, list[np.ndarray]] = {"train": [], "test": []}
     ys: dict[str, list[int]] = {"train": [], "test": []}
@@ -424,17 +460,32 @@ def load_folder(path: str | os.PathLike, image_size: int = 32, channels: int = 3
                    stack("test"), torch.tensor(ys["test"], dtype=torch.int64), classes)
 
 
+def check_image_args(image_size: int | None, channels: int | None) -> None:
+    """The size and channel count a dataset may be loaded at: a whole number in 4..512, 1 or 3
+    (None: the dataset's own). Checked before anything is read or allocated."""
+    lo, hi = IMAGE_SIZES
+    if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
+                                   or not lo <= image_size <= hi):
+        raise DataError(f"image size must be a whole number in {lo}..{hi}, got {image_size!r}")
+    if channels is not None and channels not in (1, 3):
+        raise DataError(f"channels must be 1 or 3, got {channels!r}")
+
+
 def load_dataset(name: str, directory: str | os.PathLike | None = None, *, download: bool = True,
                  image_size: int | None = None, channels: int | None = None) -> Dataset:
-    """Load a dataset by registry name (see the module docstring)."""
+    """Load a dataset by registry name (see the module docstring). ``image_size`` and ``channels``
+    (a model's, so that a folder loads at the shape the model takes): ``folder:`` images are
+    resized and converted to them, ``digits`` is scaled to the size; the other datasets have
+    fixed shapes (compare with :func:`check_compatible`). The default folder shape is 3×32×32."""
+    check_image_args(image_size, channels)
     if name == "digits":
-        return load_digits(image_size or 28)
+        return load_digits(28 if image_size is None else image_size)
     if name in BUILTIN:
         return load_builtin(name, directory, download)
     if name.startswith("npz:"):
         return load_npz(name[4:], name)
     if name.startswith("folder:"):
-        return load_folder(name[7:], image_size or 32, channels or 3)
+        return load_folder(name[7:], 32 if image_size is None else image_size, 3 if channels is None else channels)
     raise DataError(f"unknown dataset {name!r}; choose from {', '.join(DATASET_NAMES)}, npz:PATH, folder:PATH")
 
 
@@ -444,16 +495,18 @@ def sample_path(name: str, samples_dir: str | os.PathLike) -> Path:
 
 
 def load_with_fallback(name: str, directory: str | os.PathLike | None, samples_dir: str | os.PathLike,
-                       image_size: int | None = None) -> tuple[Dataset, str]:
+                       image_size: int | None = None, channels: int | None = None) -> tuple[Dataset, str]:
     """For the app: the full dataset when its npz is in the data dir (never downloads),
     else the shipped test sample. Returns (dataset, "full" | "sample"); a sample has an empty
-    train split. Raises DataError when neither is there."""
+    train split. Raises DataError when neither is there. ``image_size``/``channels``: a model's,
+    for ``folder:`` and ``digits`` (see load_dataset); compare with check_compatible after."""
     if name in BUILTIN:
         try:
             return load_builtin(name, directory, download=False), "full"
         except DataError as full_err:
             p = sample_path(name, samples_dir)
             if not p.is_file():
-                raise DataError(f"{full_err}; no shipped sample at {p} either") from None
+                raise DataError(f"{full_err}; no shipped sample at {p} either", code="dataset_missing",
+                                params={**full_err.params, "sample": str(p)}) from None
             return load_npz(p, name, BUILTIN[name].classes, require_train=False), "sample"
-    return load_dataset(name, directory, download=False, image_size=image_size), "full"
+    return load_dataset(name, directory, download=False, image_size=image_size, channels=channels), "full"

@@ -20,6 +20,9 @@ import torch
 import torch.distributed as tdist
 from torch import nn
 
+from .device import resolve_device
+from .errors import TrainingError
+
 ENV = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 
 
@@ -63,8 +66,6 @@ class DistContext:
 
 def init(device_name: str = "auto") -> DistContext:
     """Join the process group torchrun prepared. ``device_name`` as for training (auto/cpu/cuda)."""
-    from .train import TrainingError, resolve_device
-
     try:
         rank, world, local = (int(os.environ[k]) for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK"))
     except (KeyError, ValueError):

@@ -9,8 +9,6 @@ All functions are pure given their generator; images come back as float (N, C, H
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
@@ -96,21 +94,10 @@ def effective_classes(probs: np.ndarray) -> float:
     return float(np.exp(-(p * np.log(p)).sum()))
 
 
-def slerp_norms(path: np.ndarray) -> np.ndarray:
-    """‖z‖ along an interpolation path (slerp between equal norms keeps it constant)."""
-    return np.linalg.norm(np.asarray(path, dtype=np.float64), axis=1)
-
-
 def subset(data: Dataset, n_train: int, n_test: int) -> Dataset:
     """The first n_train / n_test images of each split (for quick on-demand trainings)."""
     return Dataset(data.name, data.x_train[:n_train], data.y_train[:n_train], data.x_test[:n_test],
                    data.y_test[:n_test], data.classes)
-
-
-def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
-    """(rows, cols) of a mosaic of n images, at most max_cols wide."""
-    cols = min(n, max_cols)
-    return math.ceil(n / cols), cols
 
 
 def beta_sweep(data: Dataset, config, betas: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0), epochs: int = 3,

@@ -22,15 +22,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from .data import to_float
-from .errors import VaeCoreError
+from .data import check_compatible, to_float
+from .errors import ProjectionError
 from .models import AE
 
 METHODS = ("pca", "umap", "tsne", "identity", "strip")
-
-
-class ProjectionError(VaeCoreError, ValueError):
-    """A projection cannot be made (too few points, t-SNE has no inverse map)."""
 
 
 @dataclass
@@ -148,9 +144,8 @@ def fit_projection(z: np.ndarray, method: str = "pca", seed: int = 0, n_neighbor
 def _umap_reducer(**kw):
     """A 2-D ``umap.UMAP`` that finds neighbours with NN-descent at every size. Below 4,096 points
     umap-learn 0.5 would compute exact neighbours with sklearn's pairwise_distances over a numba
-    metric called from Python for every pair, which made maps of 2,000-4,095 points slower than maps
-    of 4,096-10,000 (4,095 points: 13.6 s, 4,096: 5.2 s, same process). NN-descent finds 99.7 % of
-    the exact 15 neighbours at 1,000-4,000 points (measured against sklearn's NearestNeighbors).
+    metric called from Python for every pair, which makes maps just under 4,096 points slower than
+    maps just over it; NN-descent finds nearly all of the exact 15 neighbours at those sizes.
     ``fit_projection`` and ``warm_umap`` both build through here, so the warm-up compiles the path
     the fits take."""
     import umap  # heavy (numba): import only when asked for
@@ -253,6 +248,7 @@ def encode_dataset(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None,
     """uint8 (N, C, H, W) → point latents (N, d) (a VAE's μ; a feature-map latent is flattened)
     and, for a variational kind, the posterior log-variances (N, d); float32 numpy on the CPU.
     ``y``: the labels, which a conditional kind encodes with. ``workers``: see :func:`in_batches`."""
+    check_compatible(model, x_u8)
     model.eval()
     device = next(model.parameters()).device
 
@@ -272,9 +268,9 @@ def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch
                   workers: int = 1, batch_size: int = 256) -> torch.Tensor:
     """Decode (M, d) latents; returns float (M, C, H, W) on the CPU. ``y``: one label for all, or one
     per latent (conditional kinds). In ONE batch by default; with ``workers`` > 1, in batches of
-    ``batch_size`` shared among single-threaded workers (:func:`in_batches`): the 48×48 hover sheet
-    of the MNIST 2-D VAE took 0.32 s in one batch on a team of 2 threads and 0.18 s on 2 workers
-    (quiet), 0.92 s and 0.31 s with another process busy on a core (``bench/encode_workers.py``)."""
+    ``batch_size`` shared among single-threaded workers (:func:`in_batches`), which is faster for a
+    large sheet on a few cores, above all when another process holds one (``bench/encode_workers.py``
+    measures it)."""
     model.eval()
     device = next(model.parameters()).device
     z = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(device)

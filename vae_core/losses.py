@@ -43,8 +43,8 @@ class _BinaryCrossEntropy(torch.autograd.Function):
 
 def bce_elementwise(recon: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """-[x log x̂ + (1-x) log(1-x̂)] per element, each log clamped at -100 as PyTorch does.
-    log(1 - x̂) rather than log1p(-x̂): torch's CPU log1p is not vectorized (7× slower than log);
-    the difference is below 1e-7 nats per pixel."""
+    log(1 - x̂) rather than log1p(-x̂): torch's CPU log1p is not vectorized (several times slower
+    than log); the difference is below 1e-7 nats per pixel."""
     return (x - 1) * torch.log(1 - recon).clamp_min(-100) - x * torch.log(recon).clamp_min(-100)
 
 

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import torch
 
-from .data import Dataset, to_float
+from .data import Dataset, check_compatible, to_float
 from .latent import encode_dataset
 from .losses import kl_per_dim, reconstruction_loss
 from .models import AE
@@ -154,6 +154,7 @@ def evaluate(model: AE, data: Dataset, split: str = "test", beta: float = 1.0, n
     sized: ``nll_n`` images of the split (a seeded random subset) for the IS-NLL with ``nll_k``
     samples each, and ``knn_n`` train latents (likewise) as the kNN's neighbours; None means all.
     The result records what was used: ``nll_k``, ``nll_n``, ``knn_k``, ``knn_n``."""
+    check_compatible(model, data)
     x, y = data.split(split)
     if len(x) == 0:
         raise ValueError(f"the {split} split of {data.name} is empty")

@@ -44,7 +44,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .config import CONV_BACKBONES, ModelConfig, conv_padded_size  # noqa: F401  (conv_padded_size re-exported)
+from .errors import ConfigError
 from .kinds import KINDS, Kind
+
+MAX_PARAMS = 50_000_000  # the largest shipped model has 1.2 M; 50 M float32 is 200 MB
 
 
 class Encoding(NamedTuple):
@@ -281,6 +284,25 @@ def build_model(cfg: ModelConfig, seed: int | None = None) -> AE:
     if seed is not None:
         init_weights(model, torch.Generator().manual_seed(seed))
     return model
+
+
+def count_parameters(cfg: ModelConfig) -> int:
+    """The parameter count of ``build_model(cfg)``, from a build on the ``meta`` device (shapes
+    only, no memory, no weights initialised)."""
+    with torch.device("meta"):
+        return sum(p.numel() for p in build_model(cfg).parameters())
+
+
+def check_size(cfg: ModelConfig, limit: int = MAX_PARAMS) -> int:
+    """The parameter count of the model ``cfg`` describes; ConfigError (code ``too_large``) over
+    ``limit``, before anything is allocated (training such a model would write a file that
+    ``checkpoint.load`` then refuses)."""
+    n = count_parameters(cfg)
+    if n > limit:
+        raise ConfigError(f"the {cfg.kind}/{cfg.backbone} model these sizes describe has {n:,} parameters, over the "
+                          f"{limit:,} this library loads; lower --hidden, --channels or --latent-dim",
+                          code="too_large", params={"count": n, "limit": limit, "path": None})
+    return n
 
 
 def reference_config() -> ModelConfig:

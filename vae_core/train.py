@@ -11,25 +11,21 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import torch
 
+from .capabilities import require_weights
 from .config import TrainConfig
-from .data import Dataset, to_float
-from .errors import VaeCoreError
+from .data import Dataset, check_compatible, to_float
+from .device import resolve_device
+from .distributed import DistContext
+from .errors import TrainingError
 from .losses import cosine_lr, kl_weight, loss_parts
 from .models import AE
-from .noise import corrupt, parse_noise
-
-if TYPE_CHECKING:
-    from .distributed import DistContext
+from .noise import NoiseSpec, corrupt, parse_noise
 
 PARTS = ("loss", "recon", "kl")
-
-
-class TrainingError(VaeCoreError, RuntimeError):
-    """Training cannot go on (a NaN/inf loss, an unusable device)."""
 
 
 @dataclass
@@ -76,21 +72,6 @@ class Progress:
         return ((self.epoch - 1) * self.steps_per_epoch + self.step) / (self.epochs * self.steps_per_epoch)
 
 
-def resolve_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise TrainingError("device cuda was asked for but CUDA is not available")
-    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise TrainingError("device mps was asked for but MPS is not available")
-    return torch.device(name)
-
-
 @torch.inference_mode()
 def batch_means(model: AE, x_u8: torch.Tensor, y: torch.Tensor | None = None, beta: float = 1.0,
                 batch_size: int = 1000, device: torch.device | None = None,
@@ -130,7 +111,7 @@ def check_labels(model: AE, data: Dataset) -> None:
 
 def make_optimizer(model: AE, cfg: TrainConfig) -> torch.optim.Adam:
     """Adam, with PyTorch's fused kernel where the device has one: one pass over each parameter
-    instead of about ten tensor ops (on the CPU a quarter of an MLP VAE's step). Same update rule;
+    instead of about ten tensor ops (on the CPU a large share of an MLP VAE's step). Same update rule;
     the rounding differs from the unfused loop in the last bits, and is deterministic."""
     device = next(model.parameters()).device
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
@@ -171,104 +152,158 @@ def fit(model: AE, data: Dataset, cfg: TrainConfig,
     means are computed by rank 0 only. Give the callback to rank 0 only; ``cancel`` is for a
     single process. Without ``dist`` nothing of this runs.
     """
-    from .capabilities import require_weights
-
-    require_weights(model, "training")  # an imported model has no weights to train
-    if model.config.image_shape != data.image_shape:
-        raise TrainingError(f"the model expects images {model.config.image_shape}, "
-                            f"the dataset has {data.image_shape}")
-    if len(data.x_train) == 0:
-        raise TrainingError(f"dataset {data.name} has no training images")
-    check_labels(model, data)
-    rank, world = (0, 1) if dist is None else (dist.rank, dist.world_size)
-    device = resolve_device(cfg.device) if dist is None else dist.device
-    model.to(device).train()
-    net = model if dist is None else dist.wrap(model)  # what the steps run through (DDP syncs gradients)
-    recon_kind, conditional = model.config.recon_loss, model.conditional
-    opt = make_optimizer(model, cfg)
-    order_gen = torch.Generator().manual_seed(cfg.seed)  # batch order: the same on every rank
-    noise_gen = torch.Generator(device=device).manual_seed(noise_seed(cfg.seed, rank))  # the ε draws
-    spec = parse_noise(cfg.noise) if cfg.noise else None  # denoising: corrupted input, clean target
-    x_all = data.x_train.to(device)  # uint8 stays small on the device
-    y_all = data.y_train.to(device)
-    n = len(x_all)
-    batch = cfg.batch_size // world
-    if batch < 1 or n < world:
-        raise TrainingError(f"{world} processes need a batch size and a training set of at least {world}")
-    n_local = n // world  # images per process and epoch (all of them for a single process)
-    steps = math.ceil(n_local / batch)
-    sizes = [min(batch, n_local - i * batch) for i in range(steps)]
-    bf16 = cfg.precision == "bf16"
-    amp = (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
-    parts_buf = torch.zeros((steps, len(PARTS)), device=device)  # each step's loss parts, read once per epoch
+    run = _Run.start(model, data, cfg, dist)
     hist = History()
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        perm = torch.randperm(n, generator=order_gen)
-        if world > 1:
-            perm = perm[: n_local * world][rank::world]
-        perm = perm.to(device)
+        perm = run.epoch_order()
         t_epoch = time.perf_counter()
         done = 0  # images this process has trained on this epoch
-        for step in range(1, steps + 1):
+        for step in range(1, run.steps + 1):
             if cancel is not None and cancel.is_set():
                 hist.cancelled = True
                 model.eval()
                 return hist
-            idx = perm[(step - 1) * batch: step * batch]
-            x = to_float(x_all[idx])  # (B, C, H, W)
-            x_in = corrupt(x, spec, noise_gen) if spec else x
-            beta = kl_weight(cfg.beta, epoch - 1 + (step - 1) / steps, cfg.kl_warmup_epochs) if model.variational else 0.0
-            with amp():
-                out = net(x_in, y_all[idx] if conditional else None, noise_gen)
-            recon, mu, logvar = out.recon, out.mu, out.logvar
-            if bf16:  # the loss in fp32
-                recon = recon.float()
-                mu, logvar = (None, None) if mu is None else (mu.float(), logvar.float())
-            try:
-                parts = loss_parts(recon, x, mu, logvar, recon_kind, beta)
-            except RuntimeError:  # BCE (off the CPU) refuses NaN outputs: a diverged model, not a bug
-                if torch.isfinite(recon).all():
-                    raise
-                raise diverged(epoch, step, cfg.lr) from None
-            if cfg.lr_schedule == "cosine":
-                lr = cosine_lr(cfg.lr, ((epoch - 1) * steps + step - 1) / (cfg.epochs * steps))
-                for group in opt.param_groups:
-                    group["lr"] = lr
-            opt.zero_grad(set_to_none=True)
-            parts["loss"].backward()
-            opt.step()
-            parts_buf[step - 1] = torch.stack([parts[k].detach() for k in PARTS])
-            done += len(x)
+            done += run.train_step(perm, epoch, step)
             if callback is not None:
-                vals = dict(zip(PARTS, parts_buf[step - 1].tolist()))
-                if not math.isfinite(vals["loss"]):
-                    raise diverged(epoch, step, cfg.lr)
-                ips = done * world / max(1e-9, time.perf_counter() - t_epoch)
-                callback(Progress("step", epoch, cfg.epochs, step, steps, vals, hist, ips))
-        sums = dict.fromkeys(PARTS, 0.0)
-        for step, (row, size) in enumerate(zip(parts_buf.tolist(), sizes), 1):
-            if not math.isfinite(row[0]):
-                raise diverged(epoch, step, cfg.lr)
-            for k, v in zip(PARTS, row):
-                sums[k] += v * size
-        seen = n_local
-        if dist is not None:
-            total, seen = dist.sum_floats([sums[k] for k in PARTS], seen)
-            sums = dict(zip(PARTS, total))
-        hist.epoch.append(epoch)
-        # train means at the full beta, so train and test curves are in the same units
-        tr = {k: sums[k] / seen for k in PARTS}
-        tr["loss"] = tr["recon"] + cfg.beta * tr["kl"]
-        for k in PARTS:
-            hist.train[k].append(tr[k])
-        if cfg.eval_every_epoch and rank == 0:
-            te = batch_means(model, data.x_test, data.y_test, cfg.beta, device=device, generator=noise_gen)
-            for k in PARTS:
-                hist.test[k].append(te[k])
+                vals = run.step_losses(epoch, step)
+                ips = done * run.world / max(1e-9, time.perf_counter() - t_epoch)
+                callback(Progress("step", epoch, cfg.epochs, step, run.steps, vals, hist, ips))
+        tr, seen = run.epoch_means(epoch)
+        run.record_epoch(hist, epoch, tr)
         hist.seconds.append(time.perf_counter() - t0)
         if callback is not None:
-            callback(Progress("epoch", epoch, cfg.epochs, steps, steps, tr, hist,
+            callback(Progress("epoch", epoch, cfg.epochs, run.steps, run.steps, tr, hist,
                               seen / max(1e-9, time.perf_counter() - t_epoch)))
     model.eval()
     return hist
+
+
+@dataclass
+class _Run:
+    """One training run's state, built once by :meth:`start`; fit's loop calls its steps in order.
+    Randomness: ``order_gen`` gives each epoch's permutation (the same on every rank), ``noise_gen``
+    every ε draw (corruption, reparameterisation, the per-epoch test means), in that order."""
+
+    model: AE
+    net: torch.nn.Module  # what the steps run through (DDP syncs gradients)
+    data: Dataset
+    cfg: TrainConfig
+    dist: DistContext | None
+    rank: int
+    world: int
+    device: torch.device
+    opt: torch.optim.Adam
+    order_gen: torch.Generator
+    noise_gen: torch.Generator
+    spec: NoiseSpec | None  # denoising: corrupted input, clean target
+    x_all: torch.Tensor  # uint8 (N, C, H, W) on the device
+    y_all: torch.Tensor
+    n_local: int  # images per process and epoch (all of them for a single process)
+    batch: int
+    steps: int
+    sizes: list[int]  # images in each step
+    parts_buf: torch.Tensor  # (steps, 3) each step's loss parts, read once per epoch
+
+    @classmethod
+    def start(cls, model: AE, data: Dataset, cfg: TrainConfig, dist: DistContext | None) -> "_Run":
+        """Check the data against the model, put both on the device, make the optimiser and generators."""
+        require_weights(model, "training")  # an imported model has no weights to train
+        check_compatible(model, data, TrainingError)
+        if len(data.x_train) == 0:
+            raise TrainingError(f"dataset {data.name} has no training images")
+        check_labels(model, data)
+        rank, world = (0, 1) if dist is None else (dist.rank, dist.world_size)
+        device = resolve_device(cfg.device) if dist is None else dist.device
+        model.to(device).train()
+        net = model if dist is None else dist.wrap(model)
+        opt = make_optimizer(model, cfg)
+        order_gen = torch.Generator().manual_seed(cfg.seed)
+        noise_gen = torch.Generator(device=device).manual_seed(noise_seed(cfg.seed, rank))
+        spec = parse_noise(cfg.noise) if cfg.noise else None
+        x_all = data.x_train.to(device)  # uint8 stays small on the device
+        y_all = data.y_train.to(device)
+        n = len(x_all)
+        batch = cfg.batch_size // world
+        if batch < 1 or n < world:
+            raise TrainingError(f"{world} processes need a batch size and a training set of at least {world}")
+        n_local = n // world
+        steps = math.ceil(n_local / batch)
+        sizes = [min(batch, n_local - i * batch) for i in range(steps)]
+        parts_buf = torch.zeros((steps, len(PARTS)), device=device)
+        return cls(model, net, data, cfg, dist, rank, world, device, opt, order_gen, noise_gen, spec, x_all, y_all,
+                   n_local, batch, steps, sizes, parts_buf)
+
+    def epoch_order(self) -> torch.Tensor:
+        """This process's share of the epoch's permutation, on the device."""
+        perm = torch.randperm(len(self.x_all), generator=self.order_gen)
+        if self.world > 1:
+            perm = perm[: self.n_local * self.world][self.rank::self.world]
+        return perm.to(self.device)
+
+    def train_step(self, perm: torch.Tensor, epoch: int, step: int) -> int:
+        """One optimiser step on the step-th batch of ``perm``; its loss parts stay on the device
+        (``parts_buf``). Returns the batch size."""
+        cfg, model = self.cfg, self.model
+        idx = perm[(step - 1) * self.batch: step * self.batch]
+        x = to_float(self.x_all[idx])  # (B, C, H, W)
+        x_in = corrupt(x, self.spec, self.noise_gen) if self.spec else x
+        beta = (kl_weight(cfg.beta, epoch - 1 + (step - 1) / self.steps, cfg.kl_warmup_epochs)
+                if model.variational else 0.0)
+        bf16 = cfg.precision == "bf16"
+        with torch.autocast(self.device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            out = self.net(x_in, self.y_all[idx] if model.conditional else None, self.noise_gen)
+        recon, mu, logvar = out.recon, out.mu, out.logvar
+        if bf16:  # the loss in fp32
+            recon = recon.float()
+            mu, logvar = (None, None) if mu is None else (mu.float(), logvar.float())
+        try:
+            parts = loss_parts(recon, x, mu, logvar, model.config.recon_loss, beta)
+        except RuntimeError:  # BCE (off the CPU) refuses NaN outputs: a diverged model, not a bug
+            if torch.isfinite(recon).all():
+                raise
+            raise diverged(epoch, step, cfg.lr) from None
+        if cfg.lr_schedule == "cosine":
+            lr = cosine_lr(cfg.lr, ((epoch - 1) * self.steps + step - 1) / (cfg.epochs * self.steps))
+            for group in self.opt.param_groups:
+                group["lr"] = lr
+        self.opt.zero_grad(set_to_none=True)
+        parts["loss"].backward()
+        self.opt.step()
+        self.parts_buf[step - 1] = torch.stack([parts[k].detach() for k in PARTS])
+        return len(x)
+
+    def step_losses(self, epoch: int, step: int) -> dict[str, float]:
+        """The step's loss parts read from the device (a host sync); a non-finite loss raises."""
+        vals = dict(zip(PARTS, self.parts_buf[step - 1].tolist()))
+        if not math.isfinite(vals["loss"]):
+            raise diverged(epoch, step, self.cfg.lr)
+        return vals
+
+    def epoch_means(self, epoch: int) -> tuple[dict[str, float], int]:
+        """(train means of the loss parts over all ranks, images they cover). The loss is recomputed
+        at the full beta, so train and test curves are in the same units."""
+        sums = dict.fromkeys(PARTS, 0.0)
+        for step, (row, size) in enumerate(zip(self.parts_buf.tolist(), self.sizes), 1):
+            if not math.isfinite(row[0]):
+                raise diverged(epoch, step, self.cfg.lr)
+            for k, v in zip(PARTS, row):
+                sums[k] += v * size
+        seen = self.n_local
+        if self.dist is not None:
+            total, seen = self.dist.sum_floats([sums[k] for k in PARTS], seen)
+            sums = dict(zip(PARTS, total))
+        tr = {k: sums[k] / seen for k in PARTS}
+        tr["loss"] = tr["recon"] + self.cfg.beta * tr["kl"]
+        return tr, seen
+
+    def record_epoch(self, hist: History, epoch: int, tr: dict[str, float]) -> None:
+        """Append the epoch's train means and (rank 0, if asked) the test split's means."""
+        hist.epoch.append(epoch)
+        for k in PARTS:
+            hist.train[k].append(tr[k])
+        if self.cfg.eval_every_epoch and self.rank == 0:
+            te = batch_means(self.model, self.data.x_test, self.data.y_test, self.cfg.beta, device=self.device,
+                             generator=self.noise_gen)
+            for k in PARTS:
+                hist.test[k].append(te[k])

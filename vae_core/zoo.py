@@ -24,6 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import DataError
+from .files import atomic_write
+
 ROOT = Path(__file__).resolve().parent.parent  # the folder that holds vae_core/
 DATASETS = ("mnist", "fashion-mnist", "cifar10")
 SAMPLE_PER_CLASS = 200  # 10 classes → 2,000 test images per sample
@@ -139,10 +142,9 @@ def make_sample(name: str, out_dir: str | os.PathLike, data_dir: str | os.PathLi
         x, y = z["x_test"], z["y_test"]
     idx = sample_indices(y, per_class)
     out = Path(out_dir) / SAMPLES_SUBDIR / f"{name}.npz"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, x_test=x[idx].astype(np.uint8), y_test=y[idx].astype(np.uint8),
-                        index=idx.astype(np.int32))
-    return out
+    return atomic_write(out, lambda f: np.savez_compressed(f, x_test=x[idx].astype(np.uint8),
+                                                          y_test=y[idx].astype(np.uint8), index=idx.astype(np.int32)),
+                        error=DataError)
 
 
 # ---------------------------------------------------------------- classifiers (the judges of generated images)
