@@ -263,7 +263,7 @@ def read_zip(path: str | os.PathLike) -> tuple[bytes, bytes, dict]:
         raise bad(f"not a readable zip ({str(e).splitlines()[0][:120] if str(e) else type(e).__name__})") from None
     except OSError as e:
         raise bad(f"cannot read ({e.strerror or e})") from None
-    meta = _json(got["model.json"], name, "model.json")
+    meta = _json(got["model.json"], name, "model.json", "bad_metadata")
     _check_meta(meta, name)
     return got["encoder.onnx"], got["decoder.onnx"], meta
 
