@@ -352,7 +352,7 @@ def latent_decoder(spec: DecoderSpec, mode: str, *, key: str, texts: dict[str, s
                    bounds: tuple[float, float, float, float] | None = None, background: str | None = None,
                    z_a=None, z_b=None, label: int | None = None, scale: int = 6, server_image: np.ndarray | None = None,
                    server_seq: int = -1, force_server: bool = False, seed: int = 0,
-                   note: str | None = None) -> dict | None:
+                   note: str | None = None, follow_grid: bool = False) -> dict | None:
     """Mount the decoder component and return its value:
     ``{"backend": "wasm" | "server" | None, "reason": str | None, "have": sha | None, "seq": int, "z": [...] }``.
 
@@ -361,6 +361,8 @@ def latent_decoder(spec: DecoderSpec, mode: str, *, key: str, texts: dict[str, s
       z as text. mode "plane": ``plane`` (PlaneMap) over ``bounds`` (x0, x1, y0, y1) drawn with ``background``
       (a data URL: a sheet, ``density_shading``); the decode of the exact point under the pointer.
       mode "interp": ``z_a`` → ``z_b``, linear or slerp, plays, with a scrubber.
+    ``follow_grid``: in "plane" mode, also follow the pointer over the page's latent grid (the plotly
+    figure whose ``layout.meta.latent_grid`` has these ``bounds``), decoding the exact point under it.
     ``note``: one line shown under the plane (e.g. ``texts["shading"]`` when ``background`` is the shading).
     ``texts``: every word the component shows (``TEXT_KEYS``), in the page's language.
     ``server_image`` / ``server_seq``: the server's decode of the value's ``z`` for request ``seq``
@@ -379,7 +381,8 @@ def latent_decoder(spec: DecoderSpec, mode: str, *, key: str, texts: dict[str, s
            "ranges": ranges if ranges is not None else slider_ranges(d, z0=z0),
            "plane": plane.args() if plane is not None else None, "bounds": list(bounds) if bounds else None,
            "background": background, "z_a": _floats(z_a), "z_b": _floats(z_b), "label": label, "scale": int(scale),
-           "force_server": bool(force_server), "seed": int(seed), "server_seq": int(server_seq), "note": note}
+           "force_server": bool(force_server), "seed": int(seed), "server_seq": int(server_seq), "note": note,
+           "follow_grid": bool(follow_grid)}
     kwargs: dict[str, Any] = {"config": cfg}
     if spec.onnx is not None and have != spec.sha and not force_server:
         kwargs["model"] = spec.onnx

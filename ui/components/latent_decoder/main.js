@@ -298,8 +298,56 @@ function buildPlane(row, side, t) {
     request(at(x, y), e.timeStamp, { xy: [x, y] });
   });
   paint();
+  if (cfg.follow_grid) followGrid(cfg, (x, y, ts) => {
+    coords.textContent = `(${fmt(x)}, ${fmt(y)})`;
+    paint(((x - x0) / (x1 - x0)) * P, ((y1 - y) / (y1 - y0)) * P);
+    request(at(x, y), ts, { xy: [x, y], source: "grid" });
+  });
   const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
   S.initial = () => request(at(cx, cy), null, { xy: [cx, cy] });
+}
+
+// The page's clickable latent grid (a plotly figure whose layout.meta.latent_grid = {bounds, n, tile}
+// names the same plane; this frame is same-origin with the app): the pointer over it decodes the
+// exact plane point under it. A mosaic pixel p of n tiles of t pixels lies at the fraction
+// ((p + 0.5) / t - 0.5) / (n - 1) from the first cell centre to the last (vae_core.latent.cell_centre).
+let gridHook = null;
+function followGrid(cfg, onPoint) {
+  if (gridHook) { gridHook.abort(); gridHook = null; }
+  const host = window.frameElement;
+  if (!host) return;
+  const ac = new AbortController();
+  gridHook = ac;
+  const [x0, x1, y0, y1] = cfg.bounds;
+  const same = (b) => Array.isArray(b) && b.length === 4 && b.every((v, i) => Math.abs(v - cfg.bounds[i]) < 1e-6);
+  const frac = (p, n, t) => (n === 1 ? 0.5 : ((p + 0.5) / t - 0.5) / (n - 1));
+  let hooked = null;
+  const hook = () => {
+    if (ac.signal.aborted || !host.isConnected) { clearInterval(timer); return; }
+    if (hooked && hooked.isConnected) return;
+    for (const gd of host.ownerDocument.querySelectorAll(".js-plotly-plot")) {
+      const g = gd.layout && gd.layout.meta && gd.layout.meta.latent_grid;
+      if (!g || !same(g.bounds)) continue;
+      hooked = gd;
+      const shift = host.ownerDocument.defaultView.performance.timeOrigin - performance.timeOrigin;
+      gd.addEventListener("pointermove", (e) => {
+        const m = gd.layout.meta && gd.layout.meta.latent_grid, fl = gd._fullLayout;
+        if (!m || !fl || !fl.xaxis || !same(m.bounds)) return;
+        const b = gd.getBoundingClientRect();
+        const px = fl.xaxis.p2l(e.clientX - b.left - fl.xaxis._offset);
+        const py = fl.yaxis.p2l(e.clientY - b.top - fl.yaxis._offset);
+        const size = m.n * m.tile;
+        if (!(px >= -0.5 && py >= -0.5 && px <= size - 0.5 && py <= size - 0.5)) return;
+        const fx = frac(px, m.n, m.tile), fy = frac(py, m.n, m.tile);
+        onPoint(x0 + fx * (x1 - x0), y1 - fy * (y1 - y0), e.timeStamp + shift);
+      }, { capture: true, passive: true, signal: ac.signal });
+      bd.followingGrid = true;
+      return;
+    }
+  };
+  const timer = setInterval(hook, 250);
+  ac.signal.addEventListener("abort", () => clearInterval(timer));
+  hook();
 }
 
 function slerp(a, b, t) {
