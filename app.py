@@ -1,6 +1,6 @@
 """AE/VAE Latent Explorer: ``streamlit run app.py``. The navigation and the shared sidebar
-(built in ``ui.core.nav`` and ``ui.core.sidebar``); nothing else."""
+(built in ``ui.nav`` and ``ui.sidebar``); nothing else."""
 
-from ui.core import nav
+from ui import nav
 
 nav.main()

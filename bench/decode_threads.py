@@ -4,8 +4,8 @@ without another process busy on a core (as on a shared server, or a laptop doing
     python bench/decode_threads.py [--model checkpoints/mnist-vae-2d.safetensors] [--n 50]
 
 Prints the median, mean and 90th percentile of N decodes for each arm and the ratio of means to the
-one-thread arm in the same run; asserts nothing. ``ui.core.cache.decode_one`` runs on one thread
-(``cache.one_thread``): a single small decode gains nothing from more threads, and a thread whose
+one-thread arm in the same run; asserts nothing. ``ui.refs.decode_one`` runs on one thread
+(``threads.one_thread``): a single small decode gains nothing from more threads, and a thread whose
 partner core is busy makes every parallel region wait for it.
 """
 

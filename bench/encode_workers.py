@@ -4,7 +4,7 @@ workers (``vae_core.latent.in_batches``), on a quiet machine and with another pr
     VAE_EXPLORER_DATA=../shared/data python bench/encode_workers.py [--model checkpoints/mnist-vae-16d.safetensors]
         [--n 70000] [--decode-model checkpoints/mnist-vae-2d.safetensors] [--repeats 2]
 
-Encode: a big map's images (the test split first, then train), batches of ``ui.core.cache.ENCODE_BATCH``.
+Encode: a big map's images (the test split first, then train), batches of ``ui.threads.ENCODE_BATCH``.
 Arms: ``1 thread`` (the app's map encoding before: half of the 2 CPUs), ``N threads`` (torch's default
 team), ``N workers`` (the app now). Decode: the latent grid's hover sheet, 48 × 48 latents over the
 plane [-3, 3]² of a 2-D model. Arms: one batch on ``1 thread`` and on ``N threads`` (the app before),
@@ -34,7 +34,7 @@ from vae_core import latent as lat  # noqa: E402
 from vae_core.checkpoint import load  # noqa: E402
 from vae_core.data import load_dataset  # noqa: E402
 
-BATCH = 512  # ui.core.cache.ENCODE_BATCH (not imported: that module imports streamlit)
+BATCH = 512  # ui.threads.ENCODE_BATCH (not imported: that module imports streamlit)
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ On the latent grid page of one `streamlit run app.py`, in one page:
   live on the server being loaded (a round trip), median over N clicks;
 - hover: the pointer moved over the grid to M fine cells in turn (a fixed random order, each one
   another cell). Two numbers per move: in the page, from the pointermove event's time stamp to the
-  cell drawn into the preview canvas (``window.__hoverLatency``, recorded by ui/views/hover.html in
+  cell drawn into the preview canvas (``window.__hoverLatency``, recorded by pages/latent_grid/hover.html in
   the animation frame that draws it); and from this process, from sending the move to seeing the new
   cell in the canvas (Playwright's CDP round trips included, as the click number includes them).
 
@@ -31,14 +31,16 @@ from click_latency import app_page, bench_grid  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from conftest import JS_POINT_PX, wait_idle  # noqa: E402
-from ui.logic.text import EN  # noqa: E402
+from ui.texts import table  # noqa: E402
+
+EN = table("en")
 
 JS_STATE = """() => { const p = document.getElementById('preview');
   return [Number(p.dataset.count || 0), p.dataset.cell || '', window.__hoverLatency ?? null]; }"""
 
 
 def hover_frame(page):
-    el = page.locator(f'iframe[title="{EN["grid_hover_title"]}"]')
+    el = page.locator(f'iframe[title="{EN["latent_grid.hover_title"]}"]')
     el.wait_for()
     frame = el.element_handle().content_frame()
     frame.wait_for_function("document.body.dataset.ready === '1' && document.body.dataset.mode === 'grid'")

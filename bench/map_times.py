@@ -6,9 +6,9 @@
 A *first view* is everything the Latent map page computes before its chart can be sent, from cold
 caches: the latents (encoding), the 2-D projection, the figure, and the figure's JSON as
 ``st.plotly_chart`` makes it (``return_figure_from_figure_or_data`` + ``plotly.io.to_json``). It calls
-the app's own cached functions (``ui.core.cache``) with Streamlit's caches of the map cleared and a
+the app's own cached functions (``ui.projections``, ``ui.maps``) with Streamlit's caches of the map cleared and a
 fresh, empty disk cache (``VAE_EXPLORER_CACHE``); the model and the dataset are loaded beforehand, as
-the sidebar has them when the page opens. UMAP goes through ``cache.umap_fit`` (the background fit
+the sidebar has them when the page opens. UMAP goes through ``projections.umap_fit`` (the background fit
 the page shows progress for). numba's one-off compilation is warmed by a tiny UMAP fit first.
 
 A *cached view* is a full run of the page script (sidebar included) with choices it has shown
@@ -67,13 +67,13 @@ def measure(repo: Path, model: Path, rows: list[str]) -> dict:
 
     _quiet_streamlit()  # again: importing streamlit set its loggers' levels
 
-    from ui.core import cache
+    from ui import maps, projections, refs
     from vae_core import latent as lat
 
-    new_api = hasattr(cache, "umap_fit")  # this branch's code (train + test maps, background UMAP)
+    new_api = hasattr(projections, "umap_fit")  # this branch's code (train + test maps, background UMAP)
     data_dir = os.environ["VAE_EXPLORER_DATA"]
-    ref = cache.ModelRef.of(str(model), "vae")
-    dref = cache.DataRef.of("mnist", data_dir)
+    ref = refs.ModelRef.of(str(model), "vae")
+    dref = refs.DataRef.of("mnist", data_dir)
     data, m = dref.data, ref.model
     out: dict[str, tuple[float, float]] = {}
 
@@ -87,8 +87,7 @@ def measure(repo: Path, model: Path, rows: list[str]) -> dict:
     out["umap_compile"] = (w - w2, c - c2)
 
     def first_view(n_max, method, source):
-        for name in ("latents", "projection", "_projection", "scatter_figure"):  # whichever are caches here
-            fn = getattr(cache, name, None)
+        for fn in (projections.latents, projections._projection, maps.cached_scatter):
             if hasattr(fn, "clear"):
                 fn.clear()
         os.environ["VAE_EXPLORER_CACHE"] = tempfile.mkdtemp(prefix="map-times-")  # an empty disk cache
@@ -96,12 +95,12 @@ def measure(repo: Path, model: Path, rows: list[str]) -> dict:
         def run():
             if new_api:
                 if method == "umap":
-                    fit = cache.umap_fit(ref, dref, n_max, False, source)
+                    fit = projections.umap_fit(ref, dref, n_max, False, source)
                     if fit is not None:
                         fit.future.result()
-                fig = cache.scatter_figure(ref, dref, n_max, method, False, False, None, 520, "t", "en", source)
+                fig = maps.cached_scatter(ref, dref, n_max, method, False, False, None, 520, "t", "en", source)
             else:
-                fig = cache.scatter_figure(ref, dref, n_max, method, False, False, None, 520, "t", "en")
+                fig = maps.cached_scatter(ref, dref, n_max, method, False, False, None, 520, "t", "en")
             return pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True),
                                validate=False)
         w, c, spec = timed(run)
@@ -124,7 +123,7 @@ def measure(repo: Path, model: Path, rows: list[str]) -> dict:
 
 SCRIPT = """import time
 _t0 = time.perf_counter()
-from ui.core import nav
+from ui import nav
 nav.main('latent_map')
 import streamlit as st
 st.session_state['_bench_script_s'] = time.perf_counter() - _t0

@@ -80,8 +80,8 @@ def main() -> None:
                   f"{cold[i] / warm[i]:>5.1f}x")
         print(f"  (the warm-up itself took {warm[0]:.1f} s, in the server's background thread)")
 
-    from ui.core.cache import map_threads
     from ui.logic import waits
+    from ui.threads import map_threads
     from vae_core import checkpoint as ckpt
     from vae_core import latent as lat
     from vae_core.data import load_with_fallback

@@ -2,31 +2,31 @@
 
 import streamlit as st
 
-from ui.core import state as S
-from ui.core import widgets
-from ui.logic.text import T
-from ui.views import compare as compare_views
+from pages.compare import view as compare_views
+from ui import state as S
+from ui import widgets
+from ui.i18n import T
 
-widgets.header("cmp")
+widgets.header("compare")
 ctx = widgets.context()
 widgets.require(ctx, need_all=True)
 
-st.subheader(T["cmp_metrics"])
-st.caption(T["cmp_metrics_caption"])
+st.subheader(T["compare.metrics"])
+st.caption(T["compare.metrics_caption"])
 table, notes = compare_views.metrics_table(ctx)
 st.dataframe(table)
 for note in notes:
     st.caption(note)
 
-st.subheader(T["cmp_maps"])
+st.subheader(T["compare.maps"])
 compare_views.linked_maps(ctx)
 
-st.subheader(T["cmp_prior"])
-st.markdown(T["cmp_prior_explain"])
-if st.button(T["cmp_prior_new"], key="prior_new"):
+st.subheader(T["compare.prior"])
+st.markdown(T["compare.prior_explain"])
+if st.button(T["compare.prior_new"], key="prior_new"):
     st.session_state[S.PRIOR_SEED] += 1
 compare_views.prior_samples(ctx, st.session_state[S.PRIOR_SEED])
 
-st.subheader(T["cmp_interp"])
+st.subheader(T["compare.interp"])
 a, b = compare_views.index_inputs(ctx)
 compare_views.interpolations(ctx, a, b, st.session_state[S.INTERP_METHOD])

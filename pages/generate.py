@@ -3,15 +3,15 @@
 
 import streamlit as st
 
-from ui.core import widgets
-from ui.logic.text import T
-from ui.views import generate as gen
+from pages.generate import view as gen
+from ui import widgets
+from ui.i18n import T
 
-widgets.header("gen")
+widgets.header("generate")
 ctx = widgets.context()
 widgets.require(ctx, kinds=("ae", "vae", "cvae"))
 
-prior, cond, interp, trav, post, beta = st.tabs([T[f"gen_tab_{t}"] for t in
+prior, cond, interp, trav, post, beta = st.tabs([T[f"generate.tab_{t}"] for t in
                                                  ("prior", "cvae", "interp", "traverse", "posterior", "beta")])
 with prior:
     gen.prior_tab(ctx)
@@ -26,9 +26,9 @@ with post:
     if variational:
         gen.posterior_tab(ctx, widgets.kind_picker(ctx, kinds=variational, key="gen_kind_posterior"))
     else:
-        st.info(T["gen_need_vae"].format(dataset=ctx.dataset))
+        st.info(T["generate.need_vae"].format(dataset=ctx.dataset))
 with beta:
     if ctx.model("vae") is not None:
         gen.beta_tab(ctx, "vae")
     else:
-        st.info(T["gen_need_vae"].format(dataset=ctx.dataset))
+        st.info(T["generate.need_vae"].format(dataset=ctx.dataset))

@@ -2,21 +2,21 @@
 
 import streamlit as st
 
-from ui.core import pagelist, widgets
-from ui.logic import figures
-from ui.logic.text import T
+from pages.home import figures
+from ui import pagelist, widgets
+from ui.i18n import T
 
 widgets.header("home")
-st.markdown(T["home_body"])
-st.plotly_chart(figures.diagram(), key="home_diagram", config={"displayModeBar": False})
-st.caption(T["home_diagram_caption"])
+st.markdown(T["home.body"])
+st.plotly_chart(figures.diagram(tx=T), key="home_diagram", config={"displayModeBar": False})
+st.caption(T["home.diagram_caption"])
 
 cols = st.columns(3)
-for k, p in enumerate(p for p in pagelist.PAGES if p.url != "home"):
+for k, p in enumerate(p for p in pagelist.PAGES if p.id != "home"):
     with cols[k % 3].container(border=True):
-        pagelist.link(p.url)
-        st.caption(T[f"{p.id}_intro"])
+        pagelist.link(p.id)
+        st.caption(T[f"{p.id}.intro"])
 
 ctx = widgets.context()
 if not ctx.kinds:
-    st.info(T["home_no_models"])
+    st.info(T["home.no_models"])

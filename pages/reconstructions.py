@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui.core import widgets
-from ui.logic.text import T
-from ui.views import recon as recon_views
+from pages.reconstructions import view as recon_views
+from ui import widgets
+from ui.i18n import T
 
-widgets.header("rec")
+widgets.header("reconstructions")
 ctx = widgets.context()
 widgets.require(ctx)
 
@@ -14,5 +14,5 @@ errs = recon_views.errors(ctx)
 idx = recon_views.controls(ctx, errs)
 recon_views.gallery(ctx, idx, errs)
 st.divider()
-st.caption(T["rec_hist_caption"])
+st.caption(T["reconstructions.hist_caption"])
 recon_views.histogram(errs)

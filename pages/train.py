@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.core import widgets
-from ui.logic.text import T
-from ui.views import train as training
+from pages.train import view as training
+from ui import widgets
+from ui.i18n import T
 from vae_core.config import BACKBONES, LR_SCHEDULES
 from vae_core.data import DATASET_NAMES
 
@@ -13,22 +13,22 @@ job = training.current()
 
 with st.form("train_form"):
     c1, c2, c3 = st.columns(3)
-    c1.selectbox(T["train_dataset"], DATASET_NAMES, key="train_dataset", help=T["train_dataset_help"])
-    c2.radio(T["train_kind"], list(training.KIND_CHOICES), key="train_kind", horizontal=True,
-             format_func=lambda k: k.upper().replace("+", " + "), help=T["train_kind_help"])
-    c3.radio(T["train_backbone"], BACKBONES, key="train_backbone", horizontal=True,
-             format_func=lambda b: T.get(f"backbone_{b}", b))
+    c1.selectbox(T["train.dataset"], DATASET_NAMES, key="train_dataset", help=T["train.dataset_help"])
+    c2.radio(T["train.kind"], list(training.KIND_CHOICES), key="train_kind", horizontal=True,
+             format_func=lambda k: k.upper().replace("+", " + "), help=T["train.kind_help"])
+    c3.radio(T["train.backbone"], BACKBONES, key="train_backbone", horizontal=True,
+             format_func=lambda b: T.get(f"shared.backbone_{b}", b))
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input(T["train_latent"], 1, 512, key="train_latent")
-    c2.number_input(T["train_epochs"], 1, 1000, key="train_epochs")
-    c3.number_input(T["train_batch"], 1, 4096, key="train_batch")
-    c4.number_input(T["train_seed"], 0, 2**31 - 1, key="train_seed")
+    c1.number_input(T["train.latent"], 1, 512, key="train_latent")
+    c2.number_input(T["train.epochs"], 1, 1000, key="train_epochs")
+    c3.number_input(T["train.batch"], 1, 4096, key="train_batch")
+    c4.number_input(T["train.seed"], 0, 2**31 - 1, key="train_seed")
     c1, c2, c3 = st.columns(3)
-    c1.number_input(T["train_lr"], 1e-6, 1.0, key="train_lr", format="%.4g")
-    c2.radio(T["train_lr_schedule"], LR_SCHEDULES, key="train_lr_schedule", horizontal=True,
-             format_func=lambda s: T[f"lr_schedule_{s}"], help=T["train_lr_schedule_help"])
-    c3.number_input(T["train_beta"], 0.0, 100.0, key="train_beta", help=T["train_beta_help"])
-    go = st.form_submit_button(T["train_go"], type="primary", disabled=job is not None and not job.finished)
+    c1.number_input(T["train.lr"], 1e-6, 1.0, key="train_lr", format="%.4g")
+    c2.radio(T["train.lr_schedule"], LR_SCHEDULES, key="train_lr_schedule", horizontal=True,
+             format_func=lambda s: T[f"shared.lr_schedule_{s}"], help=T["train.lr_schedule_help"])
+    c3.number_input(T["train.beta"], 0.0, 100.0, key="train_beta", help=T["train.beta_help"])
+    go = st.form_submit_button(T["train.go"], type="primary", disabled=job is not None and not job.finished)
 
 if go:
     error = training.submit()

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.core.pagelist import URLS
+from ui import refs
+from ui.pagelist import URLS
+from ui.texts import Texts
+
+ENGLISH = Texts("en")
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = URLS
@@ -22,7 +26,7 @@ def start(page: str | None = None) -> AppTest:
     if page is None:
         at = AppTest.from_file(APP, default_timeout=120)
     else:
-        at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=120)
+        at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -118,20 +122,20 @@ def test_latent_map_vae_sigma_and_tsne(app_env, tiny_checkpoints_4d, monkeypatch
 def test_a_long_tsne_asks_first_with_an_estimate_from_the_points(app_env, tiny_checkpoints_4d, monkeypatch):
     """Issue 11 item 5: a t-SNE estimated to take long is started by a button that says how long; once
     computed it shows at once. The estimate follows this server's observed rate (here: 1 s per point)."""
-    from ui.core import cache
-    from ui.logic import jobs, waits
+    from ui import projections
+    from ui.logic import waits
 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_4d))
     slow = waits.WaitModel()
     slow.record("tsne", 100, 1000 * waits.predicted("tsne", 100))  # as if this server were 1000x slower
-    monkeypatch.setattr(cache, "WAITS", slow)
-    monkeypatch.setattr(cache, "_FITTED", set())
+    monkeypatch.setattr(projections, "WAITS", slow)
+    monkeypatch.setattr(projections, "_FITTED", set())
     at = start("latent_map")
     at.radio(key="map_method").set_value("tsne").run()
     assert not at.exception, at.exception
     n = len(at.session_state["ctx"].data.x_test)
     [warning] = [w.value for w in at.warning]
-    assert f"t-SNE of {n:,} points takes about {jobs.format_duration(slow.estimate('tsne', n))}" in warning
+    assert f"t-SNE of {n:,} points takes about {waits.format_duration(slow.estimate('tsne', n), tx=ENGLISH)}" in warning
     assert not at.get("plotly_chart")  # nothing started yet
     at.button(key="map_tsne_go").click().run()
     assert not at.exception, at.exception
@@ -363,8 +367,7 @@ def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkey
     the test images, the plane, its inverse), equal to decoding that latent alone up to uint8 rounding."""
     import numpy as np
 
-    from ui.core import cache
-    from ui.logic import hover
+    from pages.latent_grid import hover
     from vae_core import latent as lat
     from vae_core.checkpoint import load
     from vae_core.data import load_dataset
@@ -394,9 +397,9 @@ def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkey
     assert proj.method == method
     np.testing.assert_allclose(cfg["bounds"], proj.bounds(), atol=1e-5)  # zoom 1: the full plane
     z = proj.inverse(lat.grid_points(tuple(cfg["bounds"]), nf))  # (nf², d), row-major, top row first
-    ref = cache.ModelRef.of(str(path), kind)
+    ref = refs.ModelRef.of(str(path), kind)
     for r, c in [(0, 0), (0, nf - 1), (nf // 2, 7), (nf - 1, nf - 1)]:
-        one = cache.decode_one(ref, z[r * nf + c]).astype(int)
+        one = refs.decode_one(ref, z[r * nf + c]).astype(int)
         assert np.abs(hover.sprite_cell(sheet, nf, r, c).astype(int) - one).max() <= 1, (r, c)
     corners = hover.sprite_cell(sheet, nf, 0, 0).astype(int) - hover.sprite_cell(sheet, nf, nf - 1, nf - 1)
     assert np.abs(corners).max() > 4  # cells differ by more than the tolerance: the order is checked too
@@ -411,8 +414,7 @@ def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tin
     """A conditional model's preview decodes the fine grid with the label the page decodes the grid with."""
     import numpy as np
 
-    from ui.core import cache
-    from ui.logic import hover
+    from pages.latent_grid import hover
     from vae_core import latent as lat
 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))
@@ -426,10 +428,10 @@ def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tin
         sheets[label] = _png(cfg["sprite"])
     nf, bounds = cfg["nf"], tuple(cfg["bounds"])
     assert not np.array_equal(sheets[1], sheets[7])
-    ref = cache.ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
+    ref = refs.ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
     r, c = nf // 3, nf // 2
     z = np.array(lat.cell_centre(bounds, nf, r, c), np.float32)  # a 2-D latent is its own plane
-    one = cache.decode_one(ref, z, 7).astype(int)
+    one = refs.decode_one(ref, z, 7).astype(int)
     assert np.abs(hover.sprite_cell(sheets[7], nf, r, c).astype(int) - one).max() <= 1
 
 
@@ -446,16 +448,16 @@ def test_a_replaced_checkpoint_file_is_reloaded(app_env, tiny_checkpoints, tmp_p
     import os
     import shutil
 
-    from ui.core import cache
+    
 
     d = tmp_path / "ck"
     d.mkdir()
     f = d / "m.safetensors"
     shutil.copy(tiny_checkpoints / "digits-ae-2d.safetensors", f)
-    first = cache.checkpoint(str(f)).model_config.kind
+    first = refs.checkpoint(str(f)).model_config.kind
     shutil.copy(tiny_checkpoints / "digits-vae-2d.safetensors", f)
     os.utime(f, (1e9, 1e9))  # a different mtime
-    assert (first, cache.checkpoint(str(f)).model_config.kind) == ("ae", "vae")
+    assert (first, refs.checkpoint(str(f)).model_config.kind) == ("ae", "vae")
 
 
 @pytest.mark.parametrize("page", ["latent_map", "latent_grid", "generate", "compare", "reconstructions"])
@@ -477,10 +479,12 @@ def test_a_1d_latent_is_drawn_not_a_traceback(app_env, tiny_checkpoints_1d, monk
 
 def test_the_map_offers_only_point_counts_the_dataset_has(app_env):
     """digits has 359 test images: 1,000 / 2,000 / … would be lies; only "all" is offered."""
-    from ui.logic.text import EN
+    from ui.texts import table
+
+    EN = table("en")
 
     at = start("latent_map")
-    assert at.selectbox(key="map_points").options == [EN["map_points_all"]]
+    assert at.selectbox(key="map_points").options == [EN["latent_map.points_all"]]
 
 
 def _shown_images(at: AppTest) -> dict:
@@ -548,7 +552,7 @@ def test_latent_map_of_train_and_test_decodes_a_train_point(app_env, tiny_checkp
 
 
 def test_latent_map_defaults_to_the_test_split_and_keeps_the_choice(app_env):
-    from ui.core import state as S
+    from ui import state as S
 
     at = start("latent_map")
     assert at.radio(key="map_source").value == "test"

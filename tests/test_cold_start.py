@@ -55,7 +55,7 @@ THREAD_IMPORTS = ("umap", "vae_core.train", "vae_core.latent", "vae_core.metrics
 
 def test_plotly_still_probes_what_the_app_preloads():
     """If plotly starts peeking at another module, the preload list must follow (or this race returns)."""
-    from ui.core import nav
+    from ui import nav
 
     probed = plotly_probed_modules()
     assert {"pandas", "numpy"} <= probed, probed  # the scan itself works

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from ui.logic import concepts as C
+from pages.concepts import logic as C
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,12 @@ from conftest import (
     wait_idle,
     wait_new_image,
 )
-from ui.core.pagelist import PAGES as PAGE_SPECS
-from ui.core.pagelist import URLS
-from ui.logic.text import T
+from ui.pagelist import PAGES as PAGE_SPECS
+from ui.pagelist import URLS
+from ui.texts import Texts
 from vae_core import latent as lat
+
+T = Texts("en")  # the app's default language
 
 pytestmark = pytest.mark.e2e
 PAGES = URLS
@@ -106,7 +108,7 @@ def test_click_a_point_on_the_latent_map(page, server):
     assert src
     page.get_by_text(re.compile(r"The \d+ nearest neighbours in latent space: #\d+")).first.wait_for()
     # the original and its decoding, made the same size, are shown the same size: a caption wider than
-    # its image stretched "decoded from its latent" (112 px drawn at 139) until ui/views/app.css
+    # its image stretched "decoded from its latent" (112 px drawn at 139) until ui/app.css
     assert page.evaluate(JS_STRETCHED) == []
     shown = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('[data-testid="stImage"]')]
       .map(el => [el.innerText.trim(), Math.round(el.querySelector('img').getBoundingClientRect().width)]))""")
@@ -218,7 +220,7 @@ def test_click_two_grid_cells(page, server):
     page.wait_for_timeout(1500)
     wait_idle(page)
     assert page.evaluate(f"() => ({JS_IMAGE_SRC})('decoded live')") == srcs[1]
-    assert page.get_by_text(T["grid_click_hint"]).count() == 0
+    assert page.get_by_text(T["latent_grid.click_hint"]).count() == 0
 
 
 # ------------------------------------------------------------------ the grid's hover preview
@@ -232,7 +234,7 @@ JS_PREVIEW = """() => { const c = document.getElementById('preview'), k = JSON.p
 
 def hover_frame(page, mode: str = "grid"):
     """The hover preview's frame, once its sprite sheet is decoded and it follows ``mode``."""
-    el = page.locator(f'iframe[title="{T["grid_hover_title"]}"]')
+    el = page.locator(f'iframe[title="{T["latent_grid.hover_title"]}"]')
     el.wait_for()
     frame = el.element_handle().content_frame()
     frame.wait_for_function("(m) => document.body.dataset.ready === '1' && document.body.dataset.mode === m", arg=mode)
@@ -263,10 +265,10 @@ def wait_cell(frame, cell: tuple[int, int]) -> None:
 
 def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server):
     """The pointer over the clickable grid: the preview draws the fine cell nearest the plane point
-    under it (ui.logic.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
+    under it (pages.latent_grid.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
     cell, without running the script; a click then still decodes the cell live, and the preview
     survives that rerun without reloading."""
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     open_page(page, server, "latent_grid")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
@@ -307,15 +309,15 @@ def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server)
 
 def test_hover_pad_where_no_grid_can_be_followed(browser):
     """The component alone (no page around it): it shows its pad, and the pointer over the pad draws
-    the tile under it (ui.logic.hover.pad_cell) from a sprite sheet whose every cell has its own grey."""
+    the tile under it (pages.latent_grid.hover.pad_cell) from a sprite sheet whose every cell has its own grey."""
     import numpy as np
 
-    from ui.logic import figures, hover
+    from pages.latent_grid import figures, hover
 
     nf, tile, bounds = 6, 4, (-1.0, 2.0, -3.0, 1.0)
     grey = (10 + 7 * np.arange(nf * nf)).astype(np.uint8)
     sheet = lat.tile(np.repeat(grey, tile * tile).reshape(-1, tile, tile), nf)
-    texts = {k: T[f"grid_hover_{k}"] for k in ("title", "idle", "cell")} | {"pad": T["grid_hover_pad"].format(nf=nf)}
+    texts = {k: T[f"latent_grid.hover_{k}"] for k in ("title", "idle", "cell")} | {"pad": T["latent_grid.hover_pad"].format(nf=nf)}
     ctx = browser.new_context(viewport={"width": 600, "height": 700})
     try:
         pg = ctx.new_page()
@@ -420,10 +422,10 @@ def test_screenshots_of_every_page(browser, server, tmp_path_factory):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_cold_deep_link_opens_the_page_with_the_sidebar(browser, tiny_checkpoints, tmp_path, url):
-    """The very first request to a fresh server is a deep link. Streamlit then runs pages/<url>.py
-    in its legacy pages/ mode, without app.py; the page must still come with the app's sidebar
-    (ui.core.widgets.header runs the app through the public st.navigation). One fresh server per
-    url, since only a server's first run is in that mode. Home is the default page, served at /."""
+    """The very first request to a fresh server is a deep link: the page must come with the app's
+    sidebar and no "Page not found" (a ``pages/`` folder beside app.py would put Streamlit in its
+    legacy mode, which looks for ``pages/<url>.py``). One fresh server per url. Home is the default
+    page, served at /."""
     fresh = Server(_env(tiny_checkpoints, tmp_path), tmp_path / "streamlit.log")
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
@@ -431,8 +433,8 @@ def test_cold_deep_link_opens_the_page_with_the_sidebar(browser, tiny_checkpoint
         pg.set_default_timeout(60_000)
         path = "" if url == "home" else url
         open_page(pg, fresh, path)
-        spec = next(p for p in PAGE_SPECS if p.url == url)
-        assert pg.get_by_role("heading", name=T[f"{spec.id}_title"], level=1).is_visible()
+        spec = next(p for p in PAGE_SPECS if p.id == url)
+        assert pg.get_by_role("heading", name=T[f"{spec.id}.title"], level=1).is_visible()
         assert pg.url.rstrip("/") == f"{fresh.url}/{path}".rstrip("/")
         assert pg.get_by_text("Page not found").count() == 0
         sidebar = pg.locator('[data-testid="stSidebar"]')
@@ -471,10 +473,10 @@ def test_a_page_clicked_during_the_first_run_keeps_the_sidebar_in_step(browser, 
             try:
                 pg = ctx.new_page()
                 pg.set_default_timeout(60_000)
-                pg.add_init_script(f"({JS_CLICK_NAV_AT_ONCE})({T['nav_map']!r})")
+                pg.add_init_script(f"({JS_CLICK_NAV_AT_ONCE})({T['latent_map.nav']!r})")
                 pg.goto(f"{real.url}/")
                 pg.wait_for_function("() => window.__navClicked === true")
-                pg.get_by_role("heading", name=T["map_title"], level=1).wait_for()
+                pg.get_by_role("heading", name=T["latent_map.title"], level=1).wait_for()
                 wait_idle(pg)
                 sidebar = pg.locator('[data-testid="stSidebar"]')
                 assert sidebar.get_by_label("Dataset").input_value() == "mnist", f"trial {trial}"
@@ -504,7 +506,7 @@ JS_OVERFLOW = """() => { const main = document.querySelector('[data-testid="stMa
 
 
 # Images drawn wider than their PNG: stretched by the layout (Streamlit widened an image to its caption's
-# width until ui/views/app.css), so two images made the same size showed at different sizes, blurred.
+# width until ui/app.css), so two images made the same size showed at different sizes, blurred.
 JS_STRETCHED = """() => [...document.querySelectorAll('[data-testid="stMainBlockContainer"] [data-testid="stImage"] img')]
   .filter(i => i.naturalWidth > 0 && i.getBoundingClientRect().width > i.naturalWidth + 1)
   .map(i => [i.closest('[data-testid="stImage"]').innerText.trim().slice(0, 40), i.naturalWidth,

@@ -12,14 +12,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_hardening_logic import BAD_FILES, write_checkpoint
 
-from ui.core.pagelist import URLS
-from ui.logic.text import T
-from ui.views import train as training
+from pages.train import jobs as train_jobs
+from pages.train import view as train_view
+from ui.pagelist import URLS
+from ui.texts import Texts
+
+T = Texts("en")  # the app's default language
 
 
 def start(page: str) -> AppTest:
     """The whole app (navigation, sidebar, page) starting on ``page``, as tests/test_app.py does."""
-    at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=120)
+    at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -39,7 +42,7 @@ def wait(cond, timeout: float = 60.0) -> None:
 def no_jobs_left():
     """Every job a test started is stopped when it ends (the registry is per server process)."""
     yield
-    for job in list(training._RUNNING):
+    for job in list(train_jobs._RUNNING):
         job.cancel.set()
         if job.thread is not None:
             job.thread.join(30)
@@ -67,7 +70,7 @@ def test_sidebar_never_reads_a_folder_that_a_file_names(app_env, tmp_path, monke
     monkeypatch.setattr(vae_core.data, "load_folder", lambda *a, **k: reads.append(a))
     at = start("home")
     assert f"folder:{outside}" not in at.selectbox(key="sb_dataset").options
-    want = T["sb_bad_file"].format(msg=f"evil.safetensors names the dataset folder:{outside}, "
+    want = T["shared.sb_bad_file"].format(msg=f"evil.safetensors names the dataset folder:{outside}, "
                                        "which is outside the data folder")
     assert want in captions(at)
     assert reads == []
@@ -79,7 +82,7 @@ def test_an_upload_naming_an_outside_dataset_is_refused(app_env, tmp_path):
     at = start("models")
     at.file_uploader(key="upload").upload("evil.safetensors", blob).run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [T["mod_upload_bad"].format(
+    assert [e.value for e in at.error] == [T["models.upload_bad"].format(
         msg="evil.safetensors names the dataset folder:/etc, which is outside the data folder")]
     user = Path(app_env["VAE_EXPLORER_USER_MODELS"])
     assert not user.exists() or not any(user.glob("*.safetensors"))
@@ -107,8 +110,9 @@ def test_malformed_files_are_skipped_named_and_pages_run(app_env, page):
 def test_one_running_job_per_session(app_env):
     at = AppTest.from_string('''
 import streamlit as st
-from ui.core import state as S
-from ui.views import train as tr
+from ui import state as S
+from pages.train import jobs
+from pages.train import view as tr
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import load_dataset
 
@@ -122,12 +126,12 @@ if "msgs" not in st.session_state:
         try:
             tr.start(mc, tc, data)
             msgs.append("started")
-        except tr.JobRefused as e:
-            msgs.append(str(e))
+        except jobs.JobRefused as e:
+            msgs.append(tr.word(e.message))
     st.session_state["msgs"] = msgs
 ''', default_timeout=60).run()
     assert not at.exception, at.exception
-    assert at.session_state["msgs"] == ["started", T["hard_one_job"]]
+    assert at.session_state["msgs"] == ["started", T["train.one_job"]]
     assert at.session_state["train_job"].status == "running"
 
 
@@ -139,7 +143,7 @@ def test_the_server_runs_at_most_max_jobs(app_env, monkeypatch):
     assert job.status == "running"
     click_train(second, train_epochs=1)
     assert second.session_state["train_job"] is None
-    assert [e.value for e in second.error] == [T["hard_server_busy"].format(n=1)]
+    assert [e.value for e in second.error] == [T["train.server_busy"].format(n=1)]
     job.cancel.set()
     wait(lambda: job.finished)
     click_train(second, train_epochs=500)  # the slot is free again
@@ -153,7 +157,7 @@ def test_a_job_stops_at_its_time_limit(app_env, monkeypatch):
     wait(lambda: job.finished)
     assert job.status == "cancelled" and job.path is None
     at.run()
-    assert [w.value for w in at.warning] == [T["hard_job_timeout"].format(limit="2 s")]
+    assert [w.value for w in at.warning] == [T["train.job_timeout"].format(limit="2 s")]
 
 
 def test_a_job_whose_session_is_gone_is_stopped(app_env, monkeypatch):
@@ -162,8 +166,9 @@ def test_a_job_whose_session_is_gone_is_stopped(app_env, monkeypatch):
     job = at.session_state["train_job"]
     assert job.status == "running"
     wait(lambda: job.finished)  # nobody polls it any more
-    assert job.status == "cancelled" and job.message == T["hard_job_gone"].format(limit="1 s")
-    assert job not in training.running()
+    assert job.status == "cancelled" and job.message == train_jobs.Message("train.job_gone", {"limit_s": 1.0})
+    assert train_view.word(job.message) == T["train.job_gone"].format(limit="1 s")  # as the page words it
+    assert job not in train_jobs.running()
 
 
 def test_polling_keeps_a_job_alive(app_env, monkeypatch):
@@ -198,7 +203,7 @@ def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
     at.session_state["train_beta"] = 0.5
     at.run()
     own = [c for c in captions(at) if c.startswith("This run:")]
-    assert own == [T["hard_job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs=1,
+    assert own == [T["train.job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs=1,
                                                  batch=128, lr=1e-3, schedule="constant", beta=100.0, seed=0)]
     wait(lambda: job.finished, 120)
     at.run()
@@ -223,10 +228,10 @@ def test_the_same_upload_again_says_it_is_already_there(app_env, tiny_checkpoint
     blob = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
     at = start("models")
     at.file_uploader(key="upload").upload("mine.safetensors", blob).run()
-    assert [s.value for s in at.success] == [T["mod_upload_ok"].format(name="mine.safetensors")]
+    assert [s.value for s in at.success] == [T["models.upload_ok"].format(name="mine.safetensors")]
     at.file_uploader(key="upload").upload("again.safetensors", blob).run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == [T["hard_upload_same"].format(name="mine.safetensors")]
+    assert [s.value for s in at.success] == [T["models.upload_same"].format(name="mine.safetensors")]
     assert [p.name for p in Path(app_env["VAE_EXPLORER_USER_MODELS"]).glob("*.safetensors")] == ["mine.safetensors"]
 
 
@@ -240,19 +245,19 @@ def test_rename_and_delete_your_model_on_the_models_page(app_env, tiny_checkpoin
     assert at.selectbox(key="manage_pick").options == ["mine (2-D, yours)"]  # shipped models are not offered
     at.text_input(key="manage_name").input("../../escape").run()
     at.button(key="manage_rename").click().run()
-    assert [e.value for e in at.error] == [T["hard_name_bad"].format(name="../../escape")]
+    assert [e.value for e in at.error] == [T["models.name_bad"].format(name="../../escape")]
     at.text_input(key="manage_name").input("better-name").run()
     at.button(key="manage_rename").click().run()
     assert not at.exception, at.exception
     assert [p.name for p in user.iterdir()] == ["better-name.safetensors"]
-    assert T["hard_renamed"].format(old="mine.safetensors", new="better-name.safetensors") in [s.value for s in at.success]
+    assert T["models.renamed"].format(old="mine.safetensors", new="better-name.safetensors") in [s.value for s in at.success]
     assert at.selectbox(key="sb_vae").value == str(user / "better-name.safetensors")  # still the selection
     assert at.button(key="manage_delete").disabled
     at.checkbox(key="manage_confirm").check().run()
     at.button(key="manage_delete").click().run()
     assert not at.exception, at.exception
     assert list(user.iterdir()) == [] and len(list(tiny_checkpoints.glob("*.safetensors"))) == 2
-    assert T["hard_deleted"].format(name="better-name.safetensors") in [s.value for s in at.success]
+    assert T["models.deleted"].format(name="better-name.safetensors") in [s.value for s in at.success]
     assert all("better-name" not in o for o in at.selectbox(key="sb_vae").options)
 
 
@@ -271,7 +276,7 @@ def test_shared_mode_sessions_do_not_see_each_others_uploads(app_env, tiny_check
     assert alice.selectbox(key="sb_ae").value == str(mine)
     assert "alice (2-D, yours)" in alice.selectbox(key="sb_ae").options
     assert not any("alice" in o for o in bob.selectbox(key="sb_ae").options)
-    assert T["hard_manage_none"] in captions(bob)
+    assert T["models.manage_none"] in captions(bob)
     assert bob.text_input(key="sb_data_dir").disabled  # the server's data folder, not the session's
 
 

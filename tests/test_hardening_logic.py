@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from ui.logic import catalog, jobs, settings
-from ui.logic.text import T
+from pages.train import logic as train_logic
+from ui.logic import catalog, settings, user_files, waits
+from ui.texts import Texts
 from vae_core.checkpoint import META_KEY, CheckpointError, build_metadata
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.models import build_model
+
+T = ENGLISH = Texts("en")  # the app's default language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +75,7 @@ def test_an_upload_naming_a_folder_outside_the_data_folder_is_refused(tmp_path):
     data = write_checkpoint(tmp_path / "src" / "evil.safetensors", dataset="npz:/etc/x.npz").read_bytes()
     dest = tmp_path / "user"
     with pytest.raises(CheckpointError) as err:
-        catalog.accept_upload("evil.safetensors", data, dest, tmp_path / "data")
+        user_files.accept_upload("evil.safetensors", data, dest, tmp_path / "data")
     assert str(err.value) == "evil.safetensors names the dataset npz:/etc/x.npz, which is outside the data folder"
     assert not dest.exists() or list(dest.iterdir()) == []  # its temp file is gone too
 
@@ -147,7 +150,7 @@ def test_eight_simultaneous_uploads_of_one_name_all_land(tmp_path):
     blobs = _distinct_checkpoints(tmp_path / "src", 8)
     dest = tmp_path / "user"
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda b: catalog.accept_upload("model.safetensors", b, dest, tmp_path), blobs))
+        results = list(pool.map(lambda b: user_files.accept_upload("model.safetensors", b, dest, tmp_path), blobs))
     names = sorted(r.path.name for r in results)
     assert names == sorted(["model.safetensors"] + [f"model-{k}.safetensors" for k in range(2, 9)])
     for blob, r in zip(blobs, results):
@@ -158,12 +161,12 @@ def test_eight_simultaneous_uploads_of_one_name_all_land(tmp_path):
 def test_the_same_bytes_again_reuse_the_file(tmp_path):
     blob = write_checkpoint(tmp_path / "src" / "m.safetensors").read_bytes()
     dest = tmp_path / "user"
-    first = catalog.accept_upload("m.safetensors", blob, dest, tmp_path)
-    again = catalog.accept_upload("other-name.safetensors", blob, dest, tmp_path)
+    first = user_files.accept_upload("m.safetensors", blob, dest, tmp_path)
+    again = user_files.accept_upload("other-name.safetensors", blob, dest, tmp_path)
     assert (first.existed, again.existed) == (False, True)
     assert again.path == first.path and [p.name for p in dest.iterdir()] == ["m.safetensors"]
     with ThreadPoolExecutor(8) as pool:  # at once, too
-        same = list(pool.map(lambda _: catalog.accept_upload("m.safetensors", blob, dest, tmp_path), range(8)))
+        same = list(pool.map(lambda _: user_files.accept_upload("m.safetensors", blob, dest, tmp_path), range(8)))
     assert {r.path for r in same} == {first.path}
 
 
@@ -188,31 +191,31 @@ def test_scan_sweeps_stale_temp_files_of_the_user_folder(tmp_path):
 # ---------------------------------------------------------------- 5. names of trained models, renames, deletes
 
 def test_trained_names_say_what_the_model_is():
-    assert catalog.trained_stem("digits", "vae", "conv", 2, 5) == "digits-vae-conv-2d-5ep"
-    assert catalog.trained_stem("cifar10", "ae", "conv", None, 15) == "cifar10-ae-conv-map-15ep"
-    assert catalog.trained_stem("npz:data/my set.npz", "cvae", "mlp", 16, 1) == "my-set-cvae-mlp-16d-1ep"
-    assert catalog.trained_stem("folder:/x/y/", "ae", "mlp", 8, 3) == "y-ae-mlp-8d-3ep"
+    assert user_files.trained_stem("digits", "vae", "conv", 2, 5) == "digits-vae-conv-2d-5ep"
+    assert user_files.trained_stem("cifar10", "ae", "conv", None, 15) == "cifar10-ae-conv-map-15ep"
+    assert user_files.trained_stem("npz:data/my set.npz", "cvae", "mlp", 16, 1) == "my-set-cvae-mlp-16d-1ep"
+    assert user_files.trained_stem("folder:/x/y/", "ae", "mlp", 8, 3) == "y-ae-mlp-8d-3ep"
 
 
 def test_claim_adds_a_time_suffix_only_when_needed(tmp_path):
     when = time.mktime((2026, 1, 2, 3, 4, 5, 0, 0, -1))
-    first = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
-    second = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
-    third = catalog.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    first = user_files.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    second = user_files.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
+    third = user_files.claim(tmp_path, "digits-vae-conv-2d-5ep", when=when)
     assert [p.name for p in (first, second, third)] == [
         "digits-vae-conv-2d-5ep.safetensors", "digits-vae-conv-2d-5ep-20260102-030405.safetensors",
         "digits-vae-conv-2d-5ep-20260102-030405-2.safetensors"]
     assert all(p.stat().st_size == 0 for p in (first, second, third))
     with ThreadPoolExecutor(8) as pool:
-        many = list(pool.map(lambda _: catalog.claim(tmp_path, "u"), range(8)))
+        many = list(pool.map(lambda _: user_files.claim(tmp_path, "u"), range(8)))
     assert len(set(many)) == 8
 
 
 @pytest.mark.parametrize("name", ["", "  ", "../x", "a/b", ".hidden", "-x", "x" * 81, "a b", "ü", "/etc/passwd",
                                   "..", "x\x00y"])
 def test_rename_target_refuses_unusable_names(tmp_path, name):
-    with pytest.raises(catalog.CatalogError, match="cannot be a name"):
-        catalog.rename_target(tmp_path, name)
+    with pytest.raises(user_files.CatalogError, match="cannot be a name"):
+        user_files.rename_target(tmp_path, name)
 
 
 def test_rename_never_overwrites_and_stays_in_the_folder(tmp_path):
@@ -221,21 +224,21 @@ def test_rename_never_overwrites_and_stays_in_the_folder(tmp_path):
     b = write_checkpoint(user / "b.safetensors", _set("upload_no", 1))
     s = write_checkpoint(shipped / "s.safetensors")
     a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
-    assert catalog.rename_target(user, " new-name.safetensors ") == user / "new-name.safetensors"
-    with pytest.raises(catalog.CatalogError, match="already exists"):
-        catalog.rename(user, a, "b")
+    assert user_files.rename_target(user, " new-name.safetensors ") == user / "new-name.safetensors"
+    with pytest.raises(user_files.CatalogError, match="already exists"):
+        user_files.rename(user, a, "b")
     assert a.read_bytes() == a_bytes and b.read_bytes() == b_bytes
-    new = catalog.rename(user, a, "my-first.v1")
+    new = user_files.rename(user, a, "my-first.v1")
     assert new == user / "my-first.v1.safetensors" and new.read_bytes() == a_bytes and not a.exists()
     for outsider in (s, user / ".." / "shipped" / "s.safetensors", user / "missing.safetensors"):
-        with pytest.raises(catalog.CatalogError, match="only your own"):
-            catalog.rename(user, outsider, "taken-over")
-        with pytest.raises(catalog.CatalogError, match="only your own"):
-            catalog.delete(user, outsider)
+        with pytest.raises(user_files.CatalogError, match="only your own"):
+            user_files.rename(user, outsider, "taken-over")
+        with pytest.raises(user_files.CatalogError, match="only your own"):
+            user_files.delete(user, outsider)
     (user / "link.safetensors").symlink_to(s)
-    with pytest.raises(catalog.CatalogError, match="only your own"):
-        catalog.delete(user, user / "link.safetensors")
-    catalog.delete(user, new)
+    with pytest.raises(user_files.CatalogError, match="only your own"):
+        user_files.delete(user, user / "link.safetensors")
+    user_files.delete(user, new)
     assert not new.exists() and s.is_file()
 
 
@@ -261,20 +264,20 @@ def test_settings_mode_and_limits(monkeypatch, tmp_path):
 
 
 def test_stop_reason():
-    assert jobs.stop_reason(started=0, heartbeat=90, now=100, timeout_s=200, idle_s=20) is None
-    assert jobs.stop_reason(started=0, heartbeat=90, now=100, timeout_s=50, idle_s=20) == jobs.TIMEOUT
-    assert jobs.stop_reason(started=0, heartbeat=70, now=100, timeout_s=200, idle_s=20) == jobs.GONE
+    assert train_logic.stop_reason(started=0, heartbeat=90, now=100, timeout_s=200, idle_s=20) is None
+    assert train_logic.stop_reason(started=0, heartbeat=90, now=100, timeout_s=50, idle_s=20) == train_logic.TIMEOUT
+    assert train_logic.stop_reason(started=0, heartbeat=70, now=100, timeout_s=200, idle_s=20) == train_logic.GONE
 
 
 def test_eta_and_durations():
-    assert jobs.eta_seconds(0.0, 10) is None and jobs.eta_seconds(1.0, 10) is None
-    assert jobs.eta_seconds(0.25, 30) == pytest.approx(90)
-    assert jobs.eta_seconds(0.5, 0) is None
-    assert [jobs.format_duration(s) for s in (0, 12.2, 200, 3600, 4000)] == [
+    assert train_logic.eta_seconds(0.0, 10) is None and train_logic.eta_seconds(1.0, 10) is None
+    assert train_logic.eta_seconds(0.25, 30) == pytest.approx(90)
+    assert train_logic.eta_seconds(0.5, 0) is None
+    assert [waits.format_duration(s, tx=ENGLISH) for s in (0, 12.2, 200, 3600, 4000)] == [
         "0 s", "13 s", "3 min 20 s", "1 h 00 min", "1 h 07 min"]
 
 
 def test_collapse_rule():
-    assert jobs.collapsed(True, 0.2) and not jobs.collapsed(True, 0.5) and not jobs.collapsed(True, 3.0)
-    assert not jobs.collapsed(False, 0.0) and not jobs.collapsed(True, None) and not jobs.collapsed(True, float("nan"))
-    assert "train longer, lower β, or use KL warm-up" in T["hard_collapse"]
+    assert train_logic.collapsed(True, 0.2) and not train_logic.collapsed(True, 0.5) and not train_logic.collapsed(True, 3.0)
+    assert not train_logic.collapsed(False, 0.0) and not train_logic.collapsed(True, None) and not train_logic.collapsed(True, float("nan"))
+    assert "train longer, lower β, or use KL warm-up" in T["train.collapse"]

@@ -11,10 +11,10 @@ import string
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.core.pagelist import PAGES, URLS
-from ui.logic import text
-from ui.logic.text import EN
-from ui.logic.text_zh import ZH
+from ui import i18n, texts
+from ui.pagelist import URLS
+
+EN, ZH = texts.table("en"), texts.table("zh")
 
 # --------------------------------------------------------------------------- the tables
 
@@ -49,30 +49,25 @@ def test_translations_are_not_empty_nor_english():
 
 
 def test_every_backbone_has_a_name_in_both_tables():
-    """The train view looks names up as T[f"backbone_{b}"]: a backbone added to the config needs both."""
+    """The train view looks names up as T[f"shared.backbone_{b}"]: a backbone added to the config needs both."""
     from vae_core.config import BACKBONES
 
-    missing = [(lang, b) for lang, table in (("en", EN), ("zh", ZH)) for b in BACKBONES if f"backbone_{b}" not in table]
+    missing = [(lang, b) for lang, table in (("en", EN), ("zh", ZH)) for b in BACKBONES
+               if f"shared.backbone_{b}" not in table]
     assert not missing
 
 
-@pytest.fixture()
-def zh():
-    text.set_language_source(lambda: "zh")
-    yield
-    text.set_language_source(lambda: text.DEFAULT_LANGUAGE)
-
-
-def test_class_names_are_shown_in_the_language(zh):
+def test_class_names_are_shown_in_the_language():
     from vae_core.data import BUILTIN, DIGIT_CLASSES
 
-    assert text.class_name("fashion-mnist", BUILTIN["fashion-mnist"].classes, 0) == ZH["class_fashion-mnist_0"]
-    assert text.class_names("cifar10", BUILTIN["cifar10"].classes) == tuple(ZH[f"class_cifar10_{i}"] for i in range(10))
-    assert text.class_names("mnist", DIGIT_CLASSES) == DIGIT_CLASSES
-    assert text.class_name("my-folder", ("cat", "dog"), 1) == "dog"  # a custom dataset keeps its names
-    assert text.class_name("cifar10", ("cat", "dog"), 0) == "cat"  # … even under a builtin name
-    text.set_language_source(lambda: "en")
-    assert text.class_name("fashion-mnist", BUILTIN["fashion-mnist"].classes, 0) == "T-shirt/top"
+    zh = texts.Texts("zh")
+    assert texts.class_name(zh, "fashion-mnist", BUILTIN["fashion-mnist"].classes, 0) == ZH["shared.class_fashion-mnist_0"]
+    assert texts.class_names(zh, "cifar10", BUILTIN["cifar10"].classes) == tuple(
+        ZH[f"shared.class_cifar10_{i}"] for i in range(10))
+    assert texts.class_names(zh, "mnist", DIGIT_CLASSES) == DIGIT_CLASSES
+    assert texts.class_name(zh, "my-folder", ("cat", "dog"), 1) == "dog"  # a custom dataset keeps its names
+    assert texts.class_name(zh, "cifar10", ("cat", "dog"), 0) == "cat"  # … even under a builtin name
+    assert texts.class_name(texts.Texts("en"), "fashion-mnist", BUILTIN["fashion-mnist"].classes, 0) == "T-shirt/top"
 
 
 # --------------------------------------------------------------------------- what a page shows
@@ -166,9 +161,9 @@ def rendered_texts(at: AppTest) -> list[str]:
         kind = type(proto).__name__
         if kind in SKIP_PROTOS:
             continue
-        if kind == "Html" and STYLE_ONLY.fullmatch(proto.body):  # CSS (ui/views/app.css): never shown
+        if kind == "Html" and STYLE_ONLY.fullmatch(proto.body):  # CSS (ui/app.css): never shown
             continue
-        if kind == "ButtonGroup" and proto.label in (EN["sb_language"], ZH["sb_language"]):
+        if kind == "ButtonGroup" and proto.label in (EN["shared.sb_language"], ZH["shared.sb_language"]):
             continue
         if kind == "PlotlyChart":
             out += _figure_strings(proto.spec)
@@ -191,19 +186,19 @@ def rerun(at: AppTest) -> AppTest:
     radio (``format_func``, which reads ``T``) in the test's thread, outside the script run, where
     there is no session to ask for the language: the test says it, so that the options it sends
     back match the ones the page drew."""
-    lang = at.session_state["lang"] if "lang" in at.session_state else text.DEFAULT_LANGUAGE
-    text.set_language_source(lambda: lang)
+    lang = at.session_state["lang"] if "lang" in at.session_state else texts.DEFAULT_LANGUAGE
+    i18n.outside_run_language = lang
     try:
         at.run()
     finally:
-        text.set_language_source(lambda: text.DEFAULT_LANGUAGE)
+        i18n.outside_run_language = texts.DEFAULT_LANGUAGE
     assert not at.exception, at.exception
     return at
 
 
 def start(page: str, lang: str | None = None) -> AppTest:
     """The whole app on ``page``, opened as ``/<page>?lang=<lang>``."""
-    at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=180)
+    at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=180)
     if lang is not None:
         at.query_params["lang"] = lang
     at.run()
@@ -223,8 +218,7 @@ def cvae_env(app_env, tiny_checkpoints_cvae, monkeypatch):
 def test_every_page_renders_in_both_languages(app_env, page, lang):
     at = start(page, lang)
     assert not at.error, [e.value for e in at.error]
-    page_id = next(p.id for p in PAGES if p.url == page)
-    assert at.title[0].value == text.table(lang)[f"{page_id}_title"]
+    assert at.title[0].value == texts.table(lang)[f"{page}.title"]
 
 
 @pytest.mark.parametrize("page", URLS)
@@ -234,13 +228,13 @@ def test_the_language_from_the_url_holds_on_every_page(app_env, page):
     assert at.query_params["lang"] in ("zh", ["zh"])  # kept in the URL: a page change keeps it
     rerun(at)  # a rerun (another widget, another page) keeps it too
     assert at.session_state["lang"] == "zh"
-    assert at.sidebar.header[0].value == ZH["sb_title"]
+    assert at.sidebar.header[0].value == ZH["shared.sb_title"]
 
 
 def test_without_a_query_parameter_the_app_is_in_english(app_env):
     at = start("home")
     assert at.session_state["lang"] == "en"
-    assert at.title[0].value == EN["home_title"]
+    assert at.title[0].value == EN["home.title"]
 
 
 def _select(*points) -> dict:
@@ -296,10 +290,10 @@ def test_every_tab_of_the_uses_page_is_in_chinese(cvae_env):
     np.savez(Path(cvae_env["VAE_EXPLORER_DATA"]) / "fashion_mnist.npz", x_train=x[:200], y_train=y[:200],
              x_test=x[200:], y_test=y[200:])
     at = start("uses", "zh")
-    assert [t.label for t in at.tabs] == [ZH[f"use_tab_{t}"] for t in USE_TABS]
+    assert [t.label for t in at.tabs] == [ZH[f"uses.tab_{t}"] for t in USE_TABS]
     left, charts = english_left(at), 0
     for tab in USE_TABS:
-        at.session_state["use_tab"] = ZH[f"use_tab_{tab}"]
+        at.session_state["use_tab"] = ZH[f"uses.tab_{tab}"]
         left |= english_left(rerun(at))
         assert not at.error, (tab, [e.value for e in at.error])
         charts += len(at.get("plotly_chart"))
@@ -324,16 +318,16 @@ def test_managing_your_models_is_in_chinese(app_env, tiny_checkpoints):
     at.text_input(key="manage_name").input("../../x1")
     rerun(at).button(key="manage_rename").click()
     rerun(at)
-    assert [e.value for e in at.error] == [ZH["hard_name_bad"].format(name="../../x1")]
+    assert [e.value for e in at.error] == [ZH["models.name_bad"].format(name="../../x1")]
     left |= english_left(at)
     at.text_input(key="manage_name").input("digits-vae-2d-b")
     rerun(at).button(key="manage_rename").click()
     left |= english_left(rerun(at))
-    assert ZH["hard_renamed"].format(old="digits-vae-mine.safetensors", new="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
+    assert ZH["models.renamed"].format(old="digits-vae-mine.safetensors", new="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
     at.checkbox(key="manage_confirm").check()
     rerun(at).button(key="manage_delete").click()
     left |= english_left(rerun(at))
-    assert ZH["hard_deleted"].format(name="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
+    assert ZH["models.deleted"].format(name="digits-vae-2d-b.safetensors") in [s.value for s in at.success]
     assert not left, f"English on /models?lang=zh (text → words): {left}"
 
 
@@ -341,37 +335,83 @@ def test_a_language_switch_rebuilds_the_cached_figures(app_env):
     at = start("latent_map", "en")
     at.checkbox(key="map_sigma").set_value(True).run()
     before = "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
-    assert EN["map_sigma_trace"] in before and "index: " in before
+    assert EN["shared.sigma_trace"] in before and "index: " in before
     at.session_state["lang"] = "zh"  # what the sidebar's switch does
     at.run()  # the options were drawn in English: AppTest sends them back formatted so
     assert not at.exception, at.exception
     after = "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
-    assert ZH["map_sigma_trace"] in after and EN["map_sigma_trace"] not in after and "index: " not in after
-    assert ZH["map_fig_title"].split(" ")[1] in after
+    assert ZH["shared.sigma_trace"] in after and EN["shared.sigma_trace"] not in after and "index: " not in after
+    assert ZH["latent_map.fig_title"].split(" ")[1] in after
 
 
 def test_a_language_switch_rebuilds_the_cached_grid(app_env):
     at = start("latent_grid", "en")
-    cell = EN["grid_cell"].split(":")[0]
+    cell = EN["latent_grid.cell"].split(":")[0]
     assert cell in "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
     at.session_state["lang"] = "zh"
     at.run()
     assert not at.exception, at.exception
     after = "\n".join(_figure_strings(at.get("plotly_chart")[0].proto.spec))
-    assert ZH["grid_cell"].split("：")[0] in after and cell not in after
+    assert ZH["latent_grid.cell"].split("：")[0] in after and cell not in after
 
 
 def test_the_english_texts_other_tests_look_for_are_unchanged():
     """Browser tests and AppTests find these in the default language."""
-    assert EN["index_of"].format(i=5) == "index: 5"
-    assert EN["grid_cell"].format(r=1, c=2) == "cell: (1, 2)"
-    assert EN["map_decoded"] == "decoded from its latent" and EN["grid_decoded"] == "decoded live"
-    assert "from #5 to #9" in EN["gen_interp_row"].format(kind="AE", method="linear", a=5, b=9)
-    assert EN["sb_ae"] == "Autoencoder (AE)"
-    assert "yours" in EN["sb_model_label"].format(name="x", d="2-D", source=EN["source_yours"])
+    assert EN["shared.index_of"].format(i=5) == "index: 5"
+    assert EN["latent_grid.cell"].format(r=1, c=2) == "cell: (1, 2)"
+    assert EN["latent_map.decoded"] == "decoded from its latent" and EN["latent_grid.decoded"] == "decoded live"
+    assert "from #5 to #9" in EN["generate.interp_row"].format(kind="AE", method="linear", a=5, b=9)
+    assert EN["shared.sb_ae"] == "Autoencoder (AE)"
+    assert "yours" in EN["shared.sb_model_label"].format(name="x", d="2-D", source=EN["shared.source_yours"])
 
 
 def test_rendered_texts_finds_english(app_env):
     """The checker itself: the English app is full of words it reports."""
     at = start("home", "en")
     assert english_left(at)
+
+
+# --------------------------------------------------------------------------- messages from threads and errors
+
+class _CodedError(ValueError):
+    """A library error as ``vae_core.errors`` makes them: a stable ``code`` and the ``params`` of its message."""
+
+    def __init__(self, message: str, code: str, params: dict):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_errors_are_worded_in_the_language_by_their_code(lang):
+    tx = texts.Texts(lang)
+    table = EN if lang == "en" else ZH
+    e = _CodedError("x.pt: a pickle file is never loaded", "pickle_refused", {"path": "x.pt", "suffix": ".pt"})
+    assert i18n.error_text(e, tx) == table["errors.pickle_refused"].format(path="x.pt", suffix=".pt")
+    assert "x.pt" in i18n.error_text(e, tx)
+    # a code this app has no wording for, params that do not fit, or an error from before codes: its own line
+    assert i18n.error_text(_CodedError("raw line", "no_such_code", {}), tx) == "raw line"
+    assert i18n.error_text(_CodedError("raw line", "pickle_refused", {"path": "x"}), tx) == "raw line"
+    assert i18n.error_text(ValueError("plain"), tx) == "plain"
+
+
+def test_the_apps_own_refusals_carry_their_text_key():
+    from ui.logic import catalog, user_files
+
+    e = catalog.refusal(user_files.CatalogError, "models.name_bad", name="../x")
+    assert str(e) == EN["models.name_bad"].format(name="../x")  # the English line (logs, tests)
+    assert i18n.error_text(e, texts.Texts("zh")) == ZH["models.name_bad"].format(name="../x")
+
+
+def test_a_training_jobs_message_is_worded_by_the_page_in_its_language():
+    """The worker thread records a key and values; the page words them (durations included) in its session's language."""
+    from pages.train import jobs
+    from pages.train import view as train_view
+
+    msg = jobs.Message("train.job_gone", {"limit_s": 1.0})
+    try:
+        for lang, table in (("en", EN), ("zh", ZH)):
+            i18n.outside_run_language = lang
+            limit = texts.Texts(lang)["shared.dur_s"].format(s=1)
+            assert train_view.word(msg) == table["train.job_gone"].format(limit=limit)
+    finally:
+        i18n.outside_run_language = texts.DEFAULT_LANGUAGE

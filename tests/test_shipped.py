@@ -172,7 +172,7 @@ def test_app_opens_on_the_shipped_mnist_pair_with_an_empty_data_dir(tmp_path, mo
     for k, v in {"VAE_EXPLORER_DATA": empty, "VAE_EXPLORER_CHECKPOINTS": CKPT,
                  "VAE_EXPLORER_USER_MODELS": tmp_path / "user", "VAE_EXPLORER_CACHE": tmp_path / "cache"}.items():
         monkeypatch.setenv(k, str(v))
-    at = AppTest.from_string(f"from ui.core import nav\nnav.main({page!r})\n", default_timeout=180).run()
+    at = AppTest.from_string(f"from ui import nav\nnav.main({page!r})\n", default_timeout=180).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     sel = {s.label: s.value for s in at.selectbox}

@@ -7,9 +7,13 @@ import threading
 import numpy as np
 import pytest
 
-from ui.logic import catalog, clicks
+from ui import projections, threads
+from ui.logic import catalog, clicks, user_files
+from ui.texts import Texts
 from vae_core import latent as lat
 from vae_core.checkpoint import CheckpointError
+
+ENGLISH = Texts("en")
 
 
 def ev(*points, box=(), lasso=()):
@@ -119,9 +123,11 @@ def test_ellipse_path_radius_and_separators():
 
 
 def test_sample_indices():
-    assert clicks.sample_indices(5, None).tolist() == [0, 1, 2, 3, 4]
-    s = clicks.sample_indices(1000, 10)
-    assert len(s) == 10 and (np.diff(s) > 0).all() and (s == clicks.sample_indices(1000, 10)).all()
+    from ui.logic import points
+
+    assert points.sample_indices(5, None).tolist() == [0, 1, 2, 3, 4]
+    s = points.sample_indices(1000, 10)
+    assert len(s) == 10 and (np.diff(s) > 0).all() and (s == points.sample_indices(1000, 10)).all()
 
 
 def test_parse_and_choose_indices():
@@ -135,48 +141,47 @@ def test_parse_and_choose_indices():
     assert len(r) == 2 and r == clicks.choose_indices("random", 2, 50, seed=1)
 
 
-def test_safe_stem_and_unique_path(tmp_path):
-    assert clicks.safe_stem("../../etc/pass wd.safetensors") == "pass-wd"
-    assert clicks.safe_stem("...") == "model"
-    (tmp_path / "m.safetensors").write_bytes(b"x")
-    (tmp_path / "m-2.safetensors").write_bytes(b"x")
-    assert clicks.unique_path(tmp_path, "m").name == "m-3.safetensors"
+def test_safe_stem():
+    assert user_files.safe_stem("../../etc/pass wd.safetensors") == "pass-wd"
+    assert user_files.safe_stem("...") == "model"
 
 
 def test_catalog_defaults_prefer_mnist_2d_shipped(tiny_checkpoints):
     entries, problems = catalog.scan([(tiny_checkpoints, catalog.SHIPPED)])
     assert problems == [] and {e.kind for e in entries} == {"ae", "vae"}
     assert catalog.default_dataset(entries) == "digits"
-    ae, vae = catalog.default_pair(entries, "digits")
+    defaults = catalog.default_models(entries, "digits")
+    ae, vae = defaults.get("ae"), defaults.get("vae")
     assert ae.endswith("digits-ae-2d.safetensors") and vae.endswith("digits-vae-2d.safetensors")
     fake = [catalog.ModelEntry(f"/x/{n}", n, catalog.SHIPPED, k, "conv", "mnist", d, (1, 28, 28), 1, 0.0, d)
             for n, k, d in [("mnist-vae-16d", "vae", 16), ("mnist-vae-2d", "vae", 2), ("mnist-ae-16d", "ae", 16),
                             ("mnist-ae-2d", "ae", 2), ("mnist-cvae-16d", "cvae", 16), ("mnist-cvae-2d", "cvae", 2)]]
     assert catalog.default_dataset(entries + fake) == "mnist"
-    assert catalog.default_pair(fake, "mnist") == ("/x/mnist-ae-2d", "/x/mnist-vae-2d")
+    defaults = catalog.default_models(fake, "mnist")
+    assert (defaults.get("ae"), defaults.get("vae")) == ("/x/mnist-ae-2d", "/x/mnist-vae-2d")
     assert catalog.default_models(fake, "mnist")["cvae"] == "/x/mnist-cvae-2d"  # follows the pair's latent size
 
 
 def test_accept_upload_validates_and_never_overwrites(tiny_checkpoints, tmp_path):
     good = (tiny_checkpoints / "digits-vae-2d.safetensors").read_bytes()
     other = (tiny_checkpoints / "digits-ae-2d.safetensors").read_bytes()
-    out1, e1, existed1 = catalog.accept_upload("digits-vae-2d.safetensors", good, tmp_path)
-    out2, _, existed2 = catalog.accept_upload("digits-vae-2d.safetensors", other, tmp_path)  # same name, other bytes
+    out1, e1, existed1 = user_files.accept_upload("digits-vae-2d.safetensors", good, tmp_path)
+    out2, _, existed2 = user_files.accept_upload("digits-vae-2d.safetensors", other, tmp_path)  # same name, other bytes
     assert out1.name == "digits-vae-2d.safetensors" and out2.name == "digits-vae-2d-2.safetensors"
     assert not existed1 and not existed2 and out2.read_bytes() == other
     assert e1.kind == "vae" and e1.dataset == "digits" and e1.source == catalog.YOURS
     for name, data in [("model.pt", b"\x80\x04garbage"), ("x.safetensors", b"not a checkpoint at all"),
                        ("t.safetensors", good[: len(good) // 2])]:
         with pytest.raises(CheckpointError) as err:
-            catalog.accept_upload(name, data, tmp_path)
+            user_files.accept_upload(name, data, tmp_path)
         assert name in str(err.value) and "\n" not in str(err.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digits-vae-2d-2.safetensors", "digits-vae-2d.safetensors"]
 
 
 def test_accept_upload_refuses_big_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(catalog, "MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr(user_files, "MAX_UPLOAD_BYTES", 10)
     with pytest.raises(CheckpointError, match="limit"):
-        catalog.accept_upload("big.safetensors", b"0" * 11, tmp_path)
+        user_files.accept_upload("big.safetensors", b"0" * 11, tmp_path)
 
 
 def test_compact_keeps_four_significant_digits_of_the_scale():
@@ -196,7 +201,7 @@ def test_wait_estimates_grow_with_the_points_and_learn_this_machine():
     before = w.estimate("tsne", 10_000)
     w.record("tsne", 2000, 3 * waits.predicted("tsne", 2000))  # this server is 3x slower than the curve
     assert w.estimate("tsne", 10_000) == pytest.approx(3 * before)
-    assert w.is_long("tsne", 10_000) and not w.is_long("pca", 10_000)
+    assert w.estimate("tsne", 10_000) > waits.LONG_S and not w.estimate("pca", 10_000) > waits.LONG_S
     w.record("umap", 2000, 500.0, compiled=False)  # a fit that compiled teaches nothing about the speed
     assert w.estimate("umap", 2000) == waits.WaitModel().estimate("umap", 2000)
 
@@ -204,16 +209,16 @@ def test_wait_estimates_grow_with_the_points_and_learn_this_machine():
 def test_the_umap_warm_up_compiles_without_error_and_marks_umap_compiled():
     """What the server runs in the background at start (``VAE_EXPLORER_WARM_UMAP``): the real
     ``vae_core.latent.warm_umap``: a fit with NN-descent and an inverse transform."""
-    from ui.core import cache
+    
 
-    cache._UMAP_FITTED.clear()  # an earlier test's UMAP fit in this process must not answer for the warm-up
-    w = cache.UmapWarmup()
+    projections._UMAP_FITTED.clear()  # an earlier test's UMAP fit in this process must not answer for the warm-up
+    w = projections.UmapWarmup()
     t = threading.Thread(target=w.run)  # as the server does (run() lowers its own thread's priority)
     t.start()
     t.join()
     assert w.done.is_set() and w.error is None
-    assert cache.umap_compiled()
-    assert cache.WAITS.estimate("umap", 1000, cache.umap_compiled()) < cache.WAITS.estimate("umap", 1000, False)
+    assert projections.umap_compiled()
+    assert projections.WAITS.estimate("umap", 1000, projections.umap_compiled()) < projections.WAITS.estimate("umap", 1000, False)
 
 
 def test_metric_rows_read_like_words_with_units_and_fold_in_their_counts():
@@ -222,19 +227,19 @@ def test_metric_rows_read_like_words_with_units_and_fold_in_their_counts():
     m = {"split": "test", "n": 10000, "loss": 1818.39168, "recon": 1818.39, "kl": 0.0, "mse": 0.0177883,
          "psnr": 18.049, "knn_acc": 0.3538, "knn_k": 5, "train_seconds": 139.41, "nll_is": 1844.17, "nll_k": 100,
          "kl_per_dim": [1.0, 2.0]}
-    rows = metric_rows.rows(m)
+    rows = metric_rows.rows(m, tx=ENGLISH)
     assert rows["5-NN accuracy of the latents (%)"] == "35.4"
     assert rows["Training time"] == "2 min 20 s"
     assert rows["−log p(x), importance sampled with K = 100 (nats per image)"] == "1,844.17"
     assert rows["PSNR (dB, higher is better)"] == "18.05"
     assert not any("_" in name for name in rows)  # no knn_acc / train_seconds codes
-    assert metric_rows.measured_on(m) == "measured on 10,000 test images"
-    ae = metric_rows.rows({"loss": 1.0}, keep_missing=False)
+    assert metric_rows.measured_on(m, tx=ENGLISH) == "measured on 10,000 test images"
+    ae = metric_rows.rows({"loss": 1.0}, keep_missing=False, tx=ENGLISH)
     assert list(ae) == ["Loss: reconstruction + β·KL (nats per image)"]
-    assert metric_rows.value("knn_acc", None) == "—" and metric_rows.value("psnr", float("nan")) == "—"
-    assert "only the shipped test sample of mnist" in metric_rows.why_missing("knn_acc", "vae", "mnist", "sample")
-    assert "no probability" in metric_rows.why_missing("nll_is", "ae", "mnist", "full")
-    assert metric_rows.why_missing("nll_is", "vae", "mnist", "full") is None
+    assert metric_rows.value("knn_acc", None, tx=ENGLISH) == "—" and metric_rows.value("psnr", float("nan"), tx=ENGLISH) == "—"
+    assert "only the shipped test sample of mnist" in metric_rows.why_missing("knn_acc", "vae", "mnist", "sample", tx=ENGLISH)
+    assert "no probability" in metric_rows.why_missing("nll_is", "ae", "mnist", "full", tx=ENGLISH)
+    assert metric_rows.why_missing("nll_is", "vae", "mnist", "full", tx=ENGLISH) is None
 
 
 def test_cells_far_from_data_marks_only_cells_with_no_point_nearby():
@@ -255,7 +260,7 @@ def test_cells_far_from_data_marks_only_cells_with_no_point_nearby():
 def test_images_are_enlarged_to_exactly_the_size_asked_for():
     """Issue 11 item 6: a 28-px digit asked at 112 px is a pixel-exact 4x nearest-neighbour copy; a
     mosaic asked at 512 px is 512 px wide (shown with width="content", so a narrow column caps it)."""
-    from ui.core.widgets import enlarge
+    from ui.widgets import enlarge
 
     digit = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
     assert (enlarge(digit, 112) == np.kron(digit, np.ones((4, 4), np.uint8))).all()
@@ -264,10 +269,10 @@ def test_images_are_enlarged_to_exactly_the_size_asked_for():
     assert enlarge(np.zeros((32, 32, 3), np.uint8), 84).shape == (84, 84, 3)
 
 
-# ------------------------------------------------------------------ the grid's hover preview (ui.logic.hover)
+# ------------------------------------------------------------------ the grid's hover preview (pages.latent_grid.hover)
 
 def test_fine_grid_size_keeps_the_sprite_sheet_small():
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     assert hover.fine_n(28, 1) == hover.HOVER_N == 48  # MNIST, Fashion-MNIST: 1344² grey pixels
     assert hover.fine_n(32, 3) == 32  # CIFAR-10: 1024² RGB pixels
@@ -277,7 +282,7 @@ def test_fine_grid_size_keeps_the_sprite_sheet_small():
 
 
 def test_pad_cell_is_the_tile_drawn_under_the_pointer():
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     nf = 48
     for r, c in [(0, 0), (3, 40), (47, 47)]:  # a tile's centre and its corners on the pad
@@ -289,7 +294,7 @@ def test_pad_cell_is_the_tile_drawn_under_the_pointer():
 def test_mosaic_fraction_inverts_plane_to_pixel():
     """The pointer over the clickable mosaic → the plane point under it: the inverse of where the
     grid draws a plane point (clicks.plane_to_pixel), so cell centres land on their plane points."""
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     bounds, n, tile = (-3.0, 2.0, -1.0, 4.0), 15, 28
     pts = np.random.RandomState(0).uniform([-3, -1], [2, 4], size=(50, 2))
@@ -304,7 +309,7 @@ def test_mosaic_fraction_inverts_plane_to_pixel():
 def test_nearest_cell_agrees_with_the_grid_geometry():
     """The fine cell shown for a plane point is the one lat.cell_of_point finds, and a fine cell's own
     centre maps back to it (ties aside: Python rounds halves to even, the JavaScript up)."""
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     bounds, nf = (-3.0, 2.0, -1.0, 4.0), 48
     rng = np.random.RandomState(1)
@@ -319,7 +324,7 @@ def test_nearest_cell_agrees_with_the_grid_geometry():
 
 
 def test_sprite_cell_reads_back_what_tile_laid_out():
-    from ui.logic import hover
+    from pages.latent_grid import hover
 
     imgs = np.random.RandomState(2).randint(0, 256, size=(9, 5, 5, 3), dtype=np.uint8)
     sheet = lat.tile(imgs, 3)
@@ -328,7 +333,7 @@ def test_sprite_cell_reads_back_what_tile_laid_out():
 
 
 def test_component_html_carries_its_config_and_cannot_be_broken_out_of():
-    from ui.logic import figures, hover
+    from pages.latent_grid import figures, hover
 
     texts = {"title": "t", "pad": "p", "idle": "</script><b>x", "cell": "({r}, {c}) ({x}, {y})"}
     html = hover.component_html("data:image/png;base64,AAAA", 16, 28, (-1.5, 2.0, -3.0, 0.5), texts)
@@ -339,7 +344,7 @@ def test_component_html_carries_its_config_and_cannot_be_broken_out_of():
     assert "http://" not in html and "https://" not in html and "src=" not in html  # nothing fetched
     with pytest.raises(ValueError):
         hover.component_html("", 2, 28, (0, 1, 0, 1), texts, template="<html></html>")
-    fig = figures.latent_grid(np.zeros((56, 56), np.uint8), 2, 28, (-1.5, 2.0, -3.0, 0.5))
+    fig = figures.latent_grid(np.zeros((56, 56), np.uint8), 2, 28, (-1.5, 2.0, -3.0, 0.5), tx=ENGLISH)
     assert fig.layout.meta == hover.grid_meta(2, 28, (-1.5, 2.0, -3.0, 0.5))  # how the preview finds the grid
 
 
@@ -350,7 +355,7 @@ def test_sample_points_of_the_test_split_alone_are_the_old_sample():
 
     for n_max in (None, 50, 500):
         idx, split = points.sample_points(300, 0, n_max)
-        assert np.array_equal(idx, clicks.sample_indices(300, n_max)) and not split.any()
+        assert np.array_equal(idx, points.sample_indices(300, n_max)) and not split.any()
 
 
 def test_sample_points_of_both_splits_test_first_each_sorted():
@@ -397,17 +402,19 @@ def test_event_points_read_the_split_from_customdata():
 def test_point_names_carry_the_split_only_on_a_map_of_both():
     from ui.logic import points
 
-    assert points.point_name(12, 1, False) == "index: 12"
-    assert points.point_name(12, 1, True) == "index: 12 (train)"
-    assert points.point_name(12, 0, True) == "index: 12 (test)"
-    assert points.short_name(3, 1, True) == "#3 (train)" and points.short_name(3, 1, False) == "#3"
+    assert points.point_name(12, 1, False, tx=ENGLISH) == "index: 12"
+    assert points.point_name(12, 1, True, tx=ENGLISH) == "index: 12 (train)"
+    assert points.point_name(12, 0, True, tx=ENGLISH) == "index: 12 (test)"
+    assert points.short_name(3, 1, True, tx=ENGLISH) == "#3 (train)" and points.short_name(3, 1, False, tx=ENGLISH) == "#3"
 
 
 def test_latents_csv_has_a_split_column_for_a_map_of_both():
-    csv = clicks.latents_csv(np.array([4, 2]), np.array([1, 7]), np.array([[0.5, 1.0], [2.0, 3.0]]),
+    from pages.latent_map import logic as map_logic
+
+    csv = map_logic.latents_csv(np.array([4, 2]), np.array([1, 7]), np.array([[0.5, 1.0], [2.0, 3.0]]),
                              np.array([[0.1], [0.2]]), split=np.array([0, 1])).decode().splitlines()
     assert csv == ["index,split,label,x,y,z0", "4,test,1,0.5,1,0.1", "2,train,7,2,3,0.2"]
-    assert clicks.latents_csv(np.array([4]), np.array([1]), np.array([[0.5, 1.0]]),
+    assert map_logic.latents_csv(np.array([4]), np.array([1]), np.array([[0.5, 1.0]]),
                               np.array([[0.1]])).decode().splitlines()[0] == "index,label,x,y,z0"
 
 
@@ -442,7 +449,7 @@ def test_latent_scatter_of_both_splits_is_webgl_typed_and_one_legend_entry_per_c
     rng = np.random.default_rng(0)
     idx, split = points.sample_points(1000, 3000, None)
     labels = rng.integers(0, 3, len(idx))
-    fig = figures.latent_scatter(rng.normal(size=(len(idx), 2)), labels, ("a", "b", "c"), idx, "t", split=split)
+    fig = figures.latent_scatter(rng.normal(size=(len(idx), 2)), labels, ("a", "b", "c"), idx, "t", split=split, tx=ENGLISH)
     traces = fig.data
     assert {t.type for t in traces} == {"scattergl"} and len(traces) == 6  # 3 classes × 2 splits
     assert [t.name for t in traces if t.showlegend] == ["a", "b", "c"]
@@ -455,7 +462,7 @@ def test_latent_scatter_of_both_splits_is_webgl_typed_and_one_legend_entry_per_c
         assert np.array_equal(cd[:, 0], idx[sel])  # each point keeps its own index
     spec = fig.to_plotly_json()["data"][0]
     assert isinstance(fig.to_json(), str) and "customdata" in spec
-    single = figures.latent_scatter(rng.normal(size=(50, 2)), labels[:50], ("a", "b", "c"), np.arange(50), "t")
+    single = figures.latent_scatter(rng.normal(size=(50, 2)), labels[:50], ("a", "b", "c"), np.arange(50), "t", tx=ENGLISH)
     assert all(np.asarray(t.customdata).shape[1] == 1 and t.type == "scatter" for t in single.data)
     assert "(test)" not in single.data[0].hovertemplate
 
@@ -478,11 +485,11 @@ def test_n_shown_counts_the_points_a_map_shows():
 
 
 def test_one_thread_decodes_on_one_torch_thread_in_this_thread_only_and_puts_the_count_back():
-    """A click's single decode runs on one torch thread (``cache.one_thread``); the thread that
+    """A click's single decode runs on one torch thread (``threads.one_thread``); the thread that
     serves another session keeps its own count, and the count comes back afterwards."""
     import torch
 
-    from ui.core import cache
+    
 
     saved = torch.get_num_threads()
     torch.set_num_threads(2)
@@ -492,7 +499,7 @@ def test_one_thread_decodes_on_one_torch_thread_in_this_thread_only_and_puts_the
 
         def click():
             torch.set_num_threads(2)
-            with cache.one_thread():
+            with threads.one_thread():
                 inside.append(torch.get_num_threads())
                 entered.set()
                 leave.wait(5)
@@ -539,7 +546,7 @@ def test_map_threads_limits_torch_in_this_thread_only_and_puts_it_back():
     reference count gave the second one all the threads)."""
     import torch
 
-    from ui.core import cache
+    
 
     saved = torch.get_num_threads()
     torch.set_num_threads(2)
@@ -548,15 +555,15 @@ def test_map_threads_limits_torch_in_this_thread_only_and_puts_it_back():
 
         def user():
             torch.set_num_threads(2)
-            with cache.map_threads():
+            with threads.map_threads():
                 inside.append(torch.get_num_threads())
 
-        with cache.map_threads():
+        with threads.map_threads():
             t = threading.Thread(target=user)  # a second user while the first is inside
             t.start()
             t.join()
             inside.append(torch.get_num_threads())
-        assert inside == [min(cache.MAP_THREADS, 2)] * 2 and torch.get_num_threads() == 2
+        assert inside == [min(threads.MAP_THREADS, 2)] * 2 and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(saved)
 

@@ -1,5 +1,5 @@
 """Pure functions behind the clicks (no Streamlit import): chart selection events → dataset
-indices, grid clicks → cells, cells → latents, posterior ellipses, file names.
+indices, grid clicks → cells, cells → latents, posterior ellipses, typed indices.
 
 A plotly selection event, as ``st.plotly_chart(on_select="rerun")`` returns it::
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -189,29 +188,6 @@ def ellipse_path(centres: np.ndarray, covs: np.ndarray, n_std: float = 1.0, n_pt
     return xs, ys
 
 
-def sample_indices(n_total: int, n_max: int | None, seed: int = 0) -> np.ndarray:
-    """All indices when n_max is None or ≥ n_total, else a sorted random subset (fixed seed)."""
-    if n_max is None or n_max >= n_total:
-        return np.arange(n_total)
-    return np.sort(np.random.RandomState(seed).choice(n_total, n_max, replace=False))
-
-
-def safe_stem(name: str) -> str:
-    """A file stem that is safe on every OS: letters, digits, ``-``, ``_``, ``.``."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(name).stem).strip(".-_")
-    return stem[:80] or "model"
-
-
-def unique_path(folder: Path, stem: str, suffix: str = ".safetensors") -> Path:
-    """``folder/stem.suffix``, or ``stem-2``, ``stem-3``, … when that exists (never overwrite)."""
-    p = folder / f"{stem}{suffix}"
-    k = 2
-    while p.exists():
-        p = folder / f"{stem}-{k}{suffix}"
-        k += 1
-    return p
-
-
 def parse_indices(text: str, n_total: int, limit: int = 64) -> list[int]:
     """"3, 10-12 7" → [3, 10, 11, 12, 7]: valid test indices, in order, without repeats."""
     out: list[int] = []
@@ -260,22 +236,3 @@ def sigma_ellipses(proj, logvar: np.ndarray | None) -> tuple[list, list] | None:
     k = min(SIGMA_MAX_POINTS, len(proj.coords))
     covs = posterior_cov_2d(logvar[:k], proj._components if proj.method == "pca" else None)
     return ellipse_path(proj.coords[:k], covs)
-
-
-def latents_csv(idx: np.ndarray, labels: np.ndarray, coords: np.ndarray, mu: np.ndarray,
-                split: np.ndarray | None = None) -> bytes:
-    """index, label, plane x, y, then the latent z0..z(d-1), one row per point. With ``split``
-    (0 test, 1 train per point) a "split" column (test / train) follows the index."""
-    import io
-
-    cols = ["index", "label", "x", "y"] + [f"z{i}" for i in range(mu.shape[1])]
-    data = np.column_stack([idx, labels, coords, mu])
-    buf = io.StringIO()
-    np.savetxt(buf, data, delimiter=",", header=",".join(cols), comments="",
-               fmt=["%d", "%d"] + ["%.6g"] * (data.shape[1] - 2))
-    if split is None:
-        return buf.getvalue().encode()
-    head, *rows = buf.getvalue().splitlines()
-    names = np.where(np.asarray(split) == 1, "train", "test")
-    rows = [r.replace(",", f",{s},", 1) for r, s in zip(rows, names)]
-    return "\n".join([head.replace("index,", "index,split,", 1), *rows, ""]).encode()

@@ -10,12 +10,12 @@ A map's points come as two parallel arrays, ``idx`` (index within its split) and
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import torch
 
-from ui.logic import clicks
-from ui.logic.text import T
+from vae_core.latent import umap_epochs
 
 TEST_ONLY, TRAIN_AND_TEST = "test", "all"  # the "Points from" choice
 SOURCES = (TEST_ONLY, TRAIN_AND_TEST)
@@ -31,6 +31,13 @@ UMAP_GRAPH_S_PER_1K = 0.07
 UMAP_EPOCH_S_PER_1K = 0.00085
 UMAP_COMPILE_S = 30.0  # the first UMAP fit of a process also compiles umap-learn's numba code (not cached on disk)
 TSNE_S_PER_1K = 6.5  # scikit-learn's Barnes-Hut t-SNE of 10,000 points took 66 s; it grows as n log n
+
+
+def sample_indices(n_total: int, n_max: int | None, seed: int = 0) -> np.ndarray:
+    """All indices when n_max is None or ≥ n_total, else a sorted random subset (fixed seed)."""
+    if n_max is None or n_max >= n_total:
+        return np.arange(n_total)
+    return np.sort(np.random.RandomState(seed).choice(n_total, n_max, replace=False))
 
 
 def point_choices(n_total: int) -> list[int]:
@@ -52,8 +59,8 @@ def n_shown(n_test: int, n_train: int, n_max: int | None, source: str) -> int:
 def sample_points(n_test: int, n_train: int, n_max: int | None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(idx, split) of up to ``n_max`` points drawn without replacement from the test split and
     the train split together (all of them when n_max is None); test points first. With
-    ``n_train = 0`` the points are exactly ``clicks.sample_indices(n_test, n_max, seed)``."""
-    pos = clicks.sample_indices(n_test + n_train, n_max, seed)
+    ``n_train = 0`` the points are exactly ``sample_indices(n_test, n_max, seed)``."""
+    pos = sample_indices(n_test + n_train, n_max, seed)
     train = pos >= n_test
     return np.where(train, pos - n_test, pos).astype(np.int64), train.astype(np.uint8)
 
@@ -86,23 +93,23 @@ def gather(x_test: torch.Tensor, x_train: torch.Tensor, idx: np.ndarray, split: 
     return out
 
 
-def split_name(code: int) -> str:
-    return T["split_train"] if int(code) == TRAIN else T["split_test"]
+def split_name(code: int, *, tx: Mapping[str, str]) -> str:
+    return tx["shared.split_train"] if int(code) == TRAIN else tx["shared.split_test"]
 
 
-def index_label(i, code: int, mixed: bool) -> str:
+def index_label(i, code: int, mixed: bool, *, tx: Mapping[str, str]) -> str:
     """"12" on a test-only map; "12 (train)" / "12 (test)" on a map of both splits."""
-    return f"{i}{T['split_tag'].format(split=split_name(code))}" if mixed else f"{i}"
+    return f"{i}{tx['shared.split_tag'].format(split=split_name(code, tx=tx))}" if mixed else f"{i}"
 
 
-def point_name(i, code: int, mixed: bool) -> str:
+def point_name(i, code: int, mixed: bool, *, tx: Mapping[str, str]) -> str:
     """"index: 12" on a test-only map, "index: 12 (train)" on a map of both splits."""
-    return T["index_of"].format(i=index_label(i, code, mixed))
+    return tx["shared.index_of"].format(i=index_label(i, code, mixed, tx=tx))
 
 
-def short_name(i, code: int, mixed: bool) -> str:
+def short_name(i, code: int, mixed: bool, *, tx: Mapping[str, str]) -> str:
     """"#12", or "#12 (train)" on a map of both splits (neighbour and selection captions)."""
-    return f"#{index_label(i, code, mixed)}"
+    return f"#{index_label(i, code, mixed, tx=tx)}"
 
 
 def index_dtype(max_index: int) -> np.dtype:
@@ -114,8 +121,6 @@ def umap_seconds(n: int, first: bool = False) -> tuple[float, float]:
     """Expected seconds of a UMAP fit of n points on the development machine: (the neighbour
     graph and initial layout, the layout epochs). ``first``: the process's first fit, which also
     compiles umap-learn's code (counted in the first part)."""
-    from vae_core.latent import umap_epochs
-
     k = n / 1000
     return UMAP_GRAPH_S_PER_1K * k + (UMAP_COMPILE_S if first else 0.0), UMAP_EPOCH_S_PER_1K * k * umap_epochs(n)
 

@@ -9,12 +9,15 @@ until this process has compiled it: the server warms it in a background thread a
 (``vae_core.latent.warm_umap``, ``settings.warm_umap``). ``bench/wait_estimates.py`` prints
 each estimate next to the time it measures.
 
-Streamlit-free: ``ui.core.cache`` keeps one ``WaitModel`` per server process.
+Streamlit-free: ``ui.projections`` keeps one ``WaitModel`` per server process. ``format_duration`` words
+every wait and duration the app shows.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ui.logic import points
@@ -54,5 +57,13 @@ class WaitModel:
             old = self.factors.get(method)
             self.factors[method] = f if old is None else 0.5 * (old + f)
 
-    def is_long(self, method: str, n: int, compiled: bool = True) -> bool:
-        return self.estimate(method, n, compiled) > LONG_S
+
+def format_duration(seconds: float, *, tx: Mapping[str, str]) -> str:
+    """12 → "12 s", 200 → "3 min 20 s", 4000 → "1 h 07 min" (rounded up to the shown unit)."""
+    s = max(0, math.ceil(seconds))
+    if s < 60:
+        return tx["shared.dur_s"].format(s=s)
+    if s < 3600:
+        return tx["shared.dur_m"].format(m=s // 60, s=s % 60)
+    m = math.ceil(s / 60)
+    return tx["shared.dur_h"].format(h=m // 60, m=m % 60)

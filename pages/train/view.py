@@ -1,0 +1,114 @@
+"""The Train page's body: the job's live progress and curves, polled by a fragment that reruns every
+second while a job runs, and the form's submit (the job itself runs in ``pages.train.jobs``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+
+from pages.train import jobs, logic
+from ui import refs, sidebar
+from ui import state as S
+from ui.i18n import T, error_text
+from ui.logic import figures, waits
+from vae_core.config import ConfigError, ModelConfig, TrainConfig
+from vae_core.data import DataError
+from vae_core.kinds import kind as kind_of
+
+# The Train form's "Model" choice: one kind, or several trained one after another with identical
+# settings in one job (a fair comparison in one click).
+KIND_CHOICES = {"ae": ("ae",), "vae": ("vae",), "cvae": ("cvae",), "ae+vae": ("ae", "vae"),
+                "ae+vae+cvae": ("ae", "vae", "cvae")}
+
+
+def word(msg: jobs.Message) -> str:
+    """A job's message in the session's language (durations worded as the app words them)."""
+    if msg.error is not None:
+        text = error_text(msg.error).strip()
+        return text.splitlines()[0] if text else type(msg.error).__name__
+    params = {(k[:-2] if k.endswith("_s") else k): (waits.format_duration(v, tx=T) if k.endswith("_s") else v)
+              for k, v in msg.params.items()}
+    return T[msg.key].format(**params)
+
+
+def start(model_config: ModelConfig, train_config: TrainConfig, data, more: tuple[ModelConfig, ...] = ()):
+    """Start a job for this session (into its own model folder); raises ``jobs.JobRefused``."""
+    job = jobs.start(model_config, train_config, data, sidebar.user_dir(), st.session_state[S.TRAIN_JOB], more)
+    st.session_state[S.TRAIN_JOB] = job
+    return job
+
+
+def current() -> jobs.TrainJob | None:
+    return st.session_state[S.TRAIN_JOB]
+
+
+def _panel() -> None:
+    job = current()
+    if job is None:
+        return
+    if not job.finished:
+        job.heartbeat = time.time()  # this session is still here
+    snap = job.snapshot()
+    mc, tc = job.model_config, job.train_config
+    epochs = tc.epochs
+    st.caption(T["train.job_settings"].format(  # the job's own settings (the form may show others by now)
+        dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"shared.backbone_{mc.backbone}"], latent=mc.latent_dim or T["shared.feature_map"],
+        epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, schedule=T[f"shared.lr_schedule_{tc.lr_schedule}"], beta=tc.beta,
+        seed=tc.seed))
+    text = T[f"train.status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
+    if len(job.configs) > 1 and not job.finished:
+        text = T["train.model_of"].format(i=job.index + 1, n=len(job.configs),
+                                          kind=job.configs[job.index].kind.upper()) + " · " + text
+    eta = logic.eta_seconds(snap["fraction"], time.time() - job.started) if snap["status"] == "running" else None
+    if eta is not None:
+        text += " · " + T["train.eta"].format(eta=waits.format_duration(eta, tx=T))
+    st.progress(min(1.0, snap["fraction"]), text=text)
+    if not job.finished:
+        st.button(T["train.cancel"], key="train_cancel", on_click=job.cancel.set)
+    st.plotly_chart(figures.training_curves(snap["history"], snap["steps"], tx=T), key="train_curves")
+    if snap["status"] == "error":
+        st.error(word(snap["message"]))
+    elif snap["status"] == "cancelled":
+        st.warning(word(snap["message"]))  # worded here, in the session's language
+    elif snap["status"] == "done":
+        st.success(T["train.saved"].format(path=", ".join(Path(p).name for p in job.paths)))
+        if logic.collapsed(kind_of(mc.kind).variational, job.final_kl):
+            st.warning(T["train.collapse"].format(kl=job.final_kl))
+        if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
+            job.announced = True
+            st.session_state[S.PENDING_PICK] = [(job.train_config.dataset, mc.kind, p)
+                                                for mc, p in zip(job.configs, job.paths)]
+            st.rerun()
+
+
+def progress_panel() -> None:
+    """Live progress; the fragment polls every second only while a job is running."""
+    job = current()
+    every = 1.0 if job is not None and not job.finished else None
+    st.fragment(_panel, run_every=every)()
+
+
+def submit() -> str | None:
+    """Start a job from the Train form's values; returns an error line, or None when started."""
+    v = {k: st.session_state[k] for k in S.TRAIN_FORM}
+    try:
+        data, mode = refs.dataset(v["train_dataset"], st.session_state[S.DATA_DIR])
+        if mode != "full":
+            return T["train.need_full"].format(dataset=v["train_dataset"])
+        c, h, _ = data.image_shape
+        mcfgs = [ModelConfig(kind=k, backbone=v["train_backbone"], in_channels=c, image_size=h,
+                             latent_dim=int(v["train_latent"]),
+                             num_classes=len(data.classes) if kind_of(k).conditional else 0)
+                 for k in KIND_CHOICES[v["train_kind"]]]
+        tcfg = TrainConfig(dataset=v["train_dataset"], epochs=int(v["train_epochs"]), batch_size=int(v["train_batch"]),
+                           lr=float(v["train_lr"]), lr_schedule=v["train_lr_schedule"], seed=int(v["train_seed"]),
+                           beta=float(v["train_beta"]), device="cpu")
+    except (DataError, ConfigError) as e:
+        return error_text(e)
+    try:
+        start(mcfgs[0], tcfg, data, tuple(mcfgs[1:]))
+    except jobs.JobRefused as e:
+        return word(e.message)
+    return None

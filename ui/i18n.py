@@ -1,0 +1,82 @@
+"""The Streamlit side of the texts: the session's language, ``T`` (the session's ``Texts``), spinners
+worded in it, and ``error_text`` for the library's errors.
+
+The language is read here, explicitly, from the session (``state.LANG``, set by ``ui.nav`` from
+``?lang=`` or the sidebar). Streamlit-free code never reads it: it is handed a ``Texts`` (``T`` is one).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from ui import state as S
+from ui.texts import DEFAULT_LANGUAGE, LANGUAGES, Texts
+
+# The language outside a script run. AppTest formats a selectbox's or a radio's options (their
+# ``format_func`` reads ``T``) in the test's own thread, where there is no session: a test that
+# sends values back in another language sets this for that call.
+outside_run_language = DEFAULT_LANGUAGE
+
+
+def language() -> str:
+    """The session's language (a code of ``LANGUAGES``)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return outside_run_language
+    lang = st.session_state.get(S.LANG, DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def texts() -> Texts:
+    return Texts(language())
+
+
+class _SessionTexts(Mapping):
+    """``T[key]``: ``Texts(language())[key]``, looked up at each call (the session may switch)."""
+
+    def __getitem__(self, key: str) -> str:
+        return texts()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(texts())
+
+    def __len__(self) -> int:
+        return len(texts())
+
+
+T = _SessionTexts()
+
+
+def error_text(e: BaseException, tx: Mapping | None = None) -> str:
+    """An error in the session's language: an app refusal by its text key (``catalog.refusal``); a library
+    error by its ``code`` and ``params`` (``vae_core.errors``) from the ``[errors]`` table; else ``str(e)``
+    (a code the language has no wording for, or an error from before codes)."""
+    tx = T if tx is None else tx
+    key = getattr(e, "text_key", None)
+    if key is not None:
+        return tx[key].format(**e.text_params)
+    code, params = getattr(e, "code", None), getattr(e, "params", None) or {}
+    template = tx.get(f"errors.{code}") if isinstance(code, str) else None
+    if template is not None:
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):  # params that do not fit this wording
+            pass
+    return str(e)
+
+
+def spinning(key: str):
+    """Show ``T[key]`` — in the session's language, which a decorator argument fixed at import could
+    not follow — while the wrapped call runs; Streamlit shows a spinner only after 0.5 s, so a cache
+    hit shows nothing."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with st.spinner(T[key]):
+                return fn(*args, **kwargs)
+        run.clear = fn.clear  # st.cache_* functions can be cleared
+        return run
+    return wrap

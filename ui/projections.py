@@ -1,0 +1,224 @@
+"""Latents and their 2-D projections, shared by the Latent map, the Latent grid, AE vs VAE and Generate:
+cached encodings, PCA / UMAP / t-SNE fits, the background UMAP pool and warm-up, and wait estimates
+that learn this server's speed (``ui.logic.waits``)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from ui.i18n import T, spinning
+from ui.logic import paths, points, settings, waits
+from ui.refs import DataRef, ModelRef, disk_key, save_npz
+from ui.threads import CPU_WORKERS, ENCODE_BATCH, map_threads
+from vae_core import latent as lat
+
+LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
+
+
+@spinning("shared.spin_encode")
+@st.cache_data(max_entries=32, show_spinner=False)
+def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> dict:
+    """{"idx": indices within their split, "split": 0 test / 1 train per point, "labels", "mu": (N, d),
+    "logvar": (N, d) or None} of up to n_max points of the test split (``source`` "test") or of
+    train + test ("all"; test points first); a conditional model encodes with the true labels."""
+    data = d.data
+    n_train = len(data.x_train) if source == points.TRAIN_AND_TEST else 0
+    idx, split = points.sample_points(len(data.x_test), n_train, n_max)
+    y = points.gather(data.y_test, data.y_train, idx, split)
+    f = paths.cache_dir() / f"latents-{disk_key(m.sha, d, n_max, source)}.npz"
+    if len(idx) >= LATENTS_ON_DISK and f.is_file():
+        with np.load(f, allow_pickle=False) as arrays:
+            if len(arrays["mu"]) == len(idx):
+                return {"idx": idx, "split": split, "labels": y.numpy(), "mu": arrays["mu"],
+                        "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
+    x = points.gather(data.x_test, data.x_train, idx, split)
+    y = points.gather(data.y_test, data.y_train, idx, split)
+    mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH, workers=CPU_WORKERS)
+    if len(idx) >= LATENTS_ON_DISK:
+        save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
+    return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
+
+
+def umap_file(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, source: str) -> Path:
+    """Where a map's UMAP coordinates are kept (the test-only name is the one of earlier versions)."""
+    parts = (m.sha, d, n_max, reproducible) + (() if source == points.TEST_ONLY else (source,))
+    return paths.cache_dir() / f"umap-{disk_key(*parts)}.npz"
+
+
+WAITS = waits.WaitModel()  # one per server process: estimates that learn this machine's speed
+
+_FITTED: set = set()  # (method, ...) keys of projections computed by this process
+
+_UMAP_FITTED = threading.Event()  # a UMAP fit finished in this process: its kernels are compiled
+
+
+class UmapWarmup:
+    """UMAP's numba compilation, run once per server process in a low-priority background thread."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
+        except (AttributeError, OSError):
+            pass
+        try:
+            lat.warm_umap()
+            _UMAP_FITTED.set()
+        except Exception as e:  # noqa: BLE001 — a warm-up must never take the server down
+            self.error = repr(e)
+        finally:
+            self.done.set()
+
+
+@st.cache_resource(show_spinner=False)
+def umap_warmup() -> UmapWarmup:
+    """Start the warm-up at the server's first run (``settings.warm_umap``), once per process."""
+    w = UmapWarmup()
+    if settings.warm_umap():
+        threading.Thread(target=w.run, name="umap-warmup", daemon=True).start()
+    return w
+
+
+def umap_compiled() -> bool:
+    return _UMAP_FITTED.is_set()
+
+
+def n_points(d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> int:
+    """How many latents a map of ``n_max`` points shows (all of them when there are fewer)."""
+    return points.n_shown(d.n_test, d.n_train, n_max, source)
+
+
+def projection_wait(d: DataRef, n_max: int | None, method: str, source: str = points.TEST_ONLY) -> float:
+    """Seconds a fresh projection is expected to take on this server (``ui.logic.waits``)."""
+    return WAITS.estimate(method, n_points(d, n_max, source), umap_compiled())
+
+
+def projection_ready(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+                     source: str = points.TEST_ONLY) -> bool:
+    """Whether this process has computed that projection already (showing it again is instant)."""
+    return (m, d, n_max, method, reproducible, source) in _FITTED
+
+
+def projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+               need_inverse: bool = False, source: str = points.TEST_ONLY) -> lat.Projection:
+    """A 2-D projection of the latents, with a spinner that says how long it should take for this
+    many points here (Streamlit shows it only after 0.5 s: a cached result shows nothing)."""
+    n, compiled = n_points(d, n_max, source), umap_compiled()
+    msg = T["shared.spin_project_n"].format(method=T[f"shared.method_{method}"], n=n,
+                                     wait=waits.format_duration(WAITS.estimate(method, n), tx=T))
+    if method == "umap" and not compiled:
+        msg += " " + T["shared.spin_umap_compiling"].format(wait=waits.format_duration(points.UMAP_COMPILE_S, tx=T))
+    with st.spinner(msg):
+        return _projection(m, d, n_max, method, reproducible, need_inverse, source)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _projection(m: ModelRef, d: DataRef, n_max: int | None, method: str, reproducible: bool = False,
+                need_inverse: bool = False, source: str = points.TEST_ONLY) -> lat.Projection:
+    """UMAP coordinates come from the disk cache, or from a fit ``umap_fit`` ran in the background,
+    when there (their inverse map then needs a refit, asked for with ``need_inverse``). Each fit's
+    time teaches ``WAITS`` this server's speed."""
+    z = latents(m, d, n_max, source)["mu"]
+    key = (m, d, n_max, method, reproducible, source)
+    if method == "umap" and not need_inverse:
+        f = umap_file(m, d, n_max, reproducible, source)
+        coords = None
+        if f.is_file():
+            with np.load(f, allow_pickle=False) as arrays:
+                coords = arrays["coords"]
+        else:
+            fit = _UMAP_FITS.get(str(f))
+            if fit is not None and fit.future.done() and fit.future.exception() is None:
+                coords = fit.future.result()
+        if coords is not None:
+            _FITTED.add(key)
+            return lat.Projection("umap", coords, {"reproducible": reproducible})
+    compiled, t0 = umap_compiled(), time.perf_counter()
+    if method == "umap":
+        proj = lat.fit_projection(z, "umap", reproducible=reproducible)
+        save_npz(umap_file(m, d, n_max, reproducible, source), coords=proj.coords)
+        _UMAP_FITTED.set()
+    else:
+        with map_threads():
+            proj = lat.fit_projection(z, method)
+    if proj.method == method:  # not a 2-D latent shown as itself
+        WAITS.record(method, len(z), time.perf_counter() - t0, compiled or method != "umap")
+    _FITTED.add(key)
+    return proj
+
+
+@dataclass
+class UmapFit:
+    """A UMAP fit running (or run) in the background; the page polls it to show its progress."""
+
+    n: int
+    started: float
+    future: Future
+    first: bool = False  # the process's first UMAP fit: it also compiles umap-learn's code
+    epoch: int = 0
+    n_epochs: int = 0  # 0 until the layout epochs start
+
+    def on_epoch(self, done: int, total: int) -> None:
+        self.epoch, self.n_epochs = done, total
+
+
+_UMAP_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="umap")  # one fit at a time: 2 cores
+
+_UMAP_FITS: dict[str, UmapFit] = {}  # umap_file → its fit (finished ones are kept, a few)
+
+_UMAP_FITS_LOCK = threading.Lock()
+
+UMAP_FITS_KEPT = 8
+
+
+def _umap_run(fit: UmapFit, z: np.ndarray, reproducible: bool, f: Path) -> np.ndarray:
+    fit.started = time.time()  # the wait for an earlier fit is not part of this one
+    fit.first = not umap_compiled()
+    proj = lat.fit_projection(z, "umap", reproducible=reproducible, on_epoch=fit.on_epoch)
+    WAITS.record("umap", len(z), time.time() - fit.started, not fit.first)
+    _UMAP_FITTED.set()
+    save_npz(f, coords=proj.coords)
+    return proj.coords
+
+
+def umap_fit(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, source: str) -> UmapFit | None:
+    """None when this map's UMAP coordinates are ready (on disk, or from a finished fit); else the
+    fit that computes them, started in a background thread unless one is running already (a rerun,
+    or a second session, waits for the same fit). ``projection`` then picks the result up."""
+    f = umap_file(m, d, n_max, reproducible, source)
+
+    def known() -> tuple[bool, UmapFit | None]:
+        fit = _UMAP_FITS.get(str(f))
+        if fit is not None and not (fit.future.done() and fit.future.exception() is not None):
+            return True, None if fit.future.done() else fit
+        return f.is_file(), None
+
+    with _UMAP_FITS_LOCK:
+        found, fit = known()
+    if found:
+        return fit
+    z = latents(m, d, n_max, source)["mu"]  # outside the lock: encoding may take seconds
+    with _UMAP_FITS_LOCK:
+        found, fit = known()
+        if found:
+            return fit
+        fit = UmapFit(len(z), time.time(), Future(), first=not umap_compiled())
+        fit.future = _UMAP_POOL.submit(_umap_run, fit, z, reproducible, f)
+        _UMAP_FITS[str(f)] = fit
+        while len(_UMAP_FITS) > UMAP_FITS_KEPT:  # forget the oldest finished fit
+            old = next((k for k, v in _UMAP_FITS.items() if v.future.done()), None)
+            if old is None:
+                break
+            del _UMAP_FITS[old]
+        return fit

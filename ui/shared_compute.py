@@ -1,0 +1,69 @@
+"""Cached computations several pages share (Reconstructions, AE vs VAE, Generate, Uses); a page's own ones
+live in its ``compute.py``."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from ui.i18n import spinning
+from ui.refs import DataRef, ModelRef
+from vae_core import latent as lat
+from vae_core.data import Dataset, to_float
+from vae_core.generate import posterior_draws
+from vae_core.metrics import evaluate
+
+METRIC_TEST_MAX = 1000  # images used for the comparison table (kept small: a table, not a benchmark)
+
+METRIC_TRAIN_MAX = 5000  # train latents for the kNN accuracy
+
+METRIC_NLL_K = 20
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def reconstructions(m: ModelRef, d: DataRef, idx: tuple) -> np.ndarray:
+    """uint8 reconstructions of the chosen test images."""
+    data = d.data
+    with torch.inference_mode():
+        return lat.to_uint8_images(m.model.reconstruct(to_float(data.x_test[list(idx)]), data.y_test[list(idx)]))
+
+
+@spinning("shared.spin_metrics")
+@st.cache_data(max_entries=16, show_spinner=False)
+def metrics(m: ModelRef, d: DataRef) -> dict:
+    """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images."""
+    data = d.data
+    sub = Dataset(data.name, data.x_train[:METRIC_TRAIN_MAX], data.y_train[:METRIC_TRAIN_MAX],
+                  data.x_test[:METRIC_TEST_MAX], data.y_test[:METRIC_TEST_MAX], data.classes)
+    return evaluate(m.model, sub, "test", m.beta, nll_k=METRIC_NLL_K)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def prior_samples(m: ModelRef, n: int, seed: int, temperature: float = 1.0,
+                  labels: tuple[int, ...] | None = None) -> np.ndarray:
+    """n decoded prior draws z = T·ε (uint8); ``labels`` (one per image) for a conditional model."""
+    with torch.inference_mode():
+        g = torch.Generator().manual_seed(seed)
+        y = None if labels is None else torch.tensor(labels)
+        return lat.to_uint8_images(m.model.sample(n, g, y, temperature).cpu())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def interpolation(m: ModelRef, d: DataRef, a: int, b: int, steps: int, method: str) -> np.ndarray:
+    """Decoded frames from test image a's latent to b's (uint8); a conditional model keeps a's label."""
+    data = d.data
+    with torch.inference_mode():
+        z = m.model.latent(to_float(data.x_test[[a, b]]), data.y_test[[a, b]]).numpy()
+    path = lat.interpolate(z[0], z[1], steps, method)
+    label = int(data.y_test[a]) if m.model.conditional else None
+    return lat.to_uint8_images(lat.decode_points(m.model, path, label))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def posterior(m: ModelRef, d: DataRef, index: int, n: int, seed: int) -> dict:
+    """One test image's posterior made visible: decoded μ, n decoded draws z = μ + σ·ε, the draws."""
+    data = d.data
+    mean_img, draws, z = posterior_draws(m.model, data.x_test[index:index + 1], data.y_test[index],
+                                         n, torch.Generator().manual_seed(seed))
+    return {"mean": lat.to_uint8_images(mean_img)[0], "draws": lat.to_uint8_images(draws), "z": z.numpy()}
