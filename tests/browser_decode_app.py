@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from ui import browser_decode as bdm  # noqa: E402
+from ui.texts import Texts  # noqa: E402
 
 
 def load(path: str):
@@ -72,7 +73,7 @@ if __name__ == "__main__":
         return setup(_ck(p))
 
     ck, spec, s = _ck(path), _spec(path, cap), _setup(path)
-    texts = bdm.texts_for(lang, spec)
+    texts = bdm.texts_for(Texts(lang), spec)
     d = spec.latent_dim
     st.write(f"model: {Path(path).name}")
     kw: dict = {}

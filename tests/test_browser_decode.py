@@ -14,6 +14,11 @@ import pytest
 import torch
 
 from ui import browser_decode as bdm
+from ui.texts import Texts, table
+
+
+def TEXTS(lang: str) -> dict[str, str]:  # noqa: N802 - the component's words in one language
+    return bdm.texts_for(Texts(lang))
 
 
 def _sha(b: bytes) -> str:
@@ -49,7 +54,9 @@ def test_component_loads_only_vendored_files():
 
 
 def test_component_words_come_from_python_in_both_languages():
-    assert set(bdm.TEXTS["en"]) == set(bdm.TEXTS["zh"]) == set(bdm.TEXT_KEYS)
+    for lang in ("en", "zh"):  # every word is in both locale files (their parity tests check the rest)
+        assert set(TEXTS(lang)) == set(bdm.TEXT_KEYS)
+        assert all(f"shared.decoder_{k}" in table(lang) for k in bdm.TEXT_KEYS)
     js = (bdm.COMPONENT_DIR / "main.js").read_text()
     used = set(re.findall(r"\bt\.([a-z_]+)", js))
     assert used <= set(bdm.TEXT_KEYS)
@@ -57,15 +64,15 @@ def test_component_words_come_from_python_in_both_languages():
     for reason in set(re.findall(r'(?:fallback\(|reason = )"([a-z_]+)"', js)):
         assert f"fallback_{reason}" in bdm.TEXT_KEYS, reason
     for lang in ("en", "zh"):
-        for v in bdm.TEXTS[lang].values():
+        for v in TEXTS(lang).values():
             assert v.strip()
 
 
 def test_texts_fill_the_sizes_and_fallback_line():
     spec = bdm.DecoderSpec(sha="x", onnx=None, nbytes=25_000_000, cap=bdm.CAP_BYTES, latent_dim=2, image_shape=(1, 28, 28))
-    t = bdm.texts_for("zh", spec)
+    t = bdm.texts_for(Texts("zh"), spec)
     assert "25.0" in t["fallback_too_big"] and "20 MB" in t["fallback_too_big"]
-    assert bdm.texts_for("xx")["reset"] == bdm.TEXTS["en"]["reset"]
+    assert bdm.texts_for(Texts("xx"))["reset"] == TEXTS("en")["reset"] == "Reset"
     assert bdm.fallback_line({"backend": "server", "reason": "no_wasm"}, t) == t["fallback_no_wasm"]
     assert bdm.fallback_line({"backend": "server", "reason": "odd"}, t) == t["fallback_failed"]
     assert bdm.fallback_line({"backend": "wasm"}, t) is None
@@ -241,14 +248,14 @@ def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_p
     at.run()
     assert not at.exception
     cfg, special = _component(at)
-    assert cfg["mode"] == "sliders" and cfg["texts"] == bdm.texts_for("zh", bdm.decoder_spec(path, tmp_path))
+    assert cfg["mode"] == "sliders" and cfg["texts"] == bdm.texts_for(Texts("zh"), bdm.decoder_spec(path, tmp_path))
     assert sorted(cfg["dims"]) == [0, 1] and len(cfg["dim_labels"]) == 2
     assert special["model"] == bdm.decoder_spec(path, tmp_path).onnx  # the bytes, while the page lacks them
     # the page says it holds this decoder: the bytes are not sent again
     at.session_state["bd"] = {"backend": "wasm", "reason": None, "have": cfg["spec"]["sha"], "seq": 0, "z": None}
     at.run()
     cfg, special = _component(at)
-    assert "model" not in special and not [c for c in at.caption if c.value in bdm.TEXTS["zh"].values()]
+    assert "model" not in special and not [c for c in at.caption if c.value in TEXTS("zh").values()]
     # no WebAssembly: the page asks for z; the server decodes it, hands the pixels back, says why in one line
     z = [0.4, -0.9]
     at.session_state["bd"] = {"backend": "server", "reason": "no_wasm", "have": None, "seq": 3, "z": z}
@@ -257,4 +264,4 @@ def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_p
     assert cfg["server_seq"] == 3
     want = server_decode(load(path).model, np.array(z, np.float32))
     assert special["server_pixels"] == want.astype(np.uint8).tobytes()
-    assert bdm.TEXTS["zh"]["fallback_no_wasm"] in [c.value for c in at.caption]
+    assert TEXTS("zh")["fallback_no_wasm"] in [c.value for c in at.caption]

@@ -26,6 +26,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -151,8 +152,8 @@ _SPEC_LOCK = threading.Lock()  # one export at a time (torch.onnx.export is not 
 
 
 @functools.lru_cache(maxsize=16)
-def _spec(path: str, file_mtime: float, file_size: int, cache_dir: str, cap: int) -> DecoderSpec:
-    return decoder_spec(path, cache_dir, cap)
+def _spec(path: str, file_mtime: float, file_size: int, cap: int) -> DecoderSpec:
+    return decoder_spec(path, None, cap)
 
 
 def spec_for(path: str | os.PathLike, cap: int = CAP_BYTES) -> DecoderSpec:
@@ -160,7 +161,7 @@ def spec_for(path: str | os.PathLike, cap: int = CAP_BYTES) -> DecoderSpec:
     content ever (the disk cache), one read per process."""
     st_ = os.stat(path)
     with _SPEC_LOCK:
-        return _spec(str(path), st_.st_mtime, st_.st_size, str(default_cache_dir()), cap)
+        return _spec(str(path), st_.st_mtime, st_.st_size, cap)
 
 
 # ------------------------------------------------------------------ planes whose inverse is linear
@@ -403,45 +404,10 @@ def fallback_line(value: dict | None, texts: dict[str, str]) -> str | None:
     return texts.get(f"fallback_{value.get('reason') or 'failed'}", texts["fallback_failed"])
 
 
-# The component's words, until they move into the page's locale tables. {mb} and {cap}: the
-# decoder's size and the cap, in MB.
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {
-        "reset": "Reset", "random": "Random from the prior", "copy": "Copy z", "copied": "Copied",
-        "z_text": "z (copyable)", "play": "Play", "pause": "Pause", "linear": "Linear", "slerp": "Slerp",
-        "position": "Position", "loading": "Loading the decoder into the page…",
-        "hover_hint": "Move the pointer over the plane: the image is the decode of the exact point under it.",
-        "backend_wasm": "Decoded in your browser (WebAssembly)",
-        "backend_server": "Decoded on the server",
-        "fallback_no_wasm": "This browser has no WebAssembly: images are decoded on the server (a round trip per change).",
-        "fallback_too_big": "The decoder is {mb} MB, over the page's {cap} MB cap: images are decoded on the server "
-                            "(a round trip per change).",
-        "fallback_failed": "The decoder could not run in this browser: images are decoded on the server "
-                           "(a round trip per change).",
-        "fallback_forced": "Decoding on the server (a round trip per change), as asked.",
-        "shading": "Shading: blue is the density of the encoded data q(z) (the aggregate posterior), orange the "
-                   "prior p(z), each seen on this plane; clear areas are holes that no image encodes to.",
-    },
-    "zh": {
-        "reset": "重置", "random": "从先验随机抽取", "copy": "复制 z", "copied": "已复制",
-        "z_text": "z（可复制）", "play": "播放", "pause": "暂停", "linear": "线性", "slerp": "球面插值",
-        "position": "位置", "loading": "正在把解码器载入页面…",
-        "hover_hint": "在平面上移动指针：图像是指针下那个精确点的解码。",
-        "backend_wasm": "在浏览器中解码（WebAssembly）",
-        "backend_server": "在服务器上解码",
-        "fallback_no_wasm": "此浏览器不支持 WebAssembly：图像在服务器上解码（每次改动一个往返）。",
-        "fallback_too_big": "解码器有 {mb} MB，超过页面上限 {cap} MB：图像在服务器上解码（每次改动一个往返）。",
-        "fallback_failed": "解码器无法在此浏览器中运行：图像在服务器上解码（每次改动一个往返）。",
-        "fallback_forced": "按要求在服务器上解码（每次改动一个往返）。",
-        "shading": "底色：蓝色是编码后数据的密度 q(z)（聚合后验），橙色是先验 p(z)，都是在这个平面上看到的；"
-                   "空白处是没有任何图像编码到的空洞。",
-    },
-}
-
-
-def texts_for(lang: str, spec: DecoderSpec | None = None) -> dict[str, str]:
-    """The component's words in ``lang`` (en when unknown), with the decoder's size filled in."""
-    t = dict(TEXTS.get(lang, TEXTS["en"]))
+def texts_for(tx: Mapping[str, str], spec: DecoderSpec | None = None) -> dict[str, str]:
+    """The component's words from a ``ui.texts.Texts`` (``shared.decoder_<key>`` of ``TEXT_KEYS``), with
+    the decoder's size and the cap filled in ({mb}, {cap}: MB)."""
+    t = {k: tx[f"shared.decoder_{k}"] for k in TEXT_KEYS}
     if spec is not None:
         t = {k: v.replace("{mb}", f"{spec.nbytes / 1e6:.1f}").replace("{cap}", f"{spec.cap / 1e6:.0f}")
              for k, v in t.items()}
@@ -465,3 +431,29 @@ def decoder_panel(spec: DecoderSpec, mode: str, decode: Any, *, key: str, texts:
     if line:
         st.caption(line)
     return value
+
+
+# ------------------------------------------------------------------ the app's pages
+
+def slider_setup(d: int, kl: np.ndarray | None = None, mu: np.ndarray | None = None, variational: bool = True,
+                 z0: np.ndarray | None = None) -> dict:
+    """The sliders' keyword arguments for ``latent_decoder``: dims by KL (the first 32), their labels
+    (``z3 · KL 1.25``), ranges, the start."""
+    dims = slider_order(d, kl)
+    labels = [f"z{j}" + (f" · KL {float(kl[j]):.2f}" if kl is not None else "") for j in dims]
+    return {"dims": dims, "dim_labels": labels, "ranges": slider_ranges(d, mu, variational, z0), "z0": z0}
+
+
+def model_decoder(ref, mode: str, *, key: str, label: int | None = None, **kwargs: Any) -> dict | None:
+    """The decoder component for a model of the app (a ``ui.refs.ModelRef``: ours or imported), in the
+    session's language, with the server round trip (``ui.refs.decode_one``) as its fallback."""
+    import streamlit as st
+
+    from ui import i18n
+    from ui.refs import decode_one
+
+    with st.spinner(i18n.T["shared.decoder_preparing"]):  # the first time per file: the ONNX export
+        spec = spec_for(ref.path)
+    texts = texts_for(i18n.texts(), spec)
+    return decoder_panel(spec, mode, lambda z: decode_one(ref, z, label), key=key, texts=texts, label=label,
+                         **kwargs)
