@@ -218,3 +218,61 @@ def test_fallback_to_the_server_says_so(page, server, models, how, lang, reason,
     frame.evaluate("(z) => window.__bd.show(z)", z)
     assert frame.evaluate("() => window.__bd.last.backend") == "server"
     assert np.abs(canvas(frame, model.config.image_shape) - server_decode(model, z)).max() <= 2
+
+
+# ------------------------------------------------------------------ in the app
+
+@pytest.fixture(scope="module")
+def app_server(tiny_checkpoints, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bd_app")
+    (tmp / "data").mkdir()
+    srv = Server({"VAE_EXPLORER_CHECKPOINTS": str(tiny_checkpoints), "VAE_EXPLORER_DATA": str(tmp / "data"),
+                  "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"), "VAE_EXPLORER_CACHE": str(tmp / "cache")},
+                 tmp / "app.log")
+    yield srv
+    srv.stop()
+
+
+def decoder_frame(page, n: int = 1):
+    """The n-th decoder component frame on the page once it drew (or fell back)."""
+    for _ in range(900):
+        frames = [f for f in page.frames if "latent_decoder" in f.url]
+        if len(frames) >= n:
+            break
+        page.wait_for_timeout(100)
+    frame = frames[n - 1]
+    frame.wait_for_function("() => window.__bd && (window.__bd.draws > 0 || window.__bd.backend === 'server')",
+                            timeout=90_000)
+    return frame
+
+
+def test_the_grid_page_decodes_the_exact_point_under_the_pointer(page, app_server, tiny_checkpoints):
+    """The app's latent grid (a 2-D latent: its own plane): the pointer over the grid draws the decode of
+    the exact plane point under it, in the browser, without running the script."""
+    from conftest import JS_POINT_PX, wait_idle
+
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{app_server.url}/latent_grid")
+    page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=90_000)
+    frame = decoder_frame(page)
+    assert frame.evaluate("() => window.__bd.backend") == "wasm"
+    frame.wait_for_function("() => window.__bd.followingGrid === true", timeout=10_000)
+    wait_idle(page)
+    page.evaluate("""() => { window._ran = false; const app = document.querySelector('[data-testid="stApp"]');
+      new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window._ran = true; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }""")
+    model = model_of(tiny_checkpoints / "digits-vae-2d.safetensors")
+    meta = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[0].layout.meta.latent_grid")
+    n, tile, (x0, x1, y0, y1) = meta["n"], meta["tile"], meta["bounds"]
+    for px, py in ((2.3 * tile, 3.6 * tile), (10.1 * tile, 8.4 * tile)):  # mosaic pixels, between cell centres
+        page.mouse.move(*page.evaluate(JS_POINT_PX, [px, py, 0]))
+        fx, fy = ((px + 0.5) / tile - 0.5) / (n - 1), ((py + 0.5) / tile - 0.5) / (n - 1)
+        want = (x0 + fx * (x1 - x0), y1 - fy * (y1 - y0))
+        frame.wait_for_function(
+            "([x, y, e]) => { const l = window.__bd.last; return l && l.xy && Math.abs(l.xy[0] - x) < e[0] "
+            "&& Math.abs(l.xy[1] - y) < e[1] && !window.__bd.busy; }",
+            arg=[*want, [(x1 - x0) / 200, (y1 - y0) / 200]], timeout=10_000)
+        last = frame.evaluate("() => window.__bd.last")
+        np.testing.assert_allclose(last["z"], last["xy"], atol=1e-6)  # a 2-D latent: z is the plane point
+        assert np.abs(canvas(frame, model.config.image_shape) - server_decode(model, last["z"])).max() <= 2
+    assert page.evaluate("window._ran") is False  # no round trip

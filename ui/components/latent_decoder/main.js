@@ -299,6 +299,7 @@ function buildPlane(row, side, t) {
   });
   paint();
   if (cfg.follow_grid) followGrid(cfg, (x, y, ts) => {
+    if (S.backend !== "wasm") return;  // on the server the page shows the pre-decoded sheet instead
     coords.textContent = `(${fmt(x)}, ${fmt(y)})`;
     paint(((x - x0) / (x1 - x0)) * P, ((y1 - y) / (y1 - y0)) * P);
     request(at(x, y), ts, { xy: [x, y], source: "grid" });
