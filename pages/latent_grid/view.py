@@ -76,8 +76,7 @@ def exact_hover(g: GridData, shade: bool) -> int | None:
         background = browser_decode.png_data_url(browser_decode.density_shading(lp, lq))
         note = T["shared.decoder_shading"]
     value = browser_decode.model_decoder(g.m.ref, "plane", key=S.DEC_GRID_PLANE, label=g.label, plane=plane,
-                                         bounds=g.bounds, background=background, note=note, follow_grid=True,
-                                         scale=4)
+                                         bounds=g.bounds, background=background, note=note, follow_grid=True)
     if isinstance(value, dict) and value.get("backend") == "server":
         return hover_preview(g)  # no round trip per pointer move: the pre-decoded sheet follows it
     return None

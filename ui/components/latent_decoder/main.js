@@ -272,7 +272,7 @@ function gauss() {
 
 function buildPlane(row, side, t) {
   const cfg = S.cfg, P = 280, [x0, x1, y0, y1] = cfg.bounds, pl = cfg.plane;
-  const plane = el("canvas", { class: "plane", id: "plane", width: P, height: P, style: `width:${P}px;height:${P}px` });
+  const plane = el("canvas", { class: "plane", id: "plane", width: P, height: P, style: `width:min(${P}px, 100%);aspect-ratio:1` });
   const coords = el("div", { class: "hint", id: "coords" }, "");
   side.append(el("div", { class: "hint" }, t.hover_hint), coords);
   row.append(plane, S.els.view, side);
@@ -396,6 +396,7 @@ function buildInterp(row, side, t) {
 async function onRender(args, theme) {
   const cfg = args.config;
   if (theme && theme.textColor) document.body.style.color = theme.textColor;
+  if (theme && theme.font) document.body.style.fontFamily = theme.font;
   const { server_seq, ...rest } = cfg;
   const key = JSON.stringify(rest);
   const fresh = key !== S.cfgKey;
