@@ -98,8 +98,12 @@ def canvas(frame, shape) -> np.ndarray:
 @pytest.mark.parametrize("backbone", ["conv", "mlp", "resconv"])
 def test_browser_decode_equals_server_decode(page, server, models, backbone):
     path = models[backbone]
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
     frame = open_component(page, server, mode="sliders", model=path)
     assert frame.evaluate("() => window.__bd.backend") == "wasm"
+    elsewhere = [u for u in asked if not u.startswith(server.url) and not u.startswith("data:")]
+    assert not elsewhere, elsewhere  # offline: the runtime and the decoder come from the app itself
     model = model_of(path)
     d = model.config.latent_size
     for z in np.random.default_rng(0).standard_normal((4, d)) * 1.5:
