@@ -105,7 +105,8 @@ def run_model(browser, url: str, path: Path, n: int) -> dict:
         if i:
             firsts.append({**f, "page_wall": wall})
         ctx.close()
-    out["first_decode"] = {k: float(np.median([f[k] for f in firsts])) for k in ("first", "ort", "session", "page_wall")}
+    out["first_decode"] = {k: float(np.median([f[k] for f in firsts]))
+                           for k in ("first", "ort", "session", "page_wall")}
     for backend, force in (("browser", 0), ("server", 1)):
         ctx = browser.new_context(viewport={"width": 1200, "height": 1100})
         page = ctx.new_page()
@@ -166,7 +167,8 @@ def report(r: dict) -> None:
         b, s = r[f"browser_{k}"], r[f"server_{k}"]
         print(f"{k:14}{b['p50']:12.1f}{b['p95']:8.1f}{s['p50']:12.1f}{s['p95']:8.1f}{s['p50'] / b['p50']:10.1f}x"
               f"   {b['n']}/{s['n']}")
-        print(f"{'  next frame':14}{b['frame_p50']:12.1f}{b['frame_p95']:8.1f}{s['frame_p50']:12.1f}{s['frame_p95']:8.1f}")
+        print(f"{'  next frame':14}{b['frame_p50']:12.1f}{b['frame_p95']:8.1f}"
+              f"{s['frame_p50']:12.1f}{s['frame_p95']:8.1f}")
     print(f"first decode: {f['first']:.0f} ms after the component's frame opened (runtime ready {f['ort']:.0f}, "
           f"model loaded {f['session']:.0f}); page open → first image {f['page_wall']:.0f} ms")
     print(f"interpolation playing: {r['interp_fps']:.1f} frames drawn per second")

@@ -69,7 +69,8 @@ def test_component_words_come_from_python_in_both_languages():
 
 
 def test_texts_fill_the_sizes_and_fallback_line():
-    spec = bdm.DecoderSpec(sha="x", onnx=None, nbytes=25_000_000, cap=bdm.CAP_BYTES, latent_dim=2, image_shape=(1, 28, 28))
+    spec = bdm.DecoderSpec(sha="x", onnx=None, nbytes=25_000_000, cap=bdm.CAP_BYTES, latent_dim=2,
+                           image_shape=(1, 28, 28))
     t = bdm.texts_for(Texts("zh"), spec)
     assert "25.0" in t["fallback_too_big"] and "20 MB" in t["fallback_too_big"]
     assert bdm.texts_for(Texts("xx"))["reset"] == TEXTS("en")["reset"] == "Reset"

@@ -132,5 +132,6 @@ def test_grid_hovers_the_exact_point_of_its_linear_plane(app_env, tiny_checkpoin
     at.checkbox(key="grid_shade").check().run()
     assert not at.exception, at.exception
     cfg, _ = components(at)["dec_grid_plane"]
-    assert cfg["background"].startswith("data:image/png;base64,") and cfg["note"] == Texts("en")["shared.decoder_shading"]
+    assert cfg["background"].startswith("data:image/png;base64,")
+    assert cfg["note"] == Texts("en")["shared.decoder_shading"]
     # (a UMAP plane keeps its sheet: plane_map is None there, tests/test_browser_decode.py)
