@@ -11,12 +11,14 @@ widgets.header("generate")
 ctx = widgets.context()
 widgets.require(ctx, kinds=("ae", "vae", "cvae"))
 
-prior, cond, interp, trav, post, beta = st.tabs([T[f"generate.tab_{t}"] for t in
-                                                 ("prior", "cvae", "interp", "traverse", "posterior", "beta")])
+prior, cond, sliders, interp, trav, post, beta = st.tabs(
+    [T[f"generate.tab_{t}"] for t in ("prior", "cvae", "sliders", "interp", "traverse", "posterior", "beta")])
 with prior:
     gen.prior_tab(ctx)
 with cond:
     gen.cvae_tab(ctx)
+with sliders:
+    gen.sliders_tab(ctx, widgets.kind_picker(ctx, key="gen_kind_sliders"))
 with interp:
     gen.interp_tab(ctx)
 with trav:

@@ -17,7 +17,7 @@ label = widgets.label_picker(ctx, kind)  # a conditional model decodes the grid 
 if entry.latent_size == 1:  # no plane: the grid is a row
     view.strip_panel(ctx, kind, st.slider(T["latent_grid.n"], 2, 30, key=S.GRID_N), label)
     st.stop()
-c1, c2, c3 = st.columns([2, 2, 1])
+c1, c2, c3, c4 = st.columns([2, 2, 1, 1])
 if entry.latent_size == 2:
     method = "pca"
     c1.caption(T["latent_grid.plane_identity"])
@@ -26,6 +26,7 @@ else:
                       format_func=lambda m: T[f"latent_grid.method_{m}"])
 n = c2.slider(T["latent_grid.n"], 2, 30, key=S.GRID_N)
 show_points = c3.checkbox(T["latent_grid.overlay"], key=S.GRID_OVERLAY)
+shade = method == "pca" and c4.checkbox(T["latent_grid.shade"], key=S.GRID_SHADE, help=T["latent_grid.shade_help"])
 with st.expander(T["latent_grid.range"], expanded=False):
     r1, r2, r3 = st.columns(3)
     zoom = r1.slider(T["latent_grid.zoom"], 1.0, 10.0, key=S.GRID_ZOOM, step=0.5)
@@ -33,4 +34,4 @@ with st.expander(T["latent_grid.range"], expanded=False):
     cy = r3.slider(T["latent_grid.cy"], 0.0, 1.0, key=S.GRID_CY, step=0.01)
 
 g = view.grid_data(ctx, kind, method, n, zoom, cx, cy, label)
-view.grid_panel(g, show_points)
+view.grid_panel(g, show_points, shade)

@@ -43,11 +43,12 @@ if method == "umap":
 linear_plane = method == "pca"  # σ ellipses need a linear map from the latent to the plane
 sigma = (kind != "ae" and linear_plane and d >= 2
          and c4.checkbox(T["latent_map.sigma"], key=S.SHOW_SIGMA, help=T["latent_map.sigma_help"]))
+shade = linear_plane and d >= 2 and c4.checkbox(T["latent_map.shade"], key=S.MAP_SHADE, help=T["latent_map.shade_help"])
 
 if method == "umap" and d > 2:
     view.wait_for_umap(ctx, kind, n_max, reproducible, source)
 if not view.confirm_long_projection(ctx, kind, method, n_max, reproducible, source):
     st.stop()
 m = maps.map_data(ctx, kind, method, n_max, reproducible, source=source)
-view.map_panel(ctx, m, sigma)
+view.map_panel(ctx, m, sigma, shade)
 view.download_csv(m)

@@ -143,9 +143,10 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on 127.0.0.1 with the given environment; stopped with SIGTERM."""
+    """`streamlit run app.py` (or another ``script``) on 127.0.0.1 with the given environment; stopped
+    with SIGTERM."""
 
-    def __init__(self, env: dict, log: Path, timeout: float = 60.0):
+    def __init__(self, env: dict, log: Path, timeout: float = 60.0, script: str = "app.py"):
         import subprocess
         import time
         import urllib.request
@@ -154,7 +155,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout

@@ -359,6 +359,13 @@ def _png(uri: str):
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
 
 
+def browser_cannot_decode(at, key: str = "dec_grid_plane") -> None:
+    """The value the decoder component sends where WebAssembly is missing (ui/browser_decode.py)."""
+    at.session_state[key] = {"backend": "server", "reason": "no_wasm", "have": None, "seq": 0, "z": None}
+    at.run()
+    assert not at.exception, at.exception
+
+
 @pytest.mark.parametrize("fixture, file, kind, method", [("tiny_checkpoints", "digits-ae-2d", "ae", "identity"),
                                                          ("tiny_checkpoints_16d", "digits-vae-16d", "vae", "pca")])
 def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkeypatch, fixture, file, kind, method):
@@ -375,6 +382,7 @@ def test_grid_hover_preview_holds_the_decoded_fine_grid(app_env, request, monkey
     ck = request.getfixturevalue(fixture)
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(ck))
     at = start("latent_grid")
+    browser_cannot_decode(at)  # on a linear plane the sheet is the fallback of the exact, in-browser decode
     if kind == "ae":  # the tiny 2-D VAE decodes nearly one image everywhere; its AE does not
         at.radio(key="page_model_kind").set_value("ae").run()
     planes = [r.value for r in at.radio if r.key == "grid_method"]
@@ -419,6 +427,7 @@ def test_grid_hover_preview_of_a_cvae_decodes_with_the_chosen_label(app_env, tin
 
     monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(tiny_checkpoints_cvae))
     at = start("latent_grid")
+    browser_cannot_decode(at)
     at.radio(key="page_model_kind").set_value("cvae").run()
     sheets = {}
     for label in (1, 7):

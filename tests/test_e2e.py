@@ -264,12 +264,14 @@ def wait_cell(frame, cell: tuple[int, int]) -> None:
 
 
 def test_hover_over_the_grid_shows_the_fine_cell_under_the_pointer(page, server):
-    """The pointer over the clickable grid: the preview draws the fine cell nearest the plane point
-    under it (pages.latent_grid.hover's arithmetic, done by the browser), pixel for pixel the sprite sheet's
-    cell, without running the script; a click then still decodes the cell live, and the preview
-    survives that rerun without reloading."""
+    """Where the browser cannot decode (no WebAssembly here), the pointer over the clickable grid: the
+    preview draws the fine cell nearest the plane point under it (pages.latent_grid.hover's
+    arithmetic, done by the browser), pixel for pixel the sprite sheet's cell, without running the
+    script; a click then still decodes the cell live, and the preview survives that rerun without
+    reloading. (With WebAssembly the exact decode replaces the sheet: tests/test_browser_decode_e2e.py.)"""
     from pages.latent_grid import hover
 
+    page.add_init_script("delete window.WebAssembly;")
     open_page(page, server, "latent_grid")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
     frame = hover_frame(page)

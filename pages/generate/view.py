@@ -10,7 +10,7 @@ import streamlit as st
 
 from pages.generate import compute
 from pages.generate import figures as gen_figures
-from ui import projections, refs, shared_compute, texts, widgets
+from ui import browser_decode, projections, refs, shared_compute, texts, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks, paths
@@ -131,6 +131,43 @@ def interp_tab(ctx: Context) -> None:
                 imgs = shared_compute.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method)
                 _mosaic(imgs, steps, size=64, caption=T["generate.interp_row"].format(
                     kind=kind.upper(), method=T[f"generate.method_{method}"], a=a, b=b))
+    st.markdown(T["generate.interp_play"])
+    label = int(ctx.data.y_test[int(a)]) if ref.model.conditional else None
+    browser_decode.model_decoder(ref, "interp", key=S.DEC_GEN_INTERP, label=label,
+                                 z_a=_mu_of(ref, ctx, int(a)), z_b=_mu_of(ref, ctx, int(b)))
+
+
+# ------------------------------------------------------------------ latent sliders (decoded in the browser)
+
+def _mu_of(ref, ctx: Context, index: int) -> np.ndarray:
+    """μ (a point latent for an AE) of one test image; a conditional model encodes with its label."""
+    y = ctx.data.y_test[index:index + 1] if ref.model.conditional else None
+    mu, _ = lat.encode_dataset(ref.model, ctx.data.x_test[index:index + 1], y)
+    return mu[0]
+
+
+@st.fragment
+def sliders_tab(ctx: Context, kind: str) -> None:
+    st.markdown(T["generate.sliders_explain"])
+    ref, dref = ctx.ref(kind), ctx.data_ref
+    d = ctx.model(kind).latent_size
+    c1, c2, c3 = st.columns([2, 1, 1])
+    start = c1.radio(T["generate.sliders_start"], ["zero", "image"], key=S.GEN_SLIDERS_START, horizontal=True,
+                     format_func=lambda s: T[f"generate.sliders_start_{s}"])
+    z0, label = None, None
+    if start == "image":
+        with c2:
+            i = _index_input(ctx, S.GEN_SLIDERS_INDEX)
+        z0 = _mu_of(ref, ctx, i)
+        c3.image(widgets.enlarge(lat.to_uint8_images(ctx.data.x_test[i:i + 1])[0], 56), width=56)
+        if ref.model.conditional:
+            label = int(ctx.data.y_test[i])
+    if ref.model.conditional and label is None:
+        label = widgets.label_picker(ctx, kind, key="gen_sliders_label")
+    kl = compute.kl_per_dim(ref, dref)
+    mu = None if kl is not None else projections.latents(ref, dref, 2000)["mu"]  # an AE's ranges: its data's
+    setup = browser_decode.slider_setup(d, None if kl is None else np.asarray(kl), mu, kl is not None, z0)
+    browser_decode.model_decoder(ref, "sliders", key=S.DEC_GEN_SLIDERS, label=label, **setup)
 
 
 # ------------------------------------------------------------------ traversal

@@ -99,3 +99,15 @@ def far_cells(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int, b
         return None
     proj = projection(m, d, n_max, method, need_inverse=True)
     return lat.cells_far_from_data(proj.coords, bounds, n)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def density_grids(m: ModelRef, d: DataRef, n_max: int | None, method: str, bounds: tuple,
+                  n: int = 64) -> tuple:
+    """(log p, log q) on an n×n grid over the grid's bounds of a linear plane
+    (``ui.browser_decode.plane_densities``), rows top to bottom as the grid is drawn."""
+    from ui import browser_decode
+
+    plane = browser_decode.plane_map(projection(m, d, n_max, method))
+    enc = latents(m, d, n_max)
+    return browser_decode.plane_densities(plane, bounds, n, enc["mu"], enc["logvar"])

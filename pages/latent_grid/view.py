@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from pages.latent_grid import compute, hover
-from ui import i18n, maps, widgets
+from ui import browser_decode, i18n, maps, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks
@@ -63,8 +63,27 @@ def hover_preview(g: GridData) -> int:
     return nf
 
 
+def exact_hover(g: GridData, shade: bool) -> int | None:
+    """On a linear plane (a 2-D latent, PCA): the decoder runs in the browser and the pointer over the
+    grid (or over the plane beside it) shows the decode of the exact point under it; where it cannot
+    run there (no WebAssembly, a decoder over the cap), the sheet's preview as before. Returns the
+    sheet's size when the sheet is shown, else None."""
+    plane = browser_decode.plane_map(g.m.proj)
+    st.markdown(f"**{T['latent_grid.exact_title']}**")
+    background = note = None
+    if shade:
+        lp, lq = compute.density_grids(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.bounds)
+        background = browser_decode.png_data_url(browser_decode.density_shading(lp, lq))
+        note = T["shared.decoder_shading"]
+    value = browser_decode.model_decoder(g.m.ref, "plane", key=S.DEC_GRID_PLANE, label=g.label, plane=plane,
+                                         bounds=g.bounds, background=background, note=note, follow_grid=True)
+    if isinstance(value, dict) and value.get("backend") == "server":
+        return hover_preview(g)  # no round trip per pointer move: the pre-decoded sheet follows it
+    return None
+
+
 @st.fragment
-def grid_panel(g: GridData, show_points: bool) -> None:
+def grid_panel(g: GridData, show_points: bool, shade: bool = False) -> None:
     """The clickable grid; a click decodes the cell's latent live at a large size."""
     left, right = st.columns([3, 1])
     with left:
@@ -79,7 +98,7 @@ def grid_panel(g: GridData, show_points: bool) -> None:
     cell, st.session_state[S.GRID_LAST_CELL] = clicks.kept_pick(clicks.event_cell(event, g.n, g.tile),
                                                                 st.session_state.get(S.GRID_LAST_CELL), chart)
     with right:
-        nf = hover_preview(g)
+        nf = exact_hover(g, shade) if browser_decode.plane_map(g.m.proj) is not None else hover_preview(g)
         if cell is None:
             st.info(T["latent_grid.click_hint"])
         else:
@@ -88,4 +107,4 @@ def grid_panel(g: GridData, show_points: bool) -> None:
             img = decode_one(g.m.ref, clicks.latent_of_cell(g.latents, g.n, r, c), g.label)
             widgets.image(img, BIG, caption=T["latent_grid.decoded"])
             st.markdown(f"**{T['latent_grid.cell'].format(r=r, c=c)}**  \n{T['latent_grid.plane']}: ({px:.3f}, {py:.3f})")
-        st.caption(T["latent_grid.hover_hint"].format(nf=nf))
+        st.caption(T["latent_grid.hover_hint"].format(nf=nf) if nf else T["latent_grid.exact_hint"])

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages.latent_map import compute
-from ui import maps, projections, widgets
+from ui import browser_decode, maps, projections, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks, points, waits
@@ -113,6 +113,11 @@ def _point_detail(ctx: Context, m: MapData, i: int, code: int = points.TEST) -> 
                       caption=T["latent_map.neighbours"].format(k=len(nn)) + ": "
                       + ", ".join(f"{points.short_name(m.idx[j], m.splits[j], m.mixed, tx=T)} "
                                   f"({widgets.label_name(ctx, m.labels[j])})" for j in nn))
+    with st.expander(T["latent_map.sliders_title"], expanded=True):
+        kl = browser_decode.kl_per_dim(m.mu, m.logvar) if m.logvar is not None else None
+        setup = browser_decode.slider_setup(len(z), kl, m.mu, m.logvar is not None, z)
+        browser_decode.model_decoder(m.ref, "sliders", key=S.DEC_MAP_SLIDERS,
+                                     label=int(m.labels[pos]) if m.model.conditional else None, **setup)
 
 
 def latent_text(z: np.ndarray, sigma: np.ndarray | None, head: int = 16) -> str:
@@ -140,10 +145,28 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[tuple[int, int]]) -
                           size=56, per_row=8)
 
 
+def _shaded(m: MapData, fig):
+    """A copy of the (cached, never mutated) map figure with the prior's and the encoded data's densities
+    drawn under the points, and the line that says what they are."""
+    import plotly.graph_objects as go
+
+    bounds = m.proj.bounds(margin=0.15)
+    grids = compute.density_grids(m.ref, m.dref, m.n_max, m.method, m.source, bounds)
+    if grids is None:
+        return fig
+    layers = browser_decode.density_traces(*grids, bounds, ("p(z)", "q(z)"))
+    shaded = go.Figure(data=[*layers, *fig.data], layout=fig.layout)  # the layers under the points
+    st.caption(T["latent_map.shade_line"])
+    return shaded
+
+
 @st.fragment
-def map_panel(ctx: Context, m: MapData, sigma: bool) -> None:
+def map_panel(ctx: Context, m: MapData, sigma: bool, shade: bool = False) -> None:
     """The scatter and what a click or a box/lasso selection shows; only this part reruns."""
-    event = st.plotly_chart(maps.scatter_figure(m, sigma), key=S.LATENT_SCATTER, on_select="rerun",
+    fig = maps.scatter_figure(m, sigma)
+    if shade:
+        fig = _shaded(m, fig)
+    event = st.plotly_chart(fig, key=S.LATENT_SCATTER, on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
     chosen = clicks.event_points(event)
     if len(chosen) == 1:
