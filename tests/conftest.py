@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:  # `ui` and `vae_core` importable however pytest i
 # The servers and AppTests here are short-lived: no background UMAP compile in each (a test that
 # wants it sets VAE_EXPLORER_WARM_UMAP=1 itself).
 os.environ.setdefault("VAE_EXPLORER_WARM_UMAP", "0")
+os.environ.setdefault("VAE_EXPLORER_WARM_DECODER", "0")  # no background ONNX exports behind every test
 
 
 def _train(out: Path, kind: str, latent_dim: int | None = 2, epochs: int = 1, backbone: str = "conv") -> Path:

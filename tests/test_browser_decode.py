@@ -266,3 +266,25 @@ def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_p
     want = server_decode(load(path).model, np.array(z, np.float32))
     assert special["server_pixels"] == want.astype(np.uint8).tobytes()
     assert TEXTS("zh")["fallback_no_wasm"] in [c.value for c in at.caption]
+
+
+def test_prepare_exports_in_the_background_once_per_file(tiny_checkpoints, tmp_path, monkeypatch):
+    """Choosing a model starts its decoder's export in a background thread (once per file), so the
+    first click finds the spec ready: the disk cache appears, and a second prepare starts nothing."""
+    import shutil
+    import threading
+
+    from ui import browser_decode as bd
+
+    monkeypatch.setenv("VAE_EXPLORER_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "m.safetensors"
+    shutil.copy(tiny_checkpoints / "digits-ae-2d.safetensors", path)
+    bd.prepare(path)
+    threads = [t for t in threading.enumerate() if t.name == "decoder-export"]
+    assert threads, "no background export started"
+    for t in threads:
+        t.join(120)
+    assert list((tmp_path / "cache").glob("browser-decoder-*.onnx")), "the export did not reach the disk cache"
+    bd.prepare(path)
+    assert not [t for t in threading.enumerate() if t.name == "decoder-export"], "a second export started"
+    assert bd.spec_for(path).onnx  # now a cache hit

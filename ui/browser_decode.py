@@ -164,6 +164,36 @@ def spec_for(path: str | os.PathLike, cap: int = CAP_BYTES) -> DecoderSpec:
         return _spec(str(path), st_.st_mtime, st_.st_size, cap)
 
 
+_PREPARING: set[tuple[str, float, int]] = set()  # files whose export was started in the background
+
+
+def prepare(path: str | os.PathLike, cap: int = CAP_BYTES) -> None:
+    """Start exporting a model file's decoder in a low-priority background thread, once per file
+    (path, mtime, size), so that the first click that needs it does not wait for the export (about
+    3-9 s for the shipped 16-D models here). ``spec_for`` then finds it ready, or waits for it."""
+    try:
+        st_ = os.stat(path)
+    except OSError:
+        return
+    key = (str(path), st_.st_mtime, st_.st_size)
+    with _SPEC_LOCK:
+        if key in _PREPARING:
+            return
+        _PREPARING.add(key)
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
+        except (AttributeError, OSError):
+            pass
+        try:
+            spec_for(path, cap)
+        except Exception:  # noqa: BLE001 — the page's own call shows any error where it is needed
+            pass
+
+    threading.Thread(target=run, name="decoder-export", daemon=True).start()
+
+
 # ------------------------------------------------------------------ planes whose inverse is linear
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import pagelist, refs, texts
+from ui import browser_decode, pagelist, refs, texts
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import catalog, paths, settings
@@ -124,6 +124,8 @@ def render() -> Context:
         chosen = _model_select(entries, dataset, kind, S.model_key(kind), defaults.get(kind))
         if chosen is not None:
             models[kind] = chosen
+            if settings.warm_decoder():
+                browser_decode.prepare(chosen.path)  # ready before the first click that decodes in the page
     job = st.session_state.get(S.TRAIN_JOB)
     if job is not None and not job.finished:
         with sb:

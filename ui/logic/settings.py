@@ -19,6 +19,11 @@ one per session, each stopped after ``VAE_EXPLORER_JOB_TIMEOUT_S`` seconds (defa
 when its session has not polled it for ``VAE_EXPLORER_JOB_IDLE_S`` seconds (default 120: the
 browser tab was closed).
 
+``VAE_EXPLORER_WARM_DECODER`` — ``1`` (default): when a model is chosen in the sidebar, export its decoder
+to ONNX for the in-browser decoder in a low-priority background thread (once per file; kept on disk), so
+the first click that decodes in the page does not wait seconds for the export; ``0``: export on first use
+(the tests set it).
+
 ``VAE_EXPLORER_WARM_UMAP`` — ``1`` (default): compile UMAP's kernels in a low-priority background
 thread when the server starts, so that the first UMAP a person asks for does not wait ~25 s for numba;
 ``0``: do not (the tests set it, since they start many short-lived servers).
@@ -41,6 +46,7 @@ DEFAULT_JOB_TIMEOUT_S = 2 * 3600.0
 DEFAULT_JOB_IDLE_S = 120.0
 SESSION_PREFIX = "session-"
 WARM_UMAP_ENV = "VAE_EXPLORER_WARM_UMAP"
+WARM_DECODER_ENV = "VAE_EXPLORER_WARM_DECODER"
 
 
 def mode() -> str:
@@ -75,6 +81,11 @@ def job_idle_s() -> float:
 def warm_umap() -> bool:
     """Whether the server compiles UMAP in the background when it starts."""
     return (os.environ.get(WARM_UMAP_ENV) or "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def warm_decoder() -> bool:
+    """Whether choosing a model starts exporting its decoder for the page in the background."""
+    return (os.environ.get(WARM_DECODER_ENV) or "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def user_folder(base: Path, session_id: str, mode_: str) -> Path:
