@@ -51,11 +51,9 @@ from conftest import (  # noqa: E402
 
 # every websocket frame of the page, with performance.now(): 's' sent, 'r' received
 WS_RECORDER = """(() => { window._ws = []; const Orig = window.WebSocket;
-  window.WebSocket = function (...a) { const ws = new Orig(...a);
-    ws.addEventListener('message', () => window._ws.push(['r', performance.now()]));
-    const send = ws.send.bind(ws); ws.send = (d) => { window._ws.push(['s', performance.now()]); return send(d); };
-    return ws; };
-  window.WebSocket.prototype = Orig.prototype; Object.assign(window.WebSocket, Orig); })();"""
+  window.WebSocket = class extends Orig {
+    constructor(...a) { super(...a); this.addEventListener('message', () => window._ws.push(['r', performance.now()])); }
+    send(d) { window._ws.push(['s', performance.now()]); return super.send(d); } }; })();"""
 
 SERVER_MS_JS = """(t0) => { const f = window._ws.filter(x => x[1] >= t0);
   const s = f.find(x => x[0] === 's'); if (!s) return null;
@@ -121,10 +119,14 @@ class Student:
     async def open(self, where: str | None = None) -> None:
         self.where = where or self.where
         self.page = await self.context.new_page()
-        self.page.set_default_timeout(180_000)
+        self.page.set_default_timeout(60_000)
         await self.page.add_init_script(WS_RECORDER)
         await self.page.goto(f"{self.url}/{self.where}")
-        await self.page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+        try:
+            await self.page.wait_for_selector(".js-plotly-plot .scatterlayer .point")
+        except Exception:
+            print((await self.page.inner_text("body"))[:800], file=sys.stderr)
+            raise
         await self.idle()
 
     async def idle(self) -> None:
@@ -181,9 +183,10 @@ class Student:
         return e2e, server if server is not None else float("nan")
 
 
-async def run_class(browser, url: str, proc: Proc, n: int, clicks: int, pace_ms: float, bursts: int) -> dict:
+async def run_class(browser, url: str, proc: Proc, n: int, clicks: int, pace_ms: float, bursts: int,
+                    only: str | None = None) -> dict:
     contexts = [await browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(n)]
-    students = [Student(c, url, MAP if k % 2 == 0 else GRID, seed=k) for k, c in enumerate(contexts)]
+    students = [Student(c, url, only or (MAP if k % 2 == 0 else GRID), seed=k) for k, c in enumerate(contexts)]
     for s in students:  # one after the other: the first visit of each is not what is measured
         await s.open()
     out: dict = {"n": n}
@@ -245,7 +248,7 @@ async def main_async(a) -> None:
                       f"{'server p50':>10} {'p95':>6} {'CPU/action':>10} {'RSS':>7}")
                 ref = None
                 for n in a.sessions:
-                    r = await run_class(browser, url, proc, n, a.clicks, a.pace_ms, a.bursts)
+                    r = await run_class(browser, url, proc, n, a.clicks, a.pace_ms, a.bursts, a.only)
                     ref = ref or r
                     for action in ("pace", "burst", "switch"):
                         s = r[action]
@@ -271,6 +274,8 @@ def main() -> int:
     ap.add_argument("--bursts", type=int, default=3, help="times every student clicks at the same instant")
     ap.add_argument("--repo", default=str(ROOT), help="the checkout whose app.py is served (e.g. a worktree)")
     ap.add_argument("--checkpoints", default=None)
+    ap.add_argument("--only", choices=(MAP, GRID), default=None,
+                    help="every student on this page (default: half on the map, half on the grid)")
     asyncio.run(main_async(ap.parse_args()))
     return 0
 

@@ -583,3 +583,19 @@ def test_kept_pick_survives_an_emptied_selection_of_the_same_chart_only():
     other = ("sha", "pca", 20, (0.0, 1.0, 0.0, 1.0), None)  # another grid size: a new chart
     assert kept_pick(None, mem, other) == (None, None)
     assert kept_pick(None, None, chart) == (None, None)
+
+
+def test_a_frozen_figure_gives_the_same_dict_once():
+    """st.plotly_chart calls to_dict() on every fragment rerun; a frozen (cached) figure makes it once."""
+    import numpy as np
+    import plotly.graph_objects as go
+    import plotly.io
+
+    from ui.logic import figures
+
+    fig = go.Figure(go.Scatter(x=np.arange(500.0), y=np.arange(500.0) ** 0.5, mode="markers"))
+    fig.update_layout(title="t")
+    f = figures.frozen(fig)
+    first = f.to_dict()
+    assert f.to_dict() is first  # made once
+    assert json.loads(plotly.io.to_json(first, validate=False)) == json.loads(plotly.io.to_json(fig.to_dict(), validate=False))

@@ -83,9 +83,10 @@ def cached_scatter(m: ModelRef, d: DataRef, n_max: int | None, method: str, repr
     el = clicks.sigma_ellipses(proj, enc["logvar"]) if sigma else None
     tx = texts.Texts(lang)
     classes = texts.class_names(tx, d.name, d.data.classes)
-    return figures.latent_scatter(clicks.display_coords(proj, labels), labels, classes, enc["idx"], title, el,
-                                  highlight, height, axis_titles=figures.plane_axes(proj.method, tx=tx),
-                                  split=None if source == points.TEST_ONLY else enc["split"], tx=tx)
+    return figures.frozen(figures.latent_scatter(  # frozen: a click reruns the fragment, not the encoding
+        clicks.display_coords(proj, labels), labels, classes, enc["idx"], title, el, highlight, height,
+        axis_titles=figures.plane_axes(proj.method, tx=tx), split=None if source == points.TEST_ONLY else enc["split"],
+        tx=tx))
 
 
 def scatter_figure(m: MapData, sigma: bool = False, highlight: int | None = None, height: int = 520):

@@ -9,7 +9,7 @@ import streamlit as st
 from pages.latent_grid import figures, hover
 from ui.i18n import spinning
 from ui.logic import clicks, paths
-from ui.logic.figures import png_bytes, png_data_uri
+from ui.logic.figures import frozen, png_bytes, png_data_uri
 from ui.projections import latents, projection
 from ui.refs import DataRef, ModelRef, disk_key, save_npz
 from ui.texts import Texts
@@ -86,8 +86,8 @@ def grid_figure(m: ModelRef, d: DataRef, n_max: int | None, method: str, n: int,
         enc = latents(m, d, n_max)
         proj = projection(m, d, n_max, method, need_inverse=(method == "umap"))
         overlay = (clicks.plane_to_pixel(proj.coords, bounds, n, tile), d.data.y_test.numpy()[enc["idx"]])
-    return figures.latent_grid(mosaic, n, tile, bounds, overlay, far_cells(m, d, n_max, method, n, bounds),
-                               tx=Texts(lang))
+    return frozen(figures.latent_grid(mosaic, n, tile, bounds, overlay,  # frozen: made into a dict once
+                                      far_cells(m, d, n_max, method, n, bounds), tx=Texts(lang)))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -25,6 +25,26 @@ GRID_PX = 640  # on-screen size of the latent grid
 TOOLBAR_PX = 34  # the plotly toolbar's row at the top of a chart: titles go below it, never under it
 
 
+class FrozenFigure(go.Figure):
+    """A figure that is never changed once built (a cached one), whose plotly dict is made once.
+
+    ``st.plotly_chart`` turns the figure into a dict (``to_dict``: a deep copy with every array
+    base64-encoded) on every run of the fragment that draws it, so each click on the latent map or
+    grid re-encoded the whole chart; a frozen figure keeps that dict."""
+
+    def to_dict(self) -> dict:
+        frozen = getattr(self, "_frozen_dict", None)
+        if frozen is None:
+            frozen = super().to_dict()
+            self._frozen_dict = frozen
+        return frozen
+
+
+def frozen(fig: go.Figure) -> FrozenFigure:
+    """The same figure, frozen (for a cache: it must not be changed afterwards)."""
+    return FrozenFigure(fig)
+
+
 def title_below_toolbar(title) -> dict:
     """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px)."""
     text = title.get("text", "") if isinstance(title, dict) else str(title)
