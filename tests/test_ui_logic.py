@@ -587,6 +587,8 @@ def test_kept_pick_survives_an_emptied_selection_of_the_same_chart_only():
 
 def test_a_frozen_figure_gives_the_same_dict_once():
     """st.plotly_chart calls to_dict() on every fragment rerun; a frozen (cached) figure makes it once."""
+    import json
+
     import numpy as np
     import plotly.graph_objects as go
     import plotly.io
