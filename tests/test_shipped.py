@@ -151,6 +151,8 @@ def test_files_match_the_recipe(e):
     assert meta["model"]["channels"] == [int(c) for c in e.channels.split(",")]
     assert meta["model"]["backbone"] == e.backbone
     assert meta["train"].get("lr_schedule", "constant") == e.lr_schedule  # older files predate the field
+    assert (meta["train"]["beta"], meta["train"]["kl_warmup_epochs"]) == (e.beta, e.kl_warmup)
+    assert ("--beta" in e.args) == (e.beta != 1.0) and ("--kl-warmup" in e.args) == (e.kl_warmup != 0.0)
     assert (meta["model"]["latent_dim"] or 0) == e.latent_dim
     assert (meta["dataset"]["name"], meta["model"]["kind"]) == (e.dataset, e.kind)
     noise = e.extra[e.extra.index("--noise") + 1] if "--noise" in e.extra else ""
@@ -182,3 +184,4 @@ def test_app_opens_on_the_shipped_mnist_pair_with_an_empty_data_dir(tmp_path, mo
     if page != "home":
         assert at.get("plotly_chart"), "the page drew no chart"
     assert list(empty.iterdir()) == []  # nothing was downloaded or written into the data dir
+

@@ -59,13 +59,17 @@ class ZooEntry:
     extra: tuple[str, ...] = ()
     backbone: str = "conv"
     lr_schedule: str = "constant"
+    beta: float = 1.0  # weight of the KL term (VAE, CVAE)
+    kl_warmup: float = 0.0  # epochs over which beta ramps up from 0
 
     @property
     def args(self) -> list[str]:
         schedule = ["--lr-schedule", self.lr_schedule] if self.lr_schedule != "constant" else []
+        beta = ["--beta", f"{self.beta:g}"] if self.beta != 1.0 else []
+        warmup = ["--kl-warmup", f"{self.kl_warmup:g}"] if self.kl_warmup else []
         return ["--dataset", self.dataset, "--model", self.kind, "--backbone", self.backbone,
                 "--latent-dim", str(self.latent_dim), "--channels", self.channels,
-                "--epochs", str(self.epochs), "--batch-size", "128", "--lr", "1e-3", *schedule,
+                "--epochs", str(self.epochs), "--batch-size", "128", "--lr", "1e-3", *schedule, *beta, *warmup,
                 "--seed", str(self.seed), *self.extra]
 
     def command(self, out_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> list[str]:
