@@ -28,9 +28,9 @@ with post:
     if variational:
         gen.posterior_tab(ctx, widgets.kind_picker(ctx, kinds=variational, key="gen_kind_posterior"))
     else:
-        st.info(T["generate.need_vae"].format(dataset=ctx.dataset))
+        st.info(T["generate.need_vae"].format(dataset=widgets.plain(ctx.dataset)))
 with beta:
     if ctx.model("vae") is not None:
         gen.beta_tab(ctx, "vae")
     else:
-        st.info(T["generate.need_vae"].format(dataset=ctx.dataset))
+        st.info(T["generate.need_vae"].format(dataset=widgets.plain(ctx.dataset)))

@@ -11,12 +11,12 @@ ctx = widgets.context()
 
 kinds = ctx.kinds
 if kinds:
-    labels = [T["shared.kind_name"].format(kind=k.upper(), name=ctx.model(k).name) for k in kinds]
+    labels = [T["shared.kind_name"].format(kind=k.upper(), name=widgets.plain(ctx.model(k).name)) for k in kinds]
     for tab, kind in zip(st.tabs(labels), kinds):
         with tab:
             model_views.model_card(ctx.model(kind))
 else:
-    st.info(T["shared.need_models"].format(dataset=ctx.dataset, kinds="AE + VAE"))
+    st.info(T["shared.need_models"].format(dataset=widgets.plain(ctx.dataset), kinds="AE + VAE"))
 
 st.subheader(T["models.manage_title"])
 model_views.manage_box(ctx.entries)

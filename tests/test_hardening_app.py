@@ -14,6 +14,7 @@ from test_hardening_logic import BAD_FILES, write_checkpoint
 
 from pages.train import jobs as train_jobs
 from pages.train import view as train_view
+from ui.logic.plain import md
 from ui.pagelist import URLS
 from ui.texts import Texts
 
@@ -70,8 +71,8 @@ def test_sidebar_never_reads_a_folder_that_a_file_names(app_env, tmp_path, monke
     monkeypatch.setattr(vae_core.data, "load_folder", lambda *a, **k: reads.append(a))
     at = start("home")
     assert f"folder:{outside}" not in at.selectbox(key="sb_dataset").options
-    want = T["shared.sb_bad_file"].format(msg=f"evil.safetensors names the dataset folder:{outside}, "
-                                       "which is outside the data folder")
+    want = T["shared.sb_bad_file"].format(msg=md(f"evil.safetensors names the dataset folder:{outside}, "
+                                          "which is outside the data folder"))  # a file's text, made plain
     assert want in captions(at)
     assert reads == []
 
@@ -83,7 +84,7 @@ def test_an_upload_naming_an_outside_dataset_is_refused(app_env, tmp_path):
     at.file_uploader(key="upload").upload("evil.safetensors", blob).run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [T["models.upload_bad"].format(
-        msg="evil.safetensors names the dataset folder:/etc, which is outside the data folder")]
+        msg=f"evil.safetensors names the dataset {md('folder:/etc')}, which is outside the data folder")]
     user = Path(app_env["VAE_EXPLORER_USER_MODELS"])
     assert not user.exists() or not any(user.glob("*.safetensors"))
 

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui import state as S
+from ui.logic.plain import md
 from ui.texts import DEFAULT_LANGUAGE, LANGUAGES, Texts
 
 # The language outside a script run. AppTest formats a selectbox's or a radio's options (their
@@ -50,22 +51,25 @@ class _SessionTexts(Mapping):
 T = _SessionTexts()
 
 
-def error_text(e: BaseException, tx: Mapping | None = None) -> str:
+def error_text(e: BaseException, tx: Mapping | None = None, markdown: bool = False) -> str:
     """An error in the session's language: an app refusal by its text key (``catalog.refusal``); a library
     error by its ``code`` and ``params`` (``vae_core.errors``) from the ``[errors]`` table; else ``str(e)``
-    (a code the language has no wording for, or an error from before codes)."""
+    (a code the language has no wording for, or an error from before codes). ``markdown``: for a place
+    Streamlit renders as Markdown — the values (file names, paths, dataset names) and an unworded line are
+    made plain (``ui.logic.plain.md``), the wording is kept."""
     tx = T if tx is None else tx
+    esc = md if markdown else (lambda v: v)
     key = getattr(e, "text_key", None)
     if key is not None:
-        return tx[key].format(**e.text_params)
+        return tx[key].format(**{k: esc(v) if isinstance(v, (str, list, tuple)) else v for k, v in e.text_params.items()})
     code, params = getattr(e, "code", None), getattr(e, "params", None) or {}
     template = tx.get(f"errors.{code}") if isinstance(code, str) else None
     if template is not None:
         try:
-            return template.format(**params)
+            return template.format(**{k: esc(v) if isinstance(v, (str, list, tuple)) else v for k, v in params.items()})
         except (KeyError, IndexError, ValueError):  # params that do not fit this wording
             pass
-    return str(e)
+    return esc(str(e))
 
 
 def spinning(key: str):

@@ -32,7 +32,8 @@ from ui.logic import paths
 from ui.threads import one_thread
 from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
-from vae_core.data import Dataset, load_with_fallback
+from vae_core.data import DataError, Dataset, load_with_fallback
+from vae_core.files import atomic_write, sha256_file
 
 
 def mtime(path: str) -> float:
@@ -52,11 +53,7 @@ def checkpoint(path: str) -> ckpt.Checkpoint:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _sha(path: str, file_mtime: float) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()[:16]
+    return sha256_file(path)[:16]
 
 
 def sha(path: str) -> str:
@@ -66,8 +63,10 @@ def sha(path: str) -> str:
 
 @spinning("shared.spin_load_data")
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _dataset(name: str, data_dir: str, samples_dir: str, stamp: tuple) -> tuple[Dataset, str]:
-    return load_with_fallback(name, data_dir, samples_dir)
+def _dataset(name: str, data_dir: str, samples_dir: str, stamp: tuple,
+             shape: tuple[int, int, int] | None) -> tuple[Dataset, str]:
+    channels, size = (shape[0], shape[1]) if shape else (None, None)
+    return load_with_fallback(name, data_dir, samples_dir, image_size=size, channels=channels)
 
 
 def stat(p: Path) -> float:
@@ -77,11 +76,15 @@ def stat(p: Path) -> float:
         return 0.0
 
 
-def dataset(name: str, data_dir: str) -> tuple[Dataset, str]:
-    """(Dataset, "full" | "sample"); raises DataError. Never downloads."""
+def dataset(name: str, data_dir: str, shape: tuple[int, int, int] | None = None) -> tuple[Dataset, str]:
+    """(Dataset, "full" | "sample"); raises DataError. Never downloads. ``shape`` (C, H, W): the
+    models' (``folder:`` images are resized and converted to it, ``digits`` scaled; the other
+    datasets have their own shape, so it is not part of their key); compare before use
+    (``vae_core.data.check_compatible``)."""
     samples = paths.samples_dir()
     stamp = tuple(stat(p) for p in (Path(data_dir), samples))
-    return _dataset(name, str(data_dir), str(samples), stamp)
+    sized = shape is not None and shape[1] == shape[2] and (name == "digits" or name.startswith("folder:"))
+    return _dataset(name, str(data_dir), str(samples), stamp, tuple(shape) if sized else None)
 
 
 @dataclass(frozen=True)
@@ -119,15 +122,16 @@ class DataRef:
     mode: str  # full | sample
     n_train: int
     n_test: int
+    shape: tuple[int, int, int] | None = None  # the image shape it was loaded at (C, H, W)
 
     @classmethod
-    def of(cls, name: str, data_dir: str) -> "DataRef":
-        data, mode = dataset(name, data_dir)
-        return cls(name, str(data_dir), mode, len(data.x_train), len(data.x_test))
+    def of(cls, name: str, data_dir: str, shape: tuple[int, int, int] | None = None) -> "DataRef":
+        data, mode = dataset(name, data_dir, shape)
+        return cls(name, str(data_dir), mode, len(data.x_train), len(data.x_test), tuple(data.image_shape))
 
     @property
     def data(self) -> Dataset:
-        return dataset(self.name, self.data_dir)[0]
+        return dataset(self.name, self.data_dir, self.shape)[0]
 
 
 def disk_key(*parts) -> str:
@@ -136,12 +140,11 @@ def disk_key(*parts) -> str:
 
 
 def save_npz(f: Path, **arrays) -> None:
+    """Keep arrays on disk (``vae_core.files.atomic_write``: a reader sees the old file or the new
+    one). A full disk or a read-only checkout is no error: the cache is an optimisation only."""
     try:
-        f.parent.mkdir(parents=True, exist_ok=True)
-        tmp = f.with_name(f".{f.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, f)
-    except OSError:  # a read-only checkout: the cache is an optimisation only
+        atomic_write(f, lambda out: np.savez(out, **arrays), error=DataError)
+    except DataError:
         pass
 
 

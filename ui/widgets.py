@@ -10,6 +10,7 @@ from ui import nav, pagelist, sidebar, texts
 from ui import state as S
 from ui.i18n import T
 from ui.logic.figures import png_data_uri
+from ui.logic.plain import md as plain  # text from a file or a user, for any place Streamlit renders Markdown
 from ui.sidebar import Context
 from vae_core.kinds import kind as kind_of
 
@@ -39,11 +40,11 @@ def require(ctx: Context, kinds: tuple[str, ...] = ("ae", "vae"), need_all: bool
     """The kinds of model available; stops the page with a message when the page cannot run."""
     have = [k for k in kinds if ctx.model(k) is not None]
     if not have or (need_all and len(have) < len(kinds)):
-        st.info(T["shared.need_models"].format(dataset=ctx.dataset, kinds=" + ".join(k.upper() for k in kinds)))
+        st.info(T["shared.need_models"].format(dataset=plain(ctx.dataset), kinds=" + ".join(k.upper() for k in kinds)))
         pagelist.link("train", T["shared.sb_go_train"])
         st.stop()
     if ctx.data is None:
-        st.error(T["shared.need_data"].format(dataset=ctx.dataset, err=ctx.data_error))
+        st.error(T["shared.need_data"].format(dataset=plain(ctx.dataset), err=ctx.data_error_md))
         st.stop()
     return have
 
@@ -54,7 +55,7 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
     if st.session_state.get(key) not in have:
         st.session_state[key] = have[-1] if "vae" not in have else "vae"
     return st.radio(T["shared.pick_model"], have, key=key, horizontal=True,
-                    format_func=lambda k: T["shared.kind_name"].format(kind=k.upper(), name=ctx.model(k).name))
+                    format_func=lambda k: T["shared.kind_name"].format(kind=k.upper(), name=plain(ctx.model(k).name)))
 
 
 def enlarge(img: np.ndarray, size: int) -> np.ndarray:
@@ -95,4 +96,10 @@ def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None
 
 
 def label_name(ctx: Context, y: int) -> str:
+    """A class's name as plain text (selectbox options, tables); a folder dataset's names are its folders'."""
     return texts.class_name(T, ctx.dataset, ctx.data.classes, y)
+
+
+def label_md(ctx: Context, y: int) -> str:
+    """A class's name for a Markdown place (captions, alerts, ``st.markdown``)."""
+    return plain(label_name(ctx, y))

@@ -45,11 +45,11 @@ def prior_tab(ctx: Context) -> None:
     seed = st.session_state[S.GEN_SEED]
     kinds = [k for k in ("ae", "vae") if ctx.model(k) is not None]
     if compute.judge(ctx.dataset) is None:
-        st.caption(T["generate.no_classifier"].format(dataset=ctx.dataset))
+        st.caption(T["generate.no_classifier"].format(dataset=widgets.plain(ctx.dataset)))
     for col, kind in zip(st.columns(len(kinds)), kinds):
         ref = ctx.ref(kind)
         _mosaic(shared_compute.prior_samples(ref, n, seed, temperature), 8, size=54, where=col,
-                caption=T["generate.prior_caption"].format(kind=kind.upper(), name=ctx.model(kind).name))
+                caption=T["generate.prior_caption"].format(kind=kind.upper(), name=widgets.plain(ctx.model(kind).name)))
         conf = compute.prior_confidence(ref, ctx.dataset, 256, seed, temperature)
         if conf is not None:
             m1, m2 = col.columns(2)
@@ -64,7 +64,7 @@ def prior_tab(ctx: Context) -> None:
 def cvae_tab(ctx: Context) -> None:
     st.markdown(T["generate.cvae_explain"])
     if ctx.model("cvae") is None:
-        st.info(T["shared.cvae_need"].format(dataset=ctx.dataset))
+        st.info(T["shared.cvae_need"].format(dataset=widgets.plain(ctx.dataset)))
         return
     ref = ctx.ref("cvae")
     classes = list(range(len(ctx.data.classes)))
@@ -72,7 +72,7 @@ def cvae_tab(ctx: Context) -> None:
     label = c1.selectbox(T["shared.class_y"], classes, key=S.GEN_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
     temperature = st.session_state[S.GEN_TEMPERATURE]
     seed = st.session_state[S.GEN_SEED]
-    name = widgets.label_name(ctx, label)
+    name = widgets.label_md(ctx, label)
     _mosaic(shared_compute.prior_samples(ref, 16, seed, temperature, (label,) * 16), 8,
             caption=T["generate.class_samples"].format(n=16, label=name))
     acc = compute.class_accuracy(ref, ctx.dataset, label, 500, seed, temperature)
@@ -81,7 +81,7 @@ def cvae_tab(ctx: Context) -> None:
     st.markdown(f"**{T['generate.style_content']}**")
     rows = c2.slider(T["generate.rows"], 2, 10, key=S.GEN_ROWS)
     grid = compute.style_content_grid(ref, rows, seed, temperature)
-    widgets.image(grid, len(classes) * IMG, caption=" · ".join(widgets.label_name(ctx, y) for y in classes))
+    widgets.image(grid, len(classes) * IMG, caption=" · ".join(widgets.label_md(ctx, y) for y in classes))
 
 
 # ------------------------------------------------------------------ interpolation
@@ -247,7 +247,7 @@ def beta_tab(ctx: Context, kind: str) -> None:
     sweep = json.loads(f.read_text()) if f.is_file() else None
     if sweep is None:
         if ctx.data_mode != "full":
-            st.info(T["generate.beta_need_full"].format(dataset=ctx.dataset))
+            st.info(T["generate.beta_need_full"].format(dataset=widgets.plain(ctx.dataset)))
         elif st.button(T["generate.beta_run"].format(n=len(BETA_SWEEP["betas"]), secs=20 * len(BETA_SWEEP["betas"])),
                        key="gen_beta_run"):
             data = subset(ctx.data, BETA_SWEEP["n_train"], BETA_SWEEP["n_test"])

@@ -107,12 +107,12 @@ def _point_detail(ctx: Context, m: MapData, i: int, code: int = points.TEST) -> 
     widgets.image(recon, BIG // 2, where=c2, caption=T["latent_map.decoded"])
     with c3:
         st.markdown(f"**{points.point_name(i, code, m.mixed, tx=T)}** · "
-                    f"{T['shared.label_of'].format(label=widgets.label_name(ctx, m.labels[pos]))}")
+                    f"{T['shared.label_of'].format(label=widgets.label_md(ctx, m.labels[pos]))}")
         st.markdown(latent_text(z, np.exp(0.5 * m.logvar[pos]) if m.logvar is not None else None))
         widgets.image(lat.tile(neighbours, len(nn), pad=2, fill=255), 60 * len(nn),
                       caption=T["latent_map.neighbours"].format(k=len(nn)) + ": "
                       + ", ".join(f"{points.short_name(m.idx[j], m.splits[j], m.mixed, tx=T)} "
-                                  f"({widgets.label_name(ctx, m.labels[j])})" for j in nn))
+                                  f"({widgets.label_md(ctx, m.labels[j])})" for j in nn))
     with st.expander(T["latent_map.sliders_title"], expanded=True):
         kl = browser_decode.kl_per_dim(m.mu, m.logvar) if m.logvar is not None else None
         setup = browser_decode.slider_setup(len(z), kl, m.mu, m.logvar is not None, z)
@@ -141,7 +141,7 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[tuple[int, int]]) -
     imgs = _images(ctx, m.idx[shown], m.splits[shown])
     with c2:
         widgets.image_row(list(imgs), [f"{points.short_name(m.idx[j], m.splits[j], m.mixed, tx=T)} · "
-                                       f"{widgets.label_name(ctx, m.labels[j])}" for j in shown],
+                                       f"{widgets.label_md(ctx, m.labels[j])}" for j in shown],
                           size=56, per_row=8)
 
 

@@ -13,6 +13,7 @@ from ui import refs, sidebar
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import catalog, figures, metric_rows, user_files
+from ui.logic.plain import md as plain
 from ui.logic.catalog import ModelEntry
 from vae_core.checkpoint import CheckpointError
 
@@ -20,11 +21,11 @@ from vae_core.checkpoint import CheckpointError
 def model_card(e: ModelEntry) -> None:
     ck = refs.checkpoint(e.path)
     meta = ck.meta
-    st.markdown(T["models.summary"].format(name=e.name, kind=e.kind.upper(),
+    st.markdown(T["models.summary"].format(name=plain(e.name), kind=e.kind.upper(),
                                         backbone=T.get(f"shared.backbone_{e.backbone}", e.backbone),
-                                        d=e.latent_dim or T["shared.feature_map"], dataset=e.dataset, epochs=e.epochs,
+                                        d=e.latent_dim or T["shared.feature_map"], dataset=plain(e.dataset), epochs=e.epochs,
                                         params=meta.get("model", {}).get("num_params", 0),
-                                        created=meta.get("created", "?"), source=T.get(f"shared.source_{e.source}", e.source)))
+                                        created=plain(meta.get("created", "?")), source=T.get(f"shared.source_{e.source}", e.source)))
     st.download_button(T["models.download"], Path(e.path).read_bytes(), file_name=Path(e.path).name,
                        mime="application/octet-stream", key=f"dl_{e.kind}")
     st.markdown(f"**{T['models.arch']}**")
@@ -52,11 +53,11 @@ def upload_box() -> None:
         try:
             out, entry, existed = user_files.accept_upload(f.name, f.getvalue(), sidebar.user_dir())
             key = "models.upload_same" if existed else "models.upload_ok"
-            st.session_state[S.UPLOAD_MSG] = ("success", T[key].format(name=out.name))
+            st.session_state[S.UPLOAD_MSG] = ("success", T[key].format(name=plain(out.name)))
             st.session_state[S.PENDING_PICK] = (entry.dataset, entry.kind, str(out))
             st.rerun()
         except CheckpointError as e:
-            st.session_state[S.UPLOAD_MSG] = ("error", T["models.upload_bad"].format(msg=error_text(e)))
+            st.session_state[S.UPLOAD_MSG] = ("error", T["models.upload_bad"].format(msg=error_text(e, markdown=True)))
     msg = st.session_state[S.UPLOAD_MSG]
     if msg:
         getattr(st, msg[0])(msg[1])
@@ -66,9 +67,9 @@ def _rename(folder: Path, path: str) -> None:
     try:
         new = user_files.rename(folder, path, st.session_state[S.MANAGE_NAME])
     except (user_files.CatalogError, OSError) as e:
-        st.session_state[S.MANAGE_MSG] = ("error", error_text(e))
+        st.session_state[S.MANAGE_MSG] = ("error", error_text(e, markdown=True))
         return
-    st.session_state[S.MANAGE_MSG] = ("success", T["models.renamed"].format(old=Path(path).name, new=new.name))
+    st.session_state[S.MANAGE_MSG] = ("success", T["models.renamed"].format(old=plain(Path(path).name), new=plain(new.name)))
     st.session_state[S.MANAGE_NAME] = ""
     ctx = st.session_state.get(S.CONTEXT)
     entry = next((e for e in (ctx.entries if ctx else []) if e.path == path), None)
@@ -81,9 +82,9 @@ def _delete(folder: Path, path: str) -> None:
     try:
         user_files.delete(folder, path)
     except (user_files.CatalogError, OSError) as e:
-        st.session_state[S.MANAGE_MSG] = ("error", error_text(e))
+        st.session_state[S.MANAGE_MSG] = ("error", error_text(e, markdown=True))
         return
-    st.session_state[S.MANAGE_MSG] = ("success", T["models.deleted"].format(name=Path(path).name))
+    st.session_state[S.MANAGE_MSG] = ("success", T["models.deleted"].format(name=plain(Path(path).name)))
     st.session_state[S.MANAGE_CONFIRM] = False
 
 

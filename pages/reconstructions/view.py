@@ -47,10 +47,10 @@ def gallery(ctx: Context, idx: list[int], errs: dict) -> None:
     x = ctx.data.x_test
     originals = lat.to_uint8_images(x[idx])
     st.markdown(f"**{T['reconstructions.row_original']}**")
-    widgets.image_row(list(originals), [f"#{i} ({widgets.label_name(ctx, ctx.data.y_test[i])})" for i in idx])
+    widgets.image_row(list(originals), [f"#{i} ({widgets.label_md(ctx, ctx.data.y_test[i])})" for i in idx])
     for kind, e in errs.items():
         recs = shared_compute.reconstructions(ctx.ref(kind), ctx.data_ref, tuple(idx))
-        st.markdown(f"**{T['reconstructions.row_model'].format(kind=kind.upper(), name=ctx.model(kind).name)}**")
+        st.markdown(f"**{T['reconstructions.row_model'].format(kind=kind.upper(), name=widgets.plain(ctx.model(kind).name))}**")
         widgets.image_row(list(recs), [T["reconstructions.err"].format(e=e[i]) for i in idx])
 
 

@@ -18,6 +18,7 @@ from ui.sidebar import Context
 from vae_core import latent as lat
 from vae_core import uses
 from vae_core.data import DataError
+from vae_core.errors import VaeCoreError
 from vae_core.kinds import KIND_NAMES
 
 IMG = 56  # on-screen size of a small image
@@ -28,8 +29,17 @@ TABS = ("compression", "denoising", "filling", "anomaly", "features", "augmentat
 
 
 def _latent_models(ctx: Context) -> list:
-    """Every model (shipped and yours) of the dataset with a latent vector, small latents first."""
-    es = [e for e in ctx.entries if e.dataset == ctx.dataset and e.latent_dim]
+    """Every model (shipped and yours) of the dataset with a latent vector that runs on the loaded data
+    (the sidebar's ``ctx.usable``: its shape matches) and loads, small latents first; a model that does
+    not load is one line and left out."""
+    es = []
+    for e in ctx.entries:
+        if ctx.usable(e) and e.latent_dim:
+            try:
+                refs.checkpoint(e.path)
+                es.append(e)
+            except (VaeCoreError, OSError) as err:
+                st.caption(T["shared.sb_not_offered"].format(name=widgets.plain(e.name), msg=error_text(err, markdown=True)))
     return sorted(es, key=lambda e: (e.latent_dim, KIND_NAMES.index(e.kind) if e.kind in KIND_NAMES else 9, e.name))
 
 
@@ -38,7 +48,7 @@ def _ref(e) -> refs.ModelRef:
 
 
 def _name(ctx: Context, kind: str) -> str:
-    return f"{kind.upper()} · {ctx.model(kind).name}"
+    return f"{kind.upper()} · {widgets.plain(ctx.model(kind).name)}"
 
 
 def _indices(ctx: Context, n: int = ROW) -> tuple[int, ...]:
@@ -100,7 +110,7 @@ def compression_tab(ctx: Context) -> None:
         best = max(rows.items(), key=lambda kv: next(r["psnr"] for r in kv[1] if r["bits"] == 8), default=None)
         if best is not None:
             r8 = next(r for r in best[1] if r["bits"] == 8)
-            st.metric(T["uses.cmp_metric"].format(name=best[0]), f"{r8['ratio']:.0f}× · {r8['psnr']:.1f} dB")
+            st.metric(T["uses.cmp_metric"].format(name=widgets.plain(best[0])), f"{r8['ratio']:.0f}× · {r8['psnr']:.1f} dB")
     st.markdown(f"**{T['uses.cmp_picture']}**")
     c1, c2, c3 = st.columns([1, 1, 1])
     with c3:
@@ -150,7 +160,7 @@ def denoise_tab(ctx: Context) -> None:
                T["uses.dn_noisy_row"].format(spec=shown, psnr=next(iter(res.values()))["noisy"] if res else 0))
         for e in entries:
             _strip(compute.use_denoised(_ref(e), dref, idx, spec),
-                   T["uses.dn_model_row"].format(name=e.name, psnr=res[e.name]["recon"]))
+                   T["uses.dn_model_row"].format(name=widgets.plain(e.name), psnr=res[e.name]["recon"]))
     with right:
         st.plotly_chart(uf.denoise_bars(res, tx=T), key="use_dn_fig")
         table = [{T["uses.col_model"]: name, T["uses.dn_col_recon"]: round(r["recon"], 2),
@@ -160,7 +170,7 @@ def denoise_tab(ctx: Context) -> None:
         st.caption(T["uses.dn_caption"].format(n=n))
         if res:
             best = max(res.items(), key=lambda kv: kv[1]["recon"])
-            st.metric(T["uses.dn_metric"].format(name=best[0]), f"{best[1]['recon']:.1f} dB",
+            st.metric(T["uses.dn_metric"].format(name=widgets.plain(best[0])), f"{best[1]['recon']:.1f} dB",
                       f"{best[1]['recon'] - best[1]['noisy']:+.1f} dB")
         st.markdown(T["uses.dn_lesson"])
 
@@ -230,11 +240,11 @@ def _other_data(ctx: Context):
     """(name, DataRef) of the other dataset fed through the model, or (name or None, message)."""
     other = OTHER.get(ctx.dataset)
     if other is None:
-        return None, T["uses.an_no_partner"].format(dataset=ctx.dataset)
+        return None, T["uses.an_no_partner"].format(dataset=widgets.plain(ctx.dataset))
     try:
         data, _ = refs.dataset(other, ctx.data_dir)
     except DataError as e:
-        return other, T["uses.an_no_other"].format(other=other, err=error_text(e))
+        return other, T["uses.an_no_other"].format(other=other, err=error_text(e, markdown=True))
     if data.image_shape != ctx.data.image_shape:
         return other, T["uses.an_shape"].format(other=other, a=data.image_shape, b=ctx.data.image_shape)
     return other, refs.DataRef.of(other, ctx.data_dir)
@@ -251,7 +261,7 @@ def anomaly_tab(ctx: Context) -> None:
     if ctx.model("cvae") is not None:
         st.caption(T["uses.an_no_cvae"])
     if not kinds:
-        st.info(T["uses.an_need"].format(dataset=ctx.dataset))
+        st.info(T["uses.an_need"].format(dataset=widgets.plain(ctx.dataset)))
         return
     dref = ctx.data_ref
     n = min(compute.USE_N, len(ctx.data.x_test))
@@ -273,7 +283,7 @@ def anomaly_tab(ctx: Context) -> None:
                          (T["uses.an_typical"].format(n=ROW), order[::-1][:ROW])):
         st.markdown(f"**{title}**")
         widgets.image_row(list(_originals(ctx, picks)),
-                          [f"#{i} · {widgets.label_name(ctx, labels[i])} · {s[i]:.3g}" for i in picks],
+                          [f"#{i} · {widgets.label_md(ctx, labels[i])} · {s[i]:.3g}" for i in picks],
                           size=IMG, per_row=ROW)
     st.markdown(f"**{T['uses.an_ood']}**")
     other, dref_other = _other_data(ctx)
@@ -322,7 +332,7 @@ def features_tab(ctx: Context) -> None:
             results[e.name] = compute.use_probe(_ref(e), dref)
     first = next(iter(results.values()))
     if first["pool_from_test"]:
-        st.info(T["uses.sample_split"].format(dataset=ctx.dataset))
+        st.info(T["uses.sample_split"].format(dataset=widgets.plain(ctx.dataset)))
     if not first["rows"]:
         st.info(T["uses.feat_none"])
         return
@@ -338,7 +348,7 @@ def features_tab(ctx: Context) -> None:
         best = max(((name, v["rows"][0]["acc"]) for name, v in results.items() if name != T["uses.feat_pixels"]),
                    key=lambda t: t[1], default=None)
         if best is not None:
-            st.metric(T["uses.feat_metric"].format(k=few["per_class"], name=best[0]), f"{best[1]:.1%}",
+            st.metric(T["uses.feat_metric"].format(k=few["per_class"], name=widgets.plain(best[0])), f"{best[1]:.1%}",
                       f"{(best[1] - few['acc']) * 100:+.1f} " + T["uses.feat_vs_pixels"])
 
 
@@ -354,7 +364,7 @@ def augment_tab(ctx: Context) -> None:
     with left:
         st.markdown(f"**{T['uses.aug_posterior']}**")
         if not variational:
-            st.info(T["uses.aug_need_vae"].format(dataset=ctx.dataset))
+            st.info(T["uses.aug_need_vae"].format(dataset=widgets.plain(ctx.dataset)))
         else:
             kind = widgets.kind_picker(ctx, kinds=variational, key="use_kind_aug")
             hi = len(ctx.data.x_test) - 1
@@ -368,7 +378,7 @@ def augment_tab(ctx: Context) -> None:
     with right:
         st.markdown(f"**{T['uses.aug_cvae']}**")
         if ctx.model("cvae") is None:
-            st.info(T["shared.cvae_need"].format(dataset=ctx.dataset))
+            st.info(T["shared.cvae_need"].format(dataset=widgets.plain(ctx.dataset)))
             return
         ref = ctx.ref("cvae")
         classes = list(range(len(ctx.data.classes)))
@@ -376,15 +386,15 @@ def augment_tab(ctx: Context) -> None:
             st.session_state[S.USE_AUG_CLASS] = 0
         label = st.selectbox(T["shared.class_y"], classes, key=S.USE_AUG_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
         widgets.image(lat.tile(shared_compute.prior_samples(ref, 16, 0, 1.0, (label,) * 16), 8, pad=2), 8 * IMG,
-                      caption=T["uses.aug_samples"].format(label=widgets.label_name(ctx, label)))
+                      caption=T["uses.aug_samples"].format(label=widgets.label_md(ctx, label)))
     st.markdown(f"**{T['uses.aug_clf']}**")
     with st.spinner(T["uses.spin_aug"]):
         res = compute.use_augmentation(ref, dref)
     if res["pool_from_test"]:
-        st.info(T["uses.sample_split"].format(dataset=ctx.dataset))
+        st.info(T["uses.sample_split"].format(dataset=widgets.plain(ctx.dataset)))
     c1, c2, c3 = st.columns(3)
     c1.metric(T["uses.aug_real"].format(n=res["n_real"]), f"{res['real']:.1%}")
     c2.metric(T["uses.aug_aug"].format(n=res["n_real"], g=res["n_gen"]), f"{res['augmented']:.1%}",
               f"{(res['augmented'] - res['real']) * 100:+.1f} " + T["uses.aug_points"])
-    c3.caption(T["uses.aug_caption"].format(n=res["n_test"], name=ctx.model("cvae").name))
+    c3.caption(T["uses.aug_caption"].format(n=res["n_test"], name=widgets.plain(ctx.model("cvae").name)))
     st.markdown(T["uses.aug_lesson"])

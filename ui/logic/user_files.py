@@ -25,6 +25,7 @@ from ui.logic.catalog import (
     renamed,
 )
 from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError, load
+from vae_core.files import sha256_file
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TMP_SUFFIX = ".upload.tmp"
@@ -37,20 +38,12 @@ class Accepted(NamedTuple):
     existed: bool  # the same bytes were already there under this path; nothing was written
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def same_file(folder: Path, data: bytes) -> Path | None:
     """A checkpoint in ``folder`` with exactly these bytes (sha256), if any."""
     digest = hashlib.sha256(data).hexdigest()
     for p in sorted(folder.glob("*.safetensors")):
         try:
-            if p.stat().st_size == len(data) and _sha256(p) == digest:
+            if p.stat().st_size == len(data) and sha256_file(p) == digest:
                 return p
         except OSError:
             continue
