@@ -110,6 +110,10 @@ TRAIN_FORM = {  # form widget key → default
 UPLOAD = "upload"
 UPLOAD_MSG = "upload_msg"
 UPLOAD_DONE = "upload_done"  # file ids already handled
+ONNX_ENC = "onnx_enc"  # an ONNX encoder and decoder uploaded together (issue 19)
+ONNX_DEC = "onnx_dec"
+ONNX_OUTPUT = "onnx_output"  # what the decoder outputs: probs | logits
+ONNX_LOSS = "onnx_loss"  # the likelihood for metrics: auto | bce | mse
 
 # grid page method
 GRID_METHOD = "grid_method"
@@ -148,6 +152,8 @@ DEFAULTS = {
     TRAIN_JOB: None,
     UPLOAD_MSG: None,
     UPLOAD_DONE: set(),
+    ONNX_OUTPUT: "probs",
+    ONNX_LOSS: "auto",
     GRID_METHOD: "pca",
     GEN_TEMPERATURE: 1.0,
     GEN_N: 32,

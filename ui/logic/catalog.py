@@ -1,9 +1,10 @@
-"""The models the app can offer: shipped checkpoints and the user's own (trained or uploaded),
-read from their header and metadata only (``vae_core.checkpoint.read_header`` runs nothing).
-No Streamlit here.
+"""The models the app can offer: shipped checkpoints and the user's own (trained, uploaded or
+imported). No Streamlit here.
 
-A file is listed only when ``vae_core.checkpoint.check`` accepts it (every metadata field's type,
-the configs, the image shapes, the tensor table; nothing loaded) and its dataset is one the app may read: a built-in name, or a
+A file is listed only when ``vae_core.model_file.check_model_file`` accepts it — for a ``.safetensors``
+every metadata field's type, the configs, the image shapes, the tensor table (nothing loaded); for an
+imported ``.zip`` (an ONNX encoder/decoder pair) every graph check and onnxruntime's trial run, so
+its verdict is cached per path + mtime + size (``cached_entry``) — and its dataset is one the app may read: a built-in name, or a
 ``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
 chooses what the app reads. Every other file is skipped with one line that names it.
 Uploads, trained files, renames and deletes of the user's folder are here too."""
@@ -11,6 +12,7 @@ Uploads, trained files, renames and deletes of the user's folder are here too.""
 from __future__ import annotations
 
 import functools
+import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +20,9 @@ from pathlib import Path
 
 from ui.logic import paths
 from ui.texts import Texts
-from vae_core.checkpoint import CheckpointError, check, clean_stale_temps
+from vae_core.checkpoint import CheckpointError, clean_stale_temps
+from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
+from vae_core.model_file import check_model_file
 from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
 
@@ -105,7 +109,7 @@ def dataset_refusal(file: str, dataset: object, problem: str) -> CheckpointError
 # ------------------------------------------------------------------ one file → one row, or one line
 
 def _check(file: str, meta: dict, root: Path) -> str:
-    """The app's own rule on top of ``vae_core.checkpoint.check`` (which has checked every field's
+    """The app's own rule on top of ``check_model_file`` (which has checked every field's
     type, the configs, the image shapes and the tensor table): the file's dataset must be one the
     app may read. Returns the dataset name."""
     name = meta["dataset"].get("name")
@@ -136,7 +140,7 @@ def describe(path: str, source: str, root: Path, file: str | None = None, mtime:
     CheckpointError (one line naming ``file``, by default the file's name)."""
     file = file or Path(path).name
     try:
-        meta, cfg = check(path)
+        meta, cfg = check_model_file(path)
         dataset = _check(file, meta, root)
     except CheckpointError as e:  # name the file as the user knows it (an upload's temp file is not)
         if getattr(e, "text_key", None):
@@ -144,17 +148,34 @@ def describe(path: str, source: str, root: Path, file: str | None = None, mtime:
         raise renamed(e, Path(path).name, file) from None
     return ModelEntry(
         path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
-        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=len(meta["history"].get("epoch", [])),
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=len((meta.get("history") or {}).get("epoch", [])),
         mtime=mtime, latent_size=cfg.latent_size,
     )
 
 
 @functools.lru_cache(maxsize=512)
+def _verdict(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry | CheckpointError:
+    try:
+        return describe(path, source, Path(root), mtime=mtime)
+    except CheckpointError as e:  # a refusal is cached too: an imported model's trial run is not repeated per rerun
+        return e
+
+
 def cached_entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry:
-    return describe(path, source, Path(root), mtime=mtime)
+    """``describe``'s row, or its refusal raised again; computed once per file version."""
+    v = _verdict(path, mtime, size, source, root)
+    if isinstance(v, CheckpointError):
+        raise v.with_traceback(None)
+    return v
 
 
 STALE_AFTER_S = 3600.0
+UPLOAD_DIR_PREFIX = ".upload-"
+
+
+def model_files(folder: Path) -> list[Path]:
+    """The model files directly in ``folder`` (``.safetensors`` and imported ``.zip``), by name."""
+    return sorted(p for suffix in MODEL_SUFFIXES for p in folder.glob(f"*{suffix}"))
 
 
 def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
@@ -163,7 +184,14 @@ def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
     empty name placeholders of ``claim``."""
     gone = [p.name for p in clean_stale_temps(folder, age)]
     now = time.time()
-    for p in folder.glob("*.safetensors"):
+    for p in folder.glob(f"{UPLOAD_DIR_PREFIX}*"):  # an upload's private folder (``user_files.accept_upload``)
+        try:
+            if p.is_dir() and not p.is_symlink() and now - p.stat().st_mtime > age:
+                shutil.rmtree(p)
+                gone.append(p.name)
+        except OSError:
+            continue
+    for p in model_files(folder):
         try:
             st = p.stat()
             if st.st_size == 0 and now - st.st_mtime > age:
@@ -176,7 +204,7 @@ def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
 
 def scan(folders: list[tuple[Path, str]], root: Path | None = None,
          tx: Mapping[str, str] = ENGLISH) -> tuple[list[ModelEntry], list[str]]:
-    """Every usable checkpoint in the folders (not recursive), and one line per file skipped (in ``tx``).
+    """Every usable model file in the folders (not recursive), and one line per file skipped (in ``tx``).
     Empty files are names claimed by a save or an upload in progress (``claim``): not listed.
     The user's folders are swept of stale temp files first."""
     root = data_root() if root is None else Path(root)
@@ -187,7 +215,7 @@ def scan(folders: list[tuple[Path, str]], root: Path | None = None,
             continue
         if source == YOURS:
             sweep(folder)
-        for p in sorted(folder.glob("*.safetensors")):
+        for p in model_files(folder):
             try:
                 st = p.stat()
                 if st.st_size == 0:
