@@ -176,3 +176,41 @@ def test_a_bad_imported_zip_in_the_folder_is_skipped_with_one_line(onnx_env, imp
     skipped = [c.value for c in at.sidebar.caption if "broken.zip" in c.value]
     assert len(skipped) == 1 and "climbs out" in skipped[0]
     assert "broken" not in " ".join(str(s.options) for s in at.selectbox)
+
+
+# ---------------------------------------------------------------- the catalog's checks, once per file version
+
+def test_the_catalog_checks_an_imported_zip_once_per_version(imported_checkpoints, tmp_path, monkeypatch):
+    import os
+
+    from ui.logic import catalog
+
+    calls = []
+    real = catalog.check_model_file
+    monkeypatch.setattr(catalog, "check_model_file", lambda p: calls.append(Path(p).name) or real(p))
+    d = tmp_path / "ck"
+    d.mkdir()
+    (d / "good.zip").write_bytes((imported_checkpoints / "digits-ae-2d.zip").read_bytes())
+    (d / "bad.zip").write_bytes(_hostile(imported_checkpoints))
+    for _ in range(3):  # three reruns of the sidebar
+        entries, problems = catalog.scan([(d, catalog.SHIPPED)], tmp_path)
+        assert [e.name for e in entries] == ["good"] and entries[0].backbone == "onnx"
+        assert len(problems) == 1 and problems[0].startswith("bad.zip") and "climbs out" in problems[0]
+    assert sorted(calls) == ["bad.zip", "good.zip"]  # the refusal is cached as well as the row
+    os.utime(d / "good.zip", (1, 1))  # a new version of the file is checked again
+    catalog.scan([(d, catalog.SHIPPED)], tmp_path)
+    assert sorted(calls) == ["bad.zip", "good.zip", "good.zip"]
+
+
+def test_a_stale_upload_folder_is_swept(tmp_path):
+    import os
+
+    from ui.logic import catalog
+
+    user = tmp_path / "user"
+    (user / ".upload-old").mkdir(parents=True)
+    (user / ".upload-old" / "x.zip").write_bytes(b"x")
+    (user / ".upload-new").mkdir()
+    os.utime(user / ".upload-old", (1, 1))
+    catalog.scan([(user, catalog.YOURS)], tmp_path)
+    assert sorted(p.name for p in user.iterdir()) == [".upload-new"]
