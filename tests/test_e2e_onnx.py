@@ -67,6 +67,8 @@ def test_models_page_of_imported_models(page, server):
     assert page.get_by_label("Variational autoencoder (VAE)").input_value().startswith("digits-vae-2d")
     page.get_by_text(T["models.no_history_imported"]).first.wait_for()
     page.get_by_text(re.compile(r"This model runs in onnxruntime")).first.wait_for()
+    page.wait_for_selector('[data-testid="stDataFrame"] canvas')  # the metrics recorded at export
+    page.wait_for_timeout(1000)  # the grid draws its cells after the canvas appears
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "onnx_models.png"), full_page=True)
 
