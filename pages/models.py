@@ -23,3 +23,6 @@ model_views.manage_box(ctx.entries)
 
 st.subheader(T["models.upload_title"])
 model_views.upload_box(ctx)
+
+st.subheader(T["models.data_title"])
+model_views.data_box()

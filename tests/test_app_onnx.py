@@ -214,3 +214,80 @@ def test_a_stale_upload_folder_is_swept(tmp_path):
     os.utime(user / ".upload-old", (1, 1))
     catalog.scan([(user, catalog.YOURS)], tmp_path)
     assert sorted(p.name for p in user.iterdir()) == [".upload-new"]
+
+
+# ---------------------------------------------------------------- datasets of one's own
+
+def _png(value: int) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (12, 12), value).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _image_zip(labels=("cats", "dogs"), n=6, bad: bool = False) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for k, lab in enumerate(labels):
+            for i in range(n):
+                z.writestr(f"{lab}/{i}.png", b"not an image" if bad else _png(40 * k + i))
+    return buf.getvalue()
+
+
+def _npz(label_max: int = 2) -> bytes:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    arrays = {"x_train": rng.integers(0, 256, (20, 16, 16), dtype=np.uint8),
+              "y_train": np.arange(20) % 3, "x_test": rng.integers(0, 256, (6, 16, 16), dtype=np.uint8),
+              "y_test": np.arange(6) % 3}
+    arrays["y_train"][0] = label_max
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name, blob, label", [("my pets.zip", "zip", "my-pets.zip (yours)"),
+                                               ("arrays.npz", "npz", "arrays.npz (yours)")])
+def test_upload_a_dataset_lists_selects_and_deletes_it(app_env, name, blob, label):
+    blob = _image_zip() if blob == "zip" else _npz()
+    at = start("models")
+    at.file_uploader(key="data_upload").upload(name, blob).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    ds = at.selectbox(key="sb_dataset")
+    assert ds.format_func(ds.value) == label  # listed in the Dataset box, chosen, with a readable label
+    assert ds.value.startswith(("folder:", "npz:"))
+    assert at.session_state["ctx"].data is not None and len(at.session_state["ctx"].data.x_test) > 0
+    if blob[:2] == b"PK" and name.endswith(".zip"):
+        assert list(at.session_state["ctx"].data.classes) == ["cats", "dogs"]
+    kept = Path(app_env["VAE_EXPLORER_USER_MODELS"]) / "datasets"
+    assert len([p for p in kept.iterdir() if not p.name.startswith(".")]) == 1
+    at.button(key="data_delete").click().run()
+    assert not at.exception, at.exception
+    assert not [p for p in kept.iterdir()]
+    assert at.selectbox(key="sb_dataset").value == "digits"
+
+
+@pytest.mark.parametrize("name, blob, says", [("bad.zip", "bad", "bad.zip"), ("labels.npz", "labels", "label"),
+                                              ("data.csv", "csv", "must be a .zip")])
+def test_a_hostile_dataset_upload_is_one_line(app_env, name, blob, says):
+    blob = {"bad": _image_zip(bad=True), "labels": _npz(label_max=5000), "csv": b"1,2,3\n"}[blob]
+    at = start("models")
+    at.file_uploader(key="data_upload").upload(name, blob).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "\n" not in errors[0] and says in errors[0], errors
+    kept = Path(app_env["VAE_EXPLORER_USER_MODELS"]) / "datasets"
+    assert not kept.exists() or not list(kept.iterdir())
+
+
+def test_an_onnx_pair_with_a_wrong_suffix_is_one_line(app_env, imported_checkpoints):
+    enc, dec = _pair(imported_checkpoints, "vae")
+    at = start("models")
+    at.file_uploader(key="onnx_enc").upload("enc.pt", enc)
+    at.file_uploader(key="onnx_dec").upload("dec.onnx", dec).run()
+    at.button(key="onnx_import").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [T["models.upload_bad"].format(msg=T["models.onnx_suffix"].format(file="enc.pt"))]

@@ -114,6 +114,10 @@ ONNX_ENC = "onnx_enc"  # an ONNX encoder and decoder uploaded together (issue 19
 ONNX_DEC = "onnx_dec"
 ONNX_OUTPUT = "onnx_output"  # what the decoder outputs: probs | logits
 ONNX_LOSS = "onnx_loss"  # the likelihood for metrics: auto | bce | mse
+DATA_UPLOAD = "data_upload"  # a dataset of the user's own (.zip of label folders, or .npz)
+DATA_MSG = "data_msg"  # (level, text) after a dataset upload or delete
+DATA_PICK = "data_pick"  # the user's dataset chosen for deletion
+PENDING_DATASET = "pending_dataset"  # a dataset just uploaded becomes the sidebar's choice
 
 # grid page method
 GRID_METHOD = "grid_method"
@@ -154,6 +158,8 @@ DEFAULTS = {
     UPLOAD_DONE: set(),
     ONNX_OUTPUT: "probs",
     ONNX_LOSS: "auto",
+    DATA_MSG: None,
+    PENDING_DATASET: None,
     GRID_METHOD: "pca",
     GEN_TEMPERATURE: 1.0,
     GEN_N: 32,

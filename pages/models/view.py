@@ -12,10 +12,11 @@ from pages.models import compute
 from ui import refs, sidebar
 from ui import state as S
 from ui.i18n import T, error_text
-from ui.logic import catalog, figures, metric_rows, user_files
+from ui.logic import catalog, figures, metric_rows, user_data, user_files
 from ui.logic.catalog import ModelEntry
 from ui.sidebar import Context
 from vae_core.checkpoint import CheckpointError
+from vae_core.data import DataError
 
 # The metrics measured when an ONNX pair is imported here: the whole test split for MSE/PSNR/ELBO, the
 # IS-NLL on 1,000 test images with 20 samples each and the kNN on 10,000 train latents (a few seconds
@@ -77,8 +78,8 @@ def upload_box(ctx: Context) -> None:
     with st.expander(T["models.onnx_title"]):
         st.caption(T["models.onnx_intro"].format(dataset=ctx.dataset))
         c1, c2 = st.columns(2)
-        enc = c1.file_uploader(T["models.onnx_encoder"], type=["onnx"], key=S.ONNX_ENC)
-        dec = c2.file_uploader(T["models.onnx_decoder"], type=["onnx"], key=S.ONNX_DEC)
+        enc = c1.file_uploader(T["models.onnx_encoder"], key=S.ONNX_ENC)
+        dec = c2.file_uploader(T["models.onnx_decoder"], key=S.ONNX_DEC)
         c1.radio(T["models.onnx_output"], ["probs", "logits"], key=S.ONNX_OUTPUT, horizontal=True,
                  format_func=lambda v: T[f"models.onnx_output_{v}"])
         c2.radio(T["models.onnx_loss"], ["auto", "bce", "mse"], key=S.ONNX_LOSS, horizontal=True,
@@ -146,5 +147,43 @@ def manage_box(entries: list[ModelEntry]) -> None:
             st.checkbox(T["models.manage_confirm"], key=S.MANAGE_CONFIRM)
             st.button(T["models.manage_delete"], key="manage_delete", on_click=_delete, args=(folder, path),
                       disabled=not st.session_state[S.MANAGE_CONFIRM])
+    if msg:
+        getattr(st, msg[0])(msg[1])
+
+
+def _delete_dataset(name: str) -> None:
+    try:
+        user_data.delete(sidebar.user_dir(), name)
+    except (user_files.CatalogError, OSError) as e:
+        st.session_state[S.DATA_MSG] = ("error", error_text(e))
+        return
+    st.session_state[S.DATA_MSG] = ("success", T["models.deleted"].format(name=user_data.label(name)))
+
+
+def data_box() -> None:
+    """Upload a dataset of one's own (a .zip with one sub-folder per label, or an .npz), checked by
+    loading it with vae_core.data and kept in the user's datasets/ folder; list and delete them."""
+    f = st.file_uploader(T["models.data_upload"], key=S.DATA_UPLOAD,  # suffix checked by user_data: one line
+                         help=T["models.data_upload_help"])
+    done = st.session_state[S.UPLOAD_DONE]
+    if f is not None and f.file_id not in done:
+        done.add(f.file_id)
+        try:
+            with st.spinner(T["models.data_checking"]):
+                name, existed = user_data.accept(f.name, f.getvalue(), sidebar.user_dir())
+            key = "models.upload_same" if existed else "models.data_ok"
+            st.session_state[S.DATA_MSG] = ("success", T[key].format(name=user_data.label(name)))
+            st.session_state[S.PENDING_DATASET] = name
+            st.rerun()
+        except DataError as e:
+            st.session_state[S.DATA_MSG] = ("error", T["models.upload_bad"].format(msg=error_text(e)))
+    own = user_data.listed(sidebar.user_dir())
+    if own:
+        if st.session_state.get(S.DATA_PICK) not in own:
+            st.session_state[S.DATA_PICK] = own[0]
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        pick = c1.selectbox(T["models.data_pick"], own, key=S.DATA_PICK, format_func=user_data.label)
+        c2.button(T["models.manage_delete"], key="data_delete", on_click=_delete_dataset, args=(pick,))
+    msg = st.session_state[S.DATA_MSG]
     if msg:
         getattr(st, msg[0])(msg[1])

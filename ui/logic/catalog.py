@@ -64,10 +64,16 @@ def data_root() -> Path:
     return Path(paths.default_data_dir()).resolve()
 
 
-def dataset_problem(dataset: object, root: Path) -> str | None:
+def roots_of(root) -> tuple[str, ...]:
+    """One folder or several (the server's data folder, the user's own datasets) as a hashable key."""
+    return tuple(str(r) for r in root) if isinstance(root, (tuple, list)) else (str(root),)
+
+
+def dataset_problem(dataset: object, root) -> str | None:
     """None when the app may read this dataset: a built-in name, or a ``folder:``/``npz:`` path
-    that resolves inside ``root``; else ``"outside"`` or ``"unknown"``. The metadata of a file
-    never chooses what the app reads."""
+    that resolves inside ``root`` (a folder, or a tuple of them: the server's data folder and the
+    user's ``datasets/``); else ``"outside"`` or ``"unknown"``. The metadata of a file never chooses
+    what the app reads."""
     if not isinstance(dataset, str):
         return UNKNOWN
     if dataset in DATASET_NAMES:
@@ -75,10 +81,12 @@ def dataset_problem(dataset: object, root: Path) -> str | None:
     for prefix in PATH_PREFIXES:
         if dataset.startswith(prefix):
             rest = dataset[len(prefix):]
-            try:
-                inside = bool(rest) and Path(rest).resolve().is_relative_to(Path(root).resolve())
-            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
-                inside = False
+            inside = False
+            for r in roots_of(root):
+                try:
+                    inside = inside or (bool(rest) and Path(rest).resolve().is_relative_to(Path(r).resolve()))
+                except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                    pass
             return None if inside else OUTSIDE
     return UNKNOWN
 
@@ -108,7 +116,7 @@ def dataset_refusal(file: str, dataset: object, problem: str) -> CheckpointError
 
 # ------------------------------------------------------------------ one file → one row, or one line
 
-def _check(file: str, meta: dict, root: Path) -> str:
+def _check(file: str, meta: dict, root) -> str:
     """The app's own rule on top of ``check_model_file`` (which has checked every field's
     type, the configs, the image shapes and the tensor table): the file's dataset must be one the
     app may read. Returns the dataset name."""
@@ -134,7 +142,7 @@ def one_line(e: BaseException) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def describe(path: str, source: str, root: Path, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
+def describe(path: str, source: str, root, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
     """The catalog row of a file, from its header and metadata only (no weights are read); every
     field the pages use is checked, so a row never carries a field of the wrong type. Raises
     CheckpointError (one line naming ``file``, by default the file's name)."""
@@ -154,14 +162,14 @@ def describe(path: str, source: str, root: Path, file: str | None = None, mtime:
 
 
 @functools.lru_cache(maxsize=512)
-def _verdict(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry | CheckpointError:
+def _verdict(path: str, mtime: float, size: int, source: str, root) -> ModelEntry | CheckpointError:
     try:
-        return describe(path, source, Path(root), mtime=mtime)
+        return describe(path, source, root, mtime=mtime)
     except CheckpointError as e:  # a refusal is cached too: an imported model's trial run is not repeated per rerun
         return e
 
 
-def cached_entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry:
+def cached_entry(path: str, mtime: float, size: int, source: str, root) -> ModelEntry:
     """``describe``'s row, or its refusal raised again; computed once per file version."""
     v = _verdict(path, mtime, size, source, root)
     if isinstance(v, CheckpointError):
@@ -202,12 +210,12 @@ def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
     return gone
 
 
-def scan(folders: list[tuple[Path, str]], root: Path | None = None,
+def scan(folders: list[tuple[Path, str]], root=None,
          tx: Mapping[str, str] = ENGLISH) -> tuple[list[ModelEntry], list[str]]:
     """Every usable model file in the folders (not recursive), and one line per file skipped (in ``tx``).
     Empty files are names claimed by a save or an upload in progress (``claim``): not listed.
     The user's folders are swept of stale temp files first."""
-    root = data_root() if root is None else Path(root)
+    root = roots_of(data_root() if root is None else root)
     entries: list[ModelEntry] = []
     problems: list[str] = []
     for folder, source in folders:
@@ -220,7 +228,7 @@ def scan(folders: list[tuple[Path, str]], root: Path | None = None,
                 st = p.stat()
                 if st.st_size == 0:
                     continue
-                entries.append(cached_entry(str(p), st.st_mtime, st.st_size, source, str(root)))
+                entries.append(cached_entry(str(p), st.st_mtime, st.st_size, source, root))
             except CheckpointError as e:
                 problems.append(word(e, tx))
             except OSError as e:

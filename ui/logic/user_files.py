@@ -26,6 +26,7 @@ from ui.logic.catalog import (
     model_files,
     one_line,
     refusal,
+    roots_of,
     renamed,
 )
 from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError
@@ -111,7 +112,7 @@ def _keep(tmp: Path, data: bytes, dest: Path, name: str, suffix: str, root: Path
             out = claim(dest, safe_stem(name), suffix=suffix)
             os.replace(tmp, out)
     st = out.stat()
-    return Accepted(out, cached_entry(str(out), st.st_mtime, st.st_size, YOURS, str(root)), existed)
+    return Accepted(out, cached_entry(str(out), st.st_mtime, st.st_size, YOURS, root), existed)
 
 
 def _check_upload(path: Path, name: str, root: Path) -> None:
@@ -132,7 +133,7 @@ def _size_ok(name: str, data: bytes) -> None:
         raise refusal(CheckpointError, "models.upload_big", file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20)
 
 
-def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> Accepted:
+def accept_upload(name: str, data: bytes, dest: Path, root=None) -> Accepted:
     """Validate an uploaded model file — a ``.safetensors`` or an imported-model ``.zip`` — and keep it
     in ``dest``. The bytes go to a private folder in ``dest`` (unique per call), are checked like a
     catalog row (``describe``: metadata types, dataset inside the data folder, tensor table or every
@@ -140,7 +141,7 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
     never unpickles); then a free name is claimed (``claim``) and the file replaces it. The same
     bytes uploaded again are not copied: the file already there is returned (``existed``). Raises
     CheckpointError (one line naming ``name``)."""
-    root = data_root() if root is None else Path(root)
+    root = roots_of(data_root() if root is None else root)
     suffix = Path(name).suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         raise refusal(CheckpointError, "models.upload_pickle", file=name, suffix=suffix)
@@ -156,14 +157,14 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
 
 def accept_onnx_pair(encoder: tuple[str, bytes], decoder: tuple[str, bytes], dest: Path, data, dataset: str,
                      decoder_output: str = "probs", recon_loss: str | None = None,
-                     evaluate_kw: dict | None = None, root: Path | None = None) -> Accepted:
+                     evaluate_kw: dict | None = None, root=None) -> Accepted:
     """Import an uploaded ONNX encoder and decoder (``(name, bytes)`` each) for ``data`` (the Dataset
     the sidebar loaded, named ``dataset``) with ``vae_core.onnx_file.import_onnx`` — every graph check,
     the trial run on two test images, the metrics (``evaluate_kw``; None skips them) — into a zip
     written in a private folder, then kept like an uploaded zip. Raises CheckpointError (one line)."""
     from vae_core.onnx_file import import_onnx
 
-    root = data_root() if root is None else Path(root)
+    root = roots_of(data_root() if root is None else root)
     for name, raw in (encoder, decoder):
         if Path(name).suffix.lower() != ".onnx":
             raise refusal(CheckpointError, "models.onnx_suffix", file=name)
