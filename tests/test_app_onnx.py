@@ -290,4 +290,5 @@ def test_an_onnx_pair_with_a_wrong_suffix_is_one_line(app_env, imported_checkpoi
     at.file_uploader(key="onnx_dec").upload("dec.onnx", dec).run()
     at.button(key="onnx_import").click().run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [T["models.upload_bad"].format(msg=T["models.onnx_suffix"].format(file="enc.pt"))]
+    said = T["models.upload_bad"].format(msg=T["models.onnx_suffix"].format(file="enc.pt"))
+    assert [e.value for e in at.error] == [said]

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from conftest import JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e, wait_idle, wait_new_image
+from conftest import (JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e, wait_idle,
+                      wait_new_image)
 from tests.test_app_onnx import imported_checkpoints  # noqa: F401  (the fixture)
 from ui.texts import Texts
 

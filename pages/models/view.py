@@ -84,7 +84,8 @@ def upload_box(ctx: Context) -> None:
                  format_func=lambda v: T[f"models.onnx_output_{v}"])
         c2.radio(T["models.onnx_loss"], ["auto", "bce", "mse"], key=S.ONNX_LOSS, horizontal=True,
                  format_func=lambda v: T[f"models.onnx_loss_{v}"])
-        if st.button(T["models.onnx_import"], key="onnx_import", disabled=enc is None or dec is None or ctx.data is None):
+        ready = enc is not None and dec is not None and ctx.data is not None
+        if st.button(T["models.onnx_import"], key="onnx_import", disabled=not ready):
             loss = st.session_state[S.ONNX_LOSS]
             try:
                 with st.spinner(T["models.onnx_checking"]):

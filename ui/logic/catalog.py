@@ -4,9 +4,9 @@ imported). No Streamlit here.
 A file is listed only when ``vae_core.model_file.check_model_file`` accepts it — for a ``.safetensors``
 every metadata field's type, the configs, the image shapes, the tensor table (nothing loaded); for an
 imported ``.zip`` (an ONNX encoder/decoder pair) every graph check and onnxruntime's trial run, so
-its verdict is cached per path + mtime + size (``cached_entry``) — and its dataset is one the app may read: a built-in name, or a
-``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
-chooses what the app reads. Every other file is skipped with one line that names it.
+its verdict is cached per path + mtime + size (``cached_entry``) — and its dataset is one the app may
+read: a built-in name, or a ``folder:``/``npz:`` path inside the server's data folder (``data_root``)
+or the user's own ``datasets/`` (``ui.logic.user_data``). The metadata never chooses what the app reads. Every other file is skipped with one line that names it.
 Uploads, trained files, renames and deletes of the user's folder are here too."""
 
 from __future__ import annotations
@@ -156,7 +156,8 @@ def describe(path: str, source: str, root, file: str | None = None, mtime: float
         raise renamed(e, Path(path).name, file) from None
     return ModelEntry(
         path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
-        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=len((meta.get("history") or {}).get("epoch", [])),
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape,
+        epochs=len((meta.get("history") or {}).get("epoch", [])),
         mtime=mtime, latent_size=cfg.latent_size,
     )
 

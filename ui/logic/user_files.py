@@ -10,8 +10,8 @@ import re
 import shutil
 import tempfile
 import threading
-from contextlib import contextmanager
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
