@@ -22,4 +22,7 @@ st.subheader(T["models.manage_title"])
 model_views.manage_box(ctx.entries)
 
 st.subheader(T["models.upload_title"])
-model_views.upload_box()
+model_views.upload_box(ctx)
+
+st.subheader(T["models.data_title"])
+model_views.data_box()

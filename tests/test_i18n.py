@@ -78,11 +78,12 @@ ALLOWED = ("Fashion-MNIST", "fashion-mnist", "fashion_mnist", "CIFAR-10", "cifar
            "OOD", "MLP", "CSV", "slerp", "safetensors", "npz", "pickle", "scikit-learn", "vae_core", "log",
            "epoch",  # 轮 (epoch): the English term beside the Chinese one, as Chinese ML texts gloss it
            "softmax", "sigmoid", "BCE",  # function names Chinese ML texts keep (softmax 函数)
-           "float32")  # a dtype, named as in code
+           "float32",  # a dtype, named as in code
+           "ONNX", "onnxruntime", "logits", "logvar", "torch")  # a format, a runtime and tensor names, as in code
 # the authors and the title of a cited paper stay as published
 CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov", "Loshchilov",
          "Hutter")
-_FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py)\b", re.I)
+_FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py|zip|onnx)\b", re.I)
 _MODEL = re.compile(r"\b[\w.]+(?:-[\w.]+)*-(?:ae|vae|cvae)-[\w.-]+", re.I)  # file stems: digits-vae-2d, …
 _PLOTLY = re.compile(r"%\{[^}]*\}|<[^>]*>")  # hovertemplate fields and tags
 _CODE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", re.S)  # inline code, LaTeX (st.latex: $$…$$) and inline math

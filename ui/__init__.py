@@ -12,8 +12,8 @@
   ``shared_compute`` (reconstructions, metrics, prior samples, interpolations, posteriors),
   ``threads`` (thread limits). A page's own cached functions are in ``pages/<id>/compute.py``.
 - ``ui/logic`` — Streamlit-free and unit-tested on its own: ``clicks`` (chart events → indices,
-  cells, ellipses), ``catalog`` (which models exist), ``user_files`` (uploads, names, renames and
-  deletes in the user's folder), ``figures`` (plotly builders several pages use), ``metric_rows``,
+  cells, ellipses), ``catalog`` (which models exist), ``user_files`` (uploads of models and ONNX pairs, names, renames and
+  deletes in the user's folder), ``user_data`` (uploaded datasets), ``figures`` (plotly builders several pages use), ``metric_rows``,
   ``paths``, ``points`` (which points a map shows), ``settings`` (local/shared mode and job limits,
   from the environment), ``waits`` (wait estimates, durations). Words reach it as a ``Texts``
   argument (``tx``), never from a session.

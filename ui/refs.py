@@ -30,10 +30,10 @@ import streamlit as st
 from ui.i18n import spinning
 from ui.logic import paths
 from ui.threads import one_thread
-from vae_core import checkpoint as ckpt
 from vae_core import latent as lat
 from vae_core.data import DataError, Dataset, load_with_fallback
 from vae_core.files import atomic_write, sha256_file
+from vae_core.model_file import load_model_file
 
 
 def mtime(path: str) -> float:
@@ -42,12 +42,15 @@ def mtime(path: str) -> float:
 
 @spinning("shared.spin_load_model")
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _checkpoint(path: str, file_mtime: float) -> ckpt.Checkpoint:  # mtime is part of the cache key
-    return ckpt.load(path)
+def _checkpoint(path: str, file_mtime: float):  # mtime is part of the cache key
+    # one onnxruntime thread per session for an imported model: the app's workers are single-threaded
+    return load_model_file(path, "cpu", threads=1)
 
 
-def checkpoint(path: str) -> ckpt.Checkpoint:
-    """The loaded checkpoint (model in eval mode); cached per path + mtime."""
+def checkpoint(path: str):
+    """The loaded model file (model in eval mode), cached per path + mtime: a ``vae_core`` Checkpoint
+    or an imported ``ImportedCheckpoint``. Callers ask its capabilities (``has_weights``,
+    ``has_history``), never its type or suffix."""
     return _checkpoint(path, mtime(path))
 
 
@@ -100,7 +103,7 @@ class ModelRef:
         return cls(path, sha(path), kind)
 
     @property
-    def checkpoint(self) -> ckpt.Checkpoint:
+    def checkpoint(self):
         return checkpoint(self.path)
 
     @property

@@ -13,7 +13,7 @@ import streamlit as st
 from ui import browser_decode, pagelist, refs, texts
 from ui import state as S
 from ui.i18n import T, error_text
-from ui.logic import catalog, paths, settings
+from ui.logic import catalog, paths, settings, user_data
 from ui.logic.plain import md as plain
 from vae_core.data import DATASET_NAMES, DataError, Dataset, check_compatible
 from vae_core.errors import VaeCoreError
@@ -57,7 +57,11 @@ class Context:
 
 
 def _apply_pending(entries: list) -> None:
-    """A model saved by the Train page or an upload becomes the selection (set before the widgets exist)."""
+    """A model saved by the Train page or an upload becomes the selection (set before the widgets exist);
+    so does a dataset just uploaded."""
+    if st.session_state.get(S.PENDING_DATASET):
+        st.session_state[S.DATASET] = st.session_state[S.PENDING_DATASET]
+        st.session_state[S.PENDING_DATASET] = None
     pick = st.session_state[S.PENDING_PICK]
     if not pick:
         return
@@ -139,25 +143,38 @@ def user_dir() -> Path:
     return settings.user_folder(paths.user_models_dir(), S.session_id(), settings.mode())
 
 
+def data_roots() -> tuple[Path, Path]:
+    """Where a folder:/npz: dataset may be: the server's data folder and this session's own datasets."""
+    return catalog.data_root(), user_data.folder(user_dir())
+
+
+def _dataset_label(name: str, own: set[str]) -> str:
+    return T["shared.sb_dataset_yours"].format(name=user_data.label(name)) if name in own else user_data.label(name)
+
+
 def render() -> Context:
     S.init()
     S.keep_choices()
     shared = settings.mode() == settings.SHARED
     if shared or S.DATA_DIR not in st.session_state:  # shared: the server's data folder, always
         st.session_state[S.DATA_DIR] = paths.default_data_dir()
-    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED), (user_dir(), catalog.YOURS)], tx=T)
+    entries, problems = catalog.scan([(paths.checkpoints_dir(), catalog.SHIPPED), (user_dir(), catalog.YOURS)],
+                                     root=data_roots(), tx=T)
     _apply_pending(entries)
+    own = user_data.listed(user_dir())
     names = list(DATASET_NAMES) + [d for d in catalog.datasets_of(entries) if d not in DATASET_NAMES]
+    names += [d for d in own if d not in names]
     if st.session_state.get(S.DATASET) not in names:
         st.session_state[S.DATASET] = catalog.default_dataset(entries)
     sb = st.sidebar
     sb.segmented_control(T["shared.sb_language"], list(texts.LANGUAGES), key=S.LANG, format_func=texts.LANGUAGES.get,
                          selection_mode="single", on_change=_language_changed)
     sb.header(T["shared.sb_title"])
-    dataset = sb.selectbox(T["shared.sb_dataset"], names, key=S.DATASET)
+    dataset = sb.selectbox(T["shared.sb_dataset"], names, key=S.DATASET,
+                           format_func=lambda n, own=set(own): _dataset_label(n, own))
     data_dir = st.session_state[S.DATA_DIR]  # the data folder box below (its value is this key's)
     data, mode, err, err_md = None, None, None, ""
-    refused = catalog.dataset_problem(dataset, catalog.data_root())  # never read what a file's metadata names
+    refused = catalog.dataset_problem(dataset, data_roots())  # never read what a file's metadata names
     if refused:
         err = T["shared.ds_refused"].format(dataset=dataset, names=", ".join(DATASET_NAMES))
         err_md = T["shared.ds_refused"].format(dataset=plain(dataset), names=", ".join(DATASET_NAMES))

@@ -120,6 +120,14 @@ TRAIN_FORM = {  # form widget key → default
 UPLOAD = "upload"
 UPLOAD_MSG = "upload_msg"
 UPLOAD_DONE = "upload_done"  # file ids already handled
+ONNX_ENC = "onnx_enc"  # an ONNX encoder and decoder uploaded together (issue 19)
+ONNX_DEC = "onnx_dec"
+ONNX_OUTPUT = "onnx_output"  # what the decoder outputs: probs | logits
+ONNX_LOSS = "onnx_loss"  # the likelihood for metrics: auto | bce | mse
+DATA_UPLOAD = "data_upload"  # a dataset of the user's own (.zip of label folders, or .npz)
+DATA_MSG = "data_msg"  # (level, text) after a dataset upload or delete
+DATA_PICK = "data_pick"  # the user's dataset chosen for deletion
+PENDING_DATASET = "pending_dataset"  # a dataset just uploaded becomes the sidebar's choice
 
 # grid page method
 GRID_METHOD = "grid_method"
@@ -158,6 +166,10 @@ DEFAULTS = {
     TRAIN_JOB: None,
     UPLOAD_MSG: None,
     UPLOAD_DONE: set(),
+    ONNX_OUTPUT: "probs",
+    ONNX_LOSS: "auto",
+    DATA_MSG: None,
+    PENDING_DATASET: None,
     GRID_METHOD: "pca",
     GEN_TEMPERATURE: 1.0,
     GEN_N: 32,

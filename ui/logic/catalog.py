@@ -1,18 +1,20 @@
-"""The models the app can offer: shipped checkpoints and the user's own (trained or uploaded),
-read from their header and metadata only (``vae_core.checkpoint.read_header`` runs nothing).
-No Streamlit here.
+"""The models the app can offer: shipped checkpoints and the user's own (trained, uploaded or
+imported). No Streamlit here.
 
-A file is listed only when ``vae_core.checkpoint.check_finite`` accepts it (every metadata field's type,
-the configs, the image shapes, the tensor table, and every weight finite: a NaN or an infinity
-would take the pages that run it down; nothing is built, and ``cached_entry`` reads a file once per
-path + mtime + size) and its dataset is one the app may read: a built-in name, or a
-``folder:``/``npz:`` path inside the server's data folder (``data_root``). The metadata never
-chooses what the app reads. Every other file is skipped with one line that names it.
+A file is listed only when ``vae_core.model_file.check_model_file`` accepts it — for a ``.safetensors``
+every metadata field's type, the configs, the image shapes, the tensor table and every weight finite
+(``vae_core.checkpoint.check_finite``: a NaN or an infinity would take the pages that run it down); for an
+imported ``.zip`` (an ONNX encoder/decoder pair) every graph check and onnxruntime's trial run, so
+its verdict is cached per path + mtime + size (``cached_entry``) — and its dataset is one the app may
+read: a built-in name, or a ``folder:``/``npz:`` path inside the server's data folder (``data_root``)
+or the user's own ``datasets/`` (``ui.logic.user_data``). The metadata never chooses what the app reads.
+Every other file is skipped with one line that names it.
 Uploads, trained files, renames and deletes of the user's folder are here too."""
 
 from __future__ import annotations
 
 import functools
+import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from ui.logic import paths
 from ui.texts import Texts
 from ui.threads import one_thread
 from vae_core.checkpoint import CheckpointError, check_finite, clean_stale_temps
+from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
+from vae_core.model_file import check_model_file
 from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
 
@@ -63,10 +67,16 @@ def data_root() -> Path:
     return Path(paths.default_data_dir()).resolve()
 
 
-def dataset_problem(dataset: object, root: Path) -> str | None:
+def roots_of(root) -> tuple[str, ...]:
+    """One folder or several (the server's data folder, the user's own datasets) as a hashable key."""
+    return tuple(str(r) for r in root) if isinstance(root, (tuple, list)) else (str(root),)
+
+
+def dataset_problem(dataset: object, root) -> str | None:
     """None when the app may read this dataset: a built-in name, or a ``folder:``/``npz:`` path
-    that resolves inside ``root``; else ``"outside"`` or ``"unknown"``. The metadata of a file
-    never chooses what the app reads."""
+    that resolves inside ``root`` (a folder, or a tuple of them: the server's data folder and the
+    user's ``datasets/``); else ``"outside"`` or ``"unknown"``. The metadata of a file never chooses
+    what the app reads."""
     if not isinstance(dataset, str):
         return UNKNOWN
     if dataset in DATASET_NAMES:
@@ -74,10 +84,12 @@ def dataset_problem(dataset: object, root: Path) -> str | None:
     for prefix in PATH_PREFIXES:
         if dataset.startswith(prefix):
             rest = dataset[len(prefix):]
-            try:
-                inside = bool(rest) and Path(rest).resolve().is_relative_to(Path(root).resolve())
-            except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
-                inside = False
+            inside = False
+            for r in roots_of(root):
+                try:
+                    inside = inside or (bool(rest) and Path(rest).resolve().is_relative_to(Path(r).resolve()))
+                except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop
+                    pass
             return None if inside else OUTSIDE
     return UNKNOWN
 
@@ -107,8 +119,8 @@ def dataset_refusal(file: str, dataset: object, problem: str) -> CheckpointError
 
 # ------------------------------------------------------------------ one file → one row, or one line
 
-def _check(file: str, meta: dict, root: Path) -> str:
-    """The app's own rule on top of ``vae_core.checkpoint.check`` (which has checked every field's
+def _check(file: str, meta: dict, root) -> str:
+    """The app's own rule on top of ``check_model_file`` (which has checked every field's
     type, the configs, the image shapes and the tensor table): the file's dataset must be one the
     app may read. Returns the dataset name."""
     name = meta["dataset"].get("name")
@@ -133,14 +145,17 @@ def one_line(e: BaseException) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def describe(path: str, source: str, root: Path, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
+def describe(path: str, source: str, root, file: str | None = None, mtime: float = 0.0) -> ModelEntry:
     """The catalog row of a file, from its header and metadata, its weights checked finite (none built); every
     field the pages use is checked, so a row never carries a field of the wrong type. Raises
     CheckpointError (one line naming ``file``, by default the file's name)."""
     file = file or Path(path).name
     try:
-        with one_thread():  # many small tensors: 2 threads on a busy 2-core box were 10× slower
-            meta, cfg = check_finite(path)
+        if Path(path).suffix.lower() == ".safetensors":
+            with one_thread():  # many small tensors: 2 threads on a busy 2-core box were 10× slower
+                meta, cfg = check_finite(path)
+        else:  # an imported model: every graph check and onnxruntime's trial run
+            meta, cfg = check_model_file(path)
         dataset = _check(file, meta, root)
     except CheckpointError as e:  # name the file as the user knows it (an upload's temp file is not)
         if getattr(e, "text_key", None):
@@ -148,17 +163,35 @@ def describe(path: str, source: str, root: Path, file: str | None = None, mtime:
         raise renamed(e, Path(path).name, file) from None
     return ModelEntry(
         path=path, name=Path(path).stem, source=source, kind=cfg.kind, backbone=cfg.backbone, dataset=dataset,
-        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape, epochs=len(meta["history"].get("epoch", [])),
+        latent_dim=cfg.latent_dim, image_shape=cfg.image_shape,
+        epochs=len((meta.get("history") or {}).get("epoch", [])),
         mtime=mtime, latent_size=cfg.latent_size,
     )
 
 
 @functools.lru_cache(maxsize=512)
-def cached_entry(path: str, mtime: float, size: int, source: str, root: str) -> ModelEntry:
-    return describe(path, source, Path(root), mtime=mtime)
+def _verdict(path: str, mtime: float, size: int, source: str, root) -> ModelEntry | CheckpointError:
+    try:
+        return describe(path, source, root, mtime=mtime)
+    except CheckpointError as e:  # a refusal is cached too: an imported model's trial run is not repeated per rerun
+        return e
+
+
+def cached_entry(path: str, mtime: float, size: int, source: str, root) -> ModelEntry:
+    """``describe``'s row, or its refusal raised again; computed once per file version."""
+    v = _verdict(path, mtime, size, source, root)
+    if isinstance(v, CheckpointError):
+        raise v.with_traceback(None)
+    return v
 
 
 STALE_AFTER_S = 3600.0
+UPLOAD_DIR_PREFIX = ".upload-"
+
+
+def model_files(folder: Path) -> list[Path]:
+    """The model files directly in ``folder`` (``.safetensors`` and imported ``.zip``), by name."""
+    return sorted(p for suffix in MODEL_SUFFIXES for p in folder.glob(f"*{suffix}"))
 
 
 def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
@@ -167,7 +200,14 @@ def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
     empty name placeholders of ``claim``."""
     gone = [p.name for p in clean_stale_temps(folder, age)]
     now = time.time()
-    for p in folder.glob("*.safetensors"):
+    for p in folder.glob(f"{UPLOAD_DIR_PREFIX}*"):  # an upload's private folder (``user_files.accept_upload``)
+        try:
+            if p.is_dir() and not p.is_symlink() and now - p.stat().st_mtime > age:
+                shutil.rmtree(p)
+                gone.append(p.name)
+        except OSError:
+            continue
+    for p in model_files(folder):
         try:
             st = p.stat()
             if st.st_size == 0 and now - st.st_mtime > age:
@@ -178,12 +218,12 @@ def sweep(folder: Path, age: float = STALE_AFTER_S) -> list[str]:
     return gone
 
 
-def scan(folders: list[tuple[Path, str]], root: Path | None = None,
+def scan(folders: list[tuple[Path, str]], root=None,
          tx: Mapping[str, str] = ENGLISH) -> tuple[list[ModelEntry], list[str]]:
-    """Every usable checkpoint in the folders (not recursive), and one line per file skipped (in ``tx``).
+    """Every usable model file in the folders (not recursive), and one line per file skipped (in ``tx``).
     Empty files are names claimed by a save or an upload in progress (``claim``): not listed.
     The user's folders are swept of stale temp files first."""
-    root = data_root() if root is None else Path(root)
+    root = roots_of(data_root() if root is None else root)
     entries: list[ModelEntry] = []
     problems: list[str] = []
     for folder, source in folders:
@@ -191,12 +231,12 @@ def scan(folders: list[tuple[Path, str]], root: Path | None = None,
             continue
         if source == YOURS:
             sweep(folder)
-        for p in sorted(folder.glob("*.safetensors")):
+        for p in model_files(folder):
             try:
                 st = p.stat()
                 if st.st_size == 0:
                     continue
-                entries.append(cached_entry(str(p), st.st_mtime, st.st_size, source, str(root)))
+                entries.append(cached_entry(str(p), st.st_mtime, st.st_size, source, root))
             except CheckpointError as e:
                 problems.append(word(e, tx))
             except OSError as e:

@@ -7,25 +7,32 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from ui.logic.catalog import (
     PATH_PREFIXES,
+    UPLOAD_DIR_PREFIX,
     YOURS,
     ModelEntry,
     cached_entry,
     data_root,
     describe,
+    model_files,
     one_line,
     refusal,
+    roots_of,
     renamed,
 )
-from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError, load
+from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError
 from vae_core.files import sha256_file
+from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
+from vae_core.model_file import load_model_file
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TMP_SUFFIX = ".upload.tmp"
@@ -39,9 +46,9 @@ class Accepted(NamedTuple):
 
 
 def same_file(folder: Path, data: bytes) -> Path | None:
-    """A checkpoint in ``folder`` with exactly these bytes (sha256), if any."""
+    """A model file in ``folder`` with exactly these bytes (sha256), if any."""
     digest = hashlib.sha256(data).hexdigest()
-    for p in sorted(folder.glob("*.safetensors")):
+    for p in model_files(folder):
         try:
             if p.stat().st_size == len(data) and sha256_file(p) == digest:
                 return p
@@ -76,45 +83,107 @@ def claim(folder: Path, stem: str, when: float | None = None, suffix: str = ".sa
     raise OSError(f"no free name for {stem} in {folder}")
 
 
-def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) -> Accepted:
-    """Validate an uploaded checkpoint and keep it in ``dest``. The bytes go to a temp file in
-    ``dest`` (unique per call), are checked like a catalog row (``describe``: metadata types,
-    dataset inside the data folder, tensor table) and fully loaded by ``vae_core.checkpoint.load``
-    (which never unpickles); then a free name is claimed (``claim``) and the temp file replaces
-    it. The same bytes uploaded again are not copied: the file already there is returned
-    (``existed``). Raises CheckpointError (one line naming ``name``)."""
-    root = data_root() if root is None else Path(root)
+@contextmanager
+def _private_dir(dest: Path):
+    """A fresh folder ``.upload-XXXX`` inside ``dest`` (same file system: the finished file is
+    ``os.replace``-d out of it), removed afterwards; ``catalog.sweep`` removes one a crash left."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=dest, prefix=UPLOAD_DIR_PREFIX))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _keep(tmp: Path, data: bytes, dest: Path, name: str, suffix: str, root: Path) -> Accepted:
+    """Move the checked file ``tmp`` onto a freshly claimed name in ``dest`` (or find the same bytes there)."""
+    with _UPLOAD_LOCK:
+        out = same_file(dest, data)
+        existed = out is not None
+        if out is None:
+            out = claim(dest, safe_stem(name), suffix=suffix)
+            os.replace(tmp, out)
+    st = out.stat()
+    return Accepted(out, cached_entry(str(out), st.st_mtime, st.st_size, YOURS, root), existed)
+
+
+def _check_upload(path: Path, name: str, root: Path) -> None:
+    """Every check a listed file passes (``describe``), then a full load (never unpickles)."""
+    try:
+        describe(str(path), YOURS, root, file=name)
+        load_model_file(path, "cpu", threads=1)
+    except CheckpointError as e:  # name the user's file, not the temp file
+        if getattr(e, "text_key", None):
+            raise
+        raise renamed(e, path.name, name) from None
+    except (KeyError, TypeError, ValueError) as e:
+        raise refusal(CheckpointError, "shared.bad_meta", file=name, err=one_line(e)) from None
+
+
+def _size_ok(name: str, data: bytes) -> None:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise refusal(CheckpointError, "models.upload_big", file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20)
+
+
+def accept_upload(name: str, data: bytes, dest: Path, root=None) -> Accepted:
+    """Validate an uploaded model file — a ``.safetensors`` or an imported-model ``.zip`` — and keep it
+    in ``dest``. The bytes go to a private folder in ``dest`` (unique per call), are checked like a
+    catalog row (``describe``: metadata types, dataset inside the data folder, tensor table or every
+    ONNX check and the trial run) and fully loaded by ``vae_core.model_file.load_model_file`` (which
+    never unpickles); then a free name is claimed (``claim``) and the file replaces it. The same
+    bytes uploaded again are not copied: the file already there is returned (``existed``). Raises
+    CheckpointError (one line naming ``name``)."""
+    root = roots_of(data_root() if root is None else root)
     suffix = Path(name).suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         raise refusal(CheckpointError, "models.upload_pickle", file=name, suffix=suffix)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise refusal(CheckpointError, "models.upload_big", file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20)
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix=".", suffix=UPLOAD_TMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+    _size_ok(name, data)
+    if suffix not in MODEL_SUFFIXES and suffix != ".onnx":  # a lone .onnx gets the library's own line
+        suffix = ".safetensors"  # checked as one, so the refusal says what the file is not
+    with _private_dir(dest) as tmp_dir:
+        tmp = tmp_dir / f"{safe_stem(name)}{suffix}"
+        tmp.write_bytes(data)
+        _check_upload(tmp, name, root)
+        return _keep(tmp, data, Path(dest), name, suffix, root)
+
+
+def accept_onnx_pair(encoder: tuple[str, bytes], decoder: tuple[str, bytes], dest: Path, data, dataset: str,
+                     decoder_output: str = "probs", recon_loss: str | None = None,
+                     evaluate_kw: dict | None = None, root=None) -> Accepted:
+    """Import an uploaded ONNX encoder and decoder (``(name, bytes)`` each) for ``data`` (the Dataset
+    the sidebar loaded, named ``dataset``) with ``vae_core.onnx_file.import_onnx`` — every graph check,
+    the trial run on two test images, the metrics (``evaluate_kw``; None skips them) — into a zip
+    written in a private folder, then kept like an uploaded zip. Raises CheckpointError (one line)."""
+    from vae_core.onnx_file import import_onnx
+
+    root = roots_of(data_root() if root is None else root)
+    for name, raw in (encoder, decoder):
+        if Path(name).suffix.lower() != ".onnx":
+            raise refusal(CheckpointError, "models.onnx_suffix", file=name)
+        _size_ok(name, raw)
+    stem = safe_stem(dataset_stem(dataset) + "-" + safe_stem(encoder[0]))
+    with _private_dir(dest) as tmp_dir:
+        paths = []
+        for sub, (name, raw) in (("enc", encoder), ("dec", decoder)):
+            (tmp_dir / sub).mkdir()
+            p = tmp_dir / sub / name_for(name)
+            p.write_bytes(raw)
+            paths.append(p)
         try:
-            describe(tmp, YOURS, root, file=name)
-            load(tmp)
-        except CheckpointError as e:  # name the user's file, not the temp file
-            if getattr(e, "text_key", None):
-                raise
-            raise renamed(e, Path(tmp).name, name) from None
+            out, _ = import_onnx(paths[0], paths[1], data, tmp_dir / f"{stem}.zip", dataset, stem,
+                                 decoder_output, recon_loss, evaluate_kw, threads=1)
+        except CheckpointError:
+            raise
         except (KeyError, TypeError, ValueError) as e:
-            raise refusal(CheckpointError, "shared.bad_meta", file=name, err=one_line(e)) from None
-        with _UPLOAD_LOCK:
-            out = same_file(dest, data)
-            existed = out is not None
-            if out is None:
-                out = claim(dest, safe_stem(name))
-                os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    st = out.stat()
-    return Accepted(out, cached_entry(str(out), st.st_mtime, st.st_size, YOURS, str(root)), existed)
+            raise refusal(CheckpointError, "shared.bad_meta", file=encoder[0], err=one_line(e)) from None
+        _check_upload(out, out.name, root)  # what the catalog will ask: the dataset must be one the app reads
+        return _keep(out, out.read_bytes(), Path(dest), out.name, ".zip", root)
+
+
+def name_for(upload_name: str) -> str:
+    """An uploaded ONNX file's name, made safe (its messages name it)."""
+    return f"{safe_stem(upload_name)}.onnx"
 
 
 # ------------------------------------------------------------------ names, renames, deletes (user folder only)
@@ -136,35 +205,40 @@ def _clean(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-_")[:80] or "model"
 
 
+def dataset_stem(dataset: str) -> str:
+    """A dataset name as part of a file name: a folder:/npz: dataset by its last path part."""
+    for prefix in PATH_PREFIXES:
+        if dataset.startswith(prefix):
+            return Path(dataset[len(prefix):]).stem or prefix[:-1]
+    return dataset
+
+
 def trained_stem(dataset: str, kind: str, backbone: str, latent_dim: int | None, epochs: int) -> str:
     """The name of a model trained in the app: ``digits-vae-conv-2d-5ep`` (a folder:/npz: dataset
     by its last path part; a feature-map latent as ``map``)."""
-    for prefix in PATH_PREFIXES:
-        if dataset.startswith(prefix):
-            dataset = Path(dataset[len(prefix):]).stem or prefix[:-1]
     d = f"{latent_dim}d" if latent_dim else "map"
-    return _clean(f"{dataset}-{kind}-{backbone}-{d}-{epochs}ep")
+    return _clean(f"{dataset_stem(dataset)}-{kind}-{backbone}-{d}-{epochs}ep")
 
 
 def own_file(folder: Path, path: str | Path) -> Path:
-    """``path`` when it is a checkpoint file directly in ``folder`` (not a link); else CatalogError."""
+    """``path`` when it is a model file directly in ``folder`` (not a link); else CatalogError."""
     p = Path(path)
-    ok = (p.suffix == ".safetensors" and not p.is_symlink() and p.is_file()
+    ok = (p.suffix in MODEL_SUFFIXES and not p.is_symlink() and p.is_file()
           and p.parent.resolve() == Path(folder).resolve())
     if not ok:
         raise refusal(CatalogError, "models.not_yours", name=p.name)
     return p
 
 
-def rename_target(folder: Path, new_name: str) -> Path:
-    """The path a model renamed to ``new_name`` gets: a plain name (``.safetensors`` optional)
-    directly in ``folder`` that does not exist yet; else CatalogError."""
+def rename_target(folder: Path, new_name: str, suffix: str = ".safetensors") -> Path:
+    """The path a model renamed to ``new_name`` gets: a plain name (``suffix``, the file's own,
+    optional) directly in ``folder`` that does not exist yet; else CatalogError."""
     stem = (new_name or "").strip()
-    if stem.lower().endswith(".safetensors"):
-        stem = stem[: -len(".safetensors")]
+    if stem.lower().endswith(suffix):
+        stem = stem[: -len(suffix)]
     if not NAME_RE.fullmatch(stem):
         raise refusal(CatalogError, "models.name_bad", name=new_name)
-    target = Path(folder) / f"{stem}.safetensors"
+    target = Path(folder) / f"{stem}{suffix}"
     if target.parent.resolve() != Path(folder).resolve():
         raise refusal(CatalogError, "models.name_bad", name=new_name)
     if os.path.lexists(target):
@@ -176,7 +250,7 @@ def rename(folder: Path, path: str | Path, new_name: str) -> Path:
     """Rename a model of the user folder without ever overwriting: a hard link to the new name
     (fails when it exists), then the old name is removed."""
     src = own_file(folder, path)
-    target = rename_target(folder, new_name)
+    target = rename_target(folder, new_name, src.suffix)
     try:
         os.link(src, target)
     except FileExistsError:
