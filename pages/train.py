@@ -10,6 +10,7 @@ from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
 job = training.current()
+training.form_drawn(job)
 
 with st.form("train_form"):
     c1, c2, c3 = st.columns(3)
@@ -34,5 +35,7 @@ if go:
     error = training.submit()
     if error:
         st.error(error)
+    else:  # started: redraw the form with Train disabled while the job runs
+        st.rerun()
 
 training.progress_panel()

@@ -137,6 +137,7 @@ if "msgs" not in st.session_state:
 
 def test_the_server_runs_at_most_max_jobs(app_env, monkeypatch):
     monkeypatch.setenv("VAE_EXPLORER_MAX_JOBS", "1")
+    monkeypatch.setenv("VAE_EXPLORER_MODE", "shared")  # two users (in local mode both sessions are the one user)
     first, second = start("train"), start("train")
     click_train(first, train_epochs=500)
     job = first.session_state["train_job"]

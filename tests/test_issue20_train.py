@@ -32,3 +32,77 @@ def test_max_jobs_reads_a_valid_value(monkeypatch, caplog):
 def test_an_empty_data_variable_counts_as_unset(monkeypatch, raw):
     monkeypatch.setenv("VAE_EXPLORER_DATA", raw)
     assert paths.default_data_dir() == "data"
+
+
+# ---------------------------------------------------------------- items 1 and 2: the Train button, a reload
+
+def _wait(cond, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.time() + timeout
+    while not cond() and time.time() < deadline:
+        time.sleep(0.1)
+
+
+@pytest.fixture()
+def no_jobs_left():
+    from pages.train import jobs
+
+    yield
+    for job in [*jobs._RUNNING, *jobs._BY_FOLDER.values()]:
+        job.cancel.set()
+        if job.thread is not None:
+            job.thread.join(30)
+    jobs._BY_FOLDER.clear()
+
+
+def test_train_is_disabled_while_the_job_runs_and_a_reload_finds_it(app_env, no_jobs_left):
+    """A reloaded page is a new session: it finds the running job through the model folder, shows its
+    progress, keeps Train disabled; after Cancel, Train is enabled again."""
+    from test_app import start
+
+    first = start("train")
+    first.session_state["train_epochs"] = 500
+    first.button[0].click().run()
+    job = first.session_state["train_job"]
+    assert job.status == "running"
+    assert first.button[0].disabled  # drawn again after the click: disabled while the job runs
+    reloaded = start("train")  # a new session on the same (local) model folder
+    assert not reloaded.exception, reloaded.exception
+    assert reloaded.session_state["train_job"] is job
+    assert reloaded.button[0].disabled
+    assert reloaded.get("progress") and reloaded.button(key="train_cancel")
+    reloaded.button(key="train_cancel").click().run()
+    _wait(lambda: job.finished)
+    assert job.status == "cancelled"
+    reloaded.run()
+    assert not reloaded.button[0].disabled
+
+
+def test_the_panel_reruns_the_app_when_the_job_moves_on(app_env, no_jobs_left, monkeypatch):
+    """The progress fragment cannot redraw the form or the sidebar: when the job ends (or saves a file)
+    after the form was drawn, it asks for a full rerun."""
+    import streamlit as st
+
+    from pages.train import view
+
+    class Job:
+        finished, paths, status, announced = True, [], "cancelled", False
+
+    class Rerun(Exception):
+        pass
+
+    def rerun(*a, **k):
+        reruns.append(1)
+        raise Rerun
+
+    reruns = []
+    monkeypatch.setattr(st, "rerun", rerun)
+    monkeypatch.setattr(view, "current", lambda: Job())
+    monkeypatch.setattr(st, "session_state", {"train_drawn": (True, 0)})
+    with pytest.raises(Rerun):
+        view._panel()
+    assert reruns == [1]
+    assert view.drawn_state(Job()) == (False, 0)
+    Job.finished, Job.paths = False, ["a.safetensors"]
+    assert view.drawn_state(Job()) == (True, 1)  # a pair's first file saved: the sidebar must list it

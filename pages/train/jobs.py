@@ -2,11 +2,15 @@
 stay responsive) that saves the model itself, under a name that says what it is
 (``digits-vae-conv-2d-5ep``), and the server-wide list of running jobs. Streamlit-free.
 
-Jobs are bounded (limits in ``ui.logic.settings``): one running job per session, at most
+Jobs are bounded (limits in ``ui.logic.settings``): one running job per user's model folder (the
+folder is the user: local mode has one, shared mode one per user), at most
 ``max_jobs()`` on the server (``start`` refuses more), and a job stops itself (checked by the
 worker after every step, and by ``running`` for every job) when it has run longer than
 ``job_timeout_s()`` or its session has not polled it for ``job_idle_s()`` seconds — the page
 records a heartbeat on every poll, so a closed tab ends its job.
+
+``of_folder`` finds the latest job of a model folder: a reloaded page is a new Streamlit session, and
+it finds its running job (and shows its progress) through the folder, which survives the reload.
 
 The worker thread has no session, so it never words a message: it records a ``Message`` (a text key
 and its values, or the exception) that the page words in its session's language."""
@@ -174,6 +178,17 @@ class TrainJob:
 
 _RUNNING: list[TrainJob] = []  # every unfinished job of this server process, all sessions
 _RUNNING_LOCK = threading.Lock()
+_BY_FOLDER: dict[str, TrainJob] = {}  # model folder → its latest job (finished ones too, until replaced)
+
+
+def _folder_key(folder: Path) -> str:
+    return str(Path(folder).resolve())
+
+
+def of_folder(folder: Path) -> TrainJob | None:
+    """The latest job that saves into ``folder`` (running or finished), or None."""
+    with _RUNNING_LOCK:
+        return _BY_FOLDER.get(_folder_key(folder))
 
 
 class JobRefused(Exception):
@@ -202,16 +217,20 @@ def running() -> list[TrainJob]:
 
 def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset, out_dir: Path,
           mine: TrainJob | None = None, more: tuple[ModelConfig, ...] = ()) -> TrainJob:
-    """Start a job, or raise JobRefused: the session already has a running job (``mine``), or the
-    server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
+    """Start a job, or raise JobRefused: the session (``mine``) or its model folder already has a running
+    job, or the server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
     if mine is not None and not mine.finished:
         raise JobRefused("train.one_job")
     cap = settings.max_jobs()
     running()  # stops the jobs past their limits
     with _RUNNING_LOCK:
+        theirs = _BY_FOLDER.get(_folder_key(out_dir))
+        if theirs is not None and not theirs.finished:
+            raise JobRefused("train.one_job")
         live = [j for j in _RUNNING if not j.finished and not j.cancel.is_set()]  # a stopped job ends at its next step
         if len(live) >= cap:
             raise JobRefused("train.server_busy", {"n": cap})
         job = TrainJob(model_config, train_config, data, out_dir, more)
         _RUNNING.append(job)
+        _BY_FOLDER[_folder_key(out_dir)] = job
     return job.start()

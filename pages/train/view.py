@@ -41,7 +41,24 @@ def start(model_config: ModelConfig, train_config: TrainConfig, data, more: tupl
 
 
 def current() -> jobs.TrainJob | None:
-    return st.session_state[S.TRAIN_JOB]
+    """This session's job; a session without one (a reloaded page is a new session) takes its model
+    folder's latest job while that runs or has not yet been announced (its files selected)."""
+    job = st.session_state[S.TRAIN_JOB]
+    found = jobs.of_folder(sidebar.user_dir())
+    if found is not None and found is not job and (not found.finished or not found.announced):
+        st.session_state[S.TRAIN_JOB] = job = found
+    return job
+
+
+def drawn_state(job: jobs.TrainJob | None) -> tuple:
+    """What the page's full run drew of a job: whether it ran (the Train button's state) and how many
+    files it had saved (the sidebar's list). When the job moves on, the panel reruns the whole app."""
+    return (job is not None and not job.finished, 0 if job is None else len(job.paths))
+
+
+def form_drawn(job: jobs.TrainJob | None) -> None:
+    """Called by the page when it draws the form: the state the Train button and the sidebar show."""
+    st.session_state[S.TRAIN_DRAWN] = drawn_state(job)
 
 
 def _panel() -> None:
@@ -50,6 +67,12 @@ def _panel() -> None:
         return
     if not job.finished:
         job.heartbeat = time.time()  # this session is still here
+    if drawn_state(job) != st.session_state.get(S.TRAIN_DRAWN):
+        # the job ended (Train must be enabled again) or saved a file (the sidebar must list it): this
+        # fragment alone cannot redraw the form or the sidebar, so the whole app reruns
+        if job.status == "done" and not job.announced:
+            _announce(job)
+        st.rerun()
     snap = job.snapshot()
     mc, tc = job.model_config, job.train_config
     epochs = tc.epochs
@@ -77,10 +100,15 @@ def _panel() -> None:
         if logic.collapsed(kind_of(mc.kind).variational, job.final_kl):
             st.warning(T["train.collapse"].format(kl=job.final_kl))
         if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
-            job.announced = True
-            st.session_state[S.PENDING_PICK] = [(job.train_config.dataset, mc.kind, p)
-                                                for mc, p in zip(job.configs, job.paths)]
+            _announce(job)
             st.rerun()
+
+
+def _announce(job: jobs.TrainJob) -> None:
+    """Make a finished job's files the sidebar's selection at the next full run."""
+    job.announced = True
+    st.session_state[S.PENDING_PICK] = [(job.train_config.dataset, mc.kind, p)
+                                        for mc, p in zip(job.configs, job.paths)]
 
 
 def progress_panel() -> None:
