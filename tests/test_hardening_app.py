@@ -212,6 +212,7 @@ def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
     assert Path(job.path).name == "digits-vae-conv-2d-1ep.safetensors"
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and "train longer, lower β, or use KL warm-up" in warnings[0]
+    assert warnings[0].startswith("digits-vae-conv-2d-1ep.safetensors: ")
 
 
 def test_the_progress_bar_shows_the_time_left(app_env):

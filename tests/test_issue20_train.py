@@ -106,3 +106,25 @@ def test_the_panel_reruns_the_app_when_the_job_moves_on(app_env, no_jobs_left, m
     assert view.drawn_state(Job()) == (False, 0)
     Job.finished, Job.paths = False, ["a.safetensors"]
     assert view.drawn_state(Job()) == (True, 1)  # a pair's first file saved: the sidebar must list it
+
+
+# ---------------------------------------------------------------- item 3: posterior collapse of a pair
+
+def test_the_collapse_check_flags_the_vae_of_a_pair(app_env, no_jobs_left):
+    """AE + VAE: the AE comes first; the check reads each saved VAE, not the first model's config."""
+    from pathlib import Path
+
+    from test_app import start
+
+    at = start("train")
+    for k, v in {"train_kind": "ae+vae", "train_beta": 100.0, "train_epochs": 1, "train_backbone": "mlp"}.items():
+        at.session_state[k] = v
+    at.button[0].click().run()
+    job = at.session_state["train_job"]
+    _wait(lambda: job.finished, 240)
+    assert job.status == "done", job.message
+    at.run()
+    vae = Path(job.paths[1]).name
+    assert [Path(p).name for p, _ in job.collapsed()] == [vae]
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith(f"{vae}: the KL of this VAE is"), warnings

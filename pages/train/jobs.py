@@ -71,7 +71,7 @@ class TrainJob:
     timeout_s: float = field(default_factory=settings.job_timeout_s)
     idle_s: float = field(default_factory=settings.job_idle_s)
     stop_reason: str | None = None  # logic.TIMEOUT | logic.GONE when the job stopped itself
-    final_kl: float | None = None  # the test KL per image of a finished variational model
+    final_kls: dict = field(default_factory=dict)  # saved file → its test KL per image (variational models)
     cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
@@ -146,8 +146,13 @@ class TrainJob:
         with self.lock:
             self.history = hist.to_dict()
             if kind_of(mc.kind).variational and isinstance(kl, (int, float)):
-                self.final_kl = float(kl)
+                self.final_kls[str(path)] = float(kl)  # every VAE of a pair is checked, not only the first model
         return path
+
+    def collapsed(self) -> list[tuple[str, float]]:
+        """(file, KL) of each saved variational model whose posterior collapsed (``logic.collapsed``)."""
+        with self.lock:
+            return [(p, kl) for p, kl in self.final_kls.items() if logic.collapsed(True, kl)]
 
     def _run(self) -> None:
         try:

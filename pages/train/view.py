@@ -97,8 +97,8 @@ def _panel() -> None:
         st.warning(word(snap["message"]))  # worded here, in the session's language
     elif snap["status"] == "done":
         st.success(T["train.saved"].format(path=", ".join(Path(p).name for p in job.paths)))
-        if logic.collapsed(kind_of(mc.kind).variational, job.final_kl):
-            st.warning(T["train.collapse"].format(kl=job.final_kl))
+        for path, kl in job.collapsed():  # each VAE saved (of a pair too)
+            st.warning(T["train.collapse"].format(name=Path(path).name, kl=kl))
         if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
             _announce(job)
             st.rerun()
