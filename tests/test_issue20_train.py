@@ -128,3 +128,85 @@ def test_the_collapse_check_flags_the_vae_of_a_pair(app_env, no_jobs_left):
     assert [Path(p).name for p, _ in job.collapsed()] == [vae]
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and warnings[0].startswith(f"{vae}: the KL of this VAE is"), warnings
+
+
+# ---------------------------------------------------------------- item 15: a full or read-only model folder
+# (the tests run as root, which chmod does not stop: the OS errors are raised by monkeypatching)
+
+def _raise(code: int):
+    import errno
+    import os
+
+    def f(*a, **k):
+        raise OSError(code, os.strerror(code))
+
+    return f
+
+
+def test_training_into_a_full_folder_is_refused_before_it_starts(app_env, no_jobs_left, monkeypatch):
+    import errno
+    import tempfile
+
+    from test_app import start
+
+    at = start("train")
+    monkeypatch.setattr(tempfile, "mkstemp", _raise(errno.ENOSPC))
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["train_job"] is None  # nothing ran
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "the disk is full" in errors[0] and "\n" not in errors[0], errors
+
+
+def test_a_folder_that_turns_read_only_during_training_ends_with_one_line(app_env, no_jobs_left, monkeypatch):
+    import errno
+
+    from pages.train import jobs, view
+    from ui.logic import user_files
+    from vae_core.config import ModelConfig, TrainConfig
+    from vae_core.data import load_dataset
+    from ui.texts import Texts
+
+    monkeypatch.setattr(user_files, "claim", _raise(errno.EROFS))
+    data = load_dataset("digits")
+    mc = ModelConfig(kind="ae", backbone="mlp", in_channels=1, image_size=28, latent_dim=2)
+    tc = TrainConfig(dataset="digits", epochs=1, device="cpu")
+    from pathlib import Path
+
+    job = jobs.start(mc, tc, data, Path(app_env["VAE_EXPLORER_USER_MODELS"]))
+    _wait(lambda: job.finished, 120)
+    assert job.status == "error" and job.message.error is not None
+    text = view.word(job.message)
+    assert text == Texts("en")["errors.read_only"].format(path=app_env["VAE_EXPLORER_USER_MODELS"]), text
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "write", "replace"])
+def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(app_env, tiny_checkpoints, monkeypatch,
+                                                                             where):
+    import errno
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from ui.logic import user_files
+    from vae_core.checkpoint import CheckpointError
+    from ui.i18n import error_text
+    from ui.texts import Texts
+
+    dest = Path(app_env["VAE_EXPLORER_USER_MODELS"])
+    dest.mkdir()
+    (dest / "old.safetensors").write_bytes(b"old")
+    good = (Path(tiny_checkpoints) / "digits-ae-2d.safetensors").read_bytes()
+    code = errno.ENOSPC if where != "replace" else errno.EROFS
+    if where == "mkstemp":
+        monkeypatch.setattr(tempfile, "mkstemp", _raise(code))
+    elif where == "write":
+        monkeypatch.setattr(os, "fdopen", _raise(code))
+    else:
+        monkeypatch.setattr(os, "replace", _raise(code))
+    with pytest.raises(CheckpointError) as e:
+        user_files.accept_upload("mine.safetensors", good, dest, root=Path(app_env["VAE_EXPLORER_DATA"]))
+    key = "errors.disk_full" if code == errno.ENOSPC else "errors.read_only"
+    assert error_text(e.value, Texts("en")) == Texts("en")[key].format(path=str(dest))
+    assert sorted(p.name for p in dest.iterdir()) == ["old.safetensors"]  # no placeholder, no temp file
+    assert (dest / "old.safetensors").read_bytes() == b"old"

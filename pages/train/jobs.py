@@ -29,6 +29,7 @@ from ui.logic import settings, user_files
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import Dataset
+from vae_core.errors import write_error
 from vae_core.kinds import kind as kind_of
 from vae_core.metrics import evaluate
 from vae_core.models import build_model
@@ -136,7 +137,10 @@ class TrainJob:
         metrics = evaluate(model, self.data, "test", tc.beta, nll_k=EVAL_NLL_K)
         metrics["train_seconds"] = round(time.time() - t0, 2)
         stem = user_files.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
-        out = user_files.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+        try:
+            out = user_files.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+        except OSError as e:  # the folder filled up or became read-only during training: one line
+            raise write_error(self.out_dir, e) from None
         try:
             path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
         except BaseException:

@@ -13,6 +13,7 @@ from ui import refs, sidebar
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import figures, waits
+from vae_core.checkpoint import CheckpointError, check_writable
 from vae_core.config import ConfigError, ModelConfig, TrainConfig
 from vae_core.data import DataError
 from vae_core.kinds import kind as kind_of
@@ -133,7 +134,8 @@ def submit() -> str | None:
         tcfg = TrainConfig(dataset=v["train_dataset"], epochs=int(v["train_epochs"]), batch_size=int(v["train_batch"]),
                            lr=float(v["train_lr"]), lr_schedule=v["train_lr_schedule"], seed=int(v["train_seed"]),
                            beta=float(v["train_beta"]), device="cpu")
-    except (DataError, ConfigError) as e:
+        check_writable(sidebar.user_dir() / f".{tcfg.dataset}-probe.safetensors")  # before the run, not after it
+    except (DataError, ConfigError, CheckpointError) as e:
         return error_text(e)
     try:
         start(mcfgs[0], tcfg, data, tuple(mcfgs[1:]))

@@ -25,6 +25,7 @@ from ui.logic.catalog import (
     renamed,
 )
 from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError, load
+from vae_core.errors import write_error
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TMP_SUFFIX = ".upload.tmp"
@@ -97,11 +98,17 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
     if len(data) > MAX_UPLOAD_BYTES:
         raise refusal(CheckpointError, "models.upload_big", file=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES >> 20)
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix=".", suffix=UPLOAD_TMP_SUFFIX)
+    try:  # a full disk or a read-only folder: one line ("disk full" / "read-only"), the files there untouched
+        dest.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest, prefix=".", suffix=UPLOAD_TMP_SUFFIX)
+    except OSError as e:
+        raise write_error(dest, e) from None
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise write_error(dest, e) from None
         try:
             describe(tmp, YOURS, root, file=name)
             load(tmp)
@@ -115,8 +122,13 @@ def accept_upload(name: str, data: bytes, dest: Path, root: Path | None = None) 
             out = same_file(dest, data)
             existed = out is not None
             if out is None:
-                out = claim(dest, safe_stem(name))
-                os.replace(tmp, out)
+                try:
+                    out = claim(dest, safe_stem(name))
+                    os.replace(tmp, out)
+                except OSError as e:
+                    if out is not None and out.exists() and out.stat().st_size == 0:
+                        out.unlink(missing_ok=True)  # the empty placeholder that claim made
+                    raise write_error(dest, e) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
