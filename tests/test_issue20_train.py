@@ -210,3 +210,24 @@ def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(a
     assert error_text(e.value, Texts("en")) == Texts("en")[key].format(path=str(dest))
     assert sorted(p.name for p in dest.iterdir()) == ["old.safetensors"]  # no placeholder, no temp file
     assert (dest / "old.safetensors").read_bytes() == b"old"
+
+
+# ---------------------------------------------------------------- item 11: Home's first step
+
+def test_home_offers_one_first_step_and_puts_train_last(app_env, repo_root, monkeypatch):
+    from test_app import start
+    from ui.texts import Texts
+
+    en = Texts("en")
+    monkeypatch.setenv("VAE_EXPLORER_CHECKPOINTS", str(repo_root / "checkpoints"))  # the shipped models
+    at = start("home")
+    first = at.button(key="home_start")
+    assert first.label == en["home.start_mnist"] and first.proto.type == "primary"
+    assert at.button[0].key == "home_start"  # the first button of the page
+    links = [p.proto.label for p in at.get("page_link")]
+    assert links[-1] == en["train.nav"] and en["latent_map.nav"] in links[:-1]
+    assert any(en["home.phone_sidebar"] in h.proto.body for h in at.get("html"))
+    first.click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["sb_dataset"] == "mnist"
+    assert at.title[0].value == en["latent_map.title"]
