@@ -204,7 +204,7 @@ def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
     at.session_state["train_beta"] = 0.5
     at.run()
     own = [c for c in captions(at) if c.startswith("This run:")]
-    assert own == [T["train.job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs=1,
+    assert own == [T["train.job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs="1 epoch",
                                                  batch=128, lr=1e-3, schedule="constant", beta=100.0, seed=0)]
     wait(lambda: job.finished, 120)
     at.run()

@@ -128,6 +128,9 @@ def test_the_collapse_check_flags_the_vae_of_a_pair(app_env, no_jobs_left):
     assert [Path(p).name for p, _ in job.collapsed()] == [vae]
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and warnings[0].startswith(f"{vae}: the KL of this VAE is"), warnings
+    ae = Path(job.paths[0]).name  # item 9: two files are "they", not "it"
+    assert [x.value for x in at.success] == [f"Saved {ae}, {vae}. They are now selected in the sidebar."]
+    assert any(" · 1 epoch · " in c.value for c in at.caption)  # item 9: not "1 epochs"
 
 
 # ---------------------------------------------------------------- item 15: a full or read-only model folder
@@ -231,3 +234,48 @@ def test_home_offers_one_first_step_and_puts_train_last(app_env, repo_root, monk
     assert not at.exception, at.exception
     assert at.session_state["sb_dataset"] == "mnist"
     assert at.title[0].value == en["latent_map.title"]
+
+
+# ---------------------------------------------------------------- item 9: small wording
+
+def test_a_missing_data_folder_is_said_in_one_line(app_env):
+    from test_app import start
+
+    at = start()
+    at.session_state["sb_data_dir"] = "/no/such/[folder](http://127.0.0.1:9/p)"
+    at.run()
+    assert not at.exception, at.exception
+    said = [w.value for w in at.sidebar.warning if "does not exist" in w.value]
+    assert len(said) == 1 and "\n" not in said[0]
+    assert "\\[folder\\]\\(http" in said[0]  # the typed path is escaped: shown as typed, never a link
+
+
+def test_rename_or_delete_clears_the_stale_upload_message(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string("""
+import streamlit as st
+from pathlib import Path
+from ui import state as S, sidebar
+from pages.models import view
+S.init()
+if "done" not in st.session_state:
+    folder = sidebar.user_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "x.safetensors").write_bytes(b"x")
+    st.session_state[S.UPLOAD_MSG] = ("success", "Kept x.safetensors; it is now selected in the sidebar.")
+    view._delete(folder, str(folder / "x.safetensors"))
+    st.session_state["done"] = True
+""", default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.session_state["upload_msg"] is None
+    assert at.session_state["manage_msg"][0] == "success"
+
+
+def test_the_cvae_hint_says_how_to_train_one(app_env):
+    from ui.texts import Texts
+
+    for lang in ("en", "zh"):
+        text = Texts(lang)["shared.cvae_need"].format(dataset="cifar10")
+        assert "python -m vae_core train --dataset cifar10 --model cvae" in text
+        assert "sidebar" not in text and "侧边栏" not in text  # no slot to choose from where none exists

@@ -3,6 +3,7 @@ folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,11 @@ def _job_beat() -> None:
                                             pct=100 * job.fraction))
 
 
+def _plain(text: str) -> str:
+    """A user's text inside a markdown message, shown as typed (each markdown/LaTeX/HTML character escaped)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~&:])", r"\\\1", text)
+
+
 def user_dir() -> Path:
     """This session's own models: the user-model folder (local mode) or its ``session-<id>``
     sub-folder (shared mode; see ``ui.logic.settings``)."""
@@ -135,6 +141,8 @@ def render() -> Context:
     with sb.expander(T["shared.sb_data_expander"]):
         data_dir = st.text_input(T["shared.sb_data_dir"], key=S.DATA_DIR, disabled=shared,
                                  help=T["shared.sb_data_dir_fixed"] if shared else T["shared.sb_data_dir_help"])
+        if data_dir.strip() and not Path(data_dir).expanduser().is_dir():  # said, not accepted silently
+            st.warning(T["shared.sb_data_dir_missing"].format(path=_plain(data_dir)))
         for p in problems:
             st.caption(T["shared.sb_bad_file"].format(msg=p))
     data, mode, err = None, None, None

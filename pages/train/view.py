@@ -79,7 +79,7 @@ def _panel() -> None:
     epochs = tc.epochs
     st.caption(T["train.job_settings"].format(  # the job's own settings (the form may show others by now)
         dataset=tc.dataset, kind=" + ".join(c.kind.upper() for c in job.configs), backbone=T[f"shared.backbone_{mc.backbone}"], latent=mc.latent_dim or T["shared.feature_map"],
-        epochs=tc.epochs, batch=tc.batch_size, lr=tc.lr, schedule=T[f"shared.lr_schedule_{tc.lr_schedule}"], beta=tc.beta,
+        epochs=T["train.epochs_one"] if tc.epochs == 1 else T["train.epochs_many"].format(n=tc.epochs), batch=tc.batch_size, lr=tc.lr, schedule=T[f"shared.lr_schedule_{tc.lr_schedule}"], beta=tc.beta,
         seed=tc.seed))
     text = T[f"train.status_{snap['status']}"].format(epoch=snap["epoch"], epochs=epochs, pct=100 * snap["fraction"])
     if len(job.configs) > 1 and not job.finished:
@@ -97,7 +97,9 @@ def _panel() -> None:
     elif snap["status"] == "cancelled":
         st.warning(word(snap["message"]))  # worded here, in the session's language
     elif snap["status"] == "done":
-        st.success(T["train.saved"].format(path=", ".join(Path(p).name for p in job.paths)))
+        names = [Path(p).name for p in job.paths]
+        st.success(T["train.saved"].format(path=names[0]) if len(names) == 1 else
+                   T["train.saved_many"].format(paths=", ".join(names)))
         for path, kl in job.collapsed():  # each VAE saved (of a pair too)
             st.warning(T["train.collapse"].format(name=Path(path).name, kl=kl))
         if not job.announced:  # make the new files the sidebar's selection, then redraw the whole app
