@@ -279,3 +279,31 @@ def test_the_cvae_hint_says_how_to_train_one(app_env):
         text = Texts(lang)["shared.cvae_need"].format(dataset="cifar10")
         assert "python -m vae_core train --dataset cifar10 --model cvae" in text
         assert "sidebar" not in text and "侧边栏" not in text  # no slot to choose from where none exists
+
+
+# ---------------------------------------------------------------- item 8: the β sweep's wait; item 9: its chart
+
+SWEEP_MEASURED_S = 15.0  # 5 β × 5 epochs × 10,000 MNIST images, measured (issue 20; README "Measured here")
+
+
+def test_the_beta_sweep_estimate_is_within_2x_of_the_measured_time():
+    from pages.generate.view import BETA_SWEEP
+    from ui.logic import waits
+
+    pace = waits.SweepPace()
+    est = pace.estimate(len(BETA_SWEEP["betas"]), BETA_SWEEP["epochs"], BETA_SWEEP["n_train"])
+    assert SWEEP_MEASURED_S / 2 <= est <= 2 * SWEEP_MEASURED_S, est  # it said ≈ 100 s
+    pace.record(5, 5, 10_000, 60.0)  # a busy server: the next estimate says longer
+    assert pace.estimate(5, 5, 10_000) > est
+    pace.record(5, 5, 10_000, float("nan"))
+    assert pace.estimate(5, 5, 10_000) > est
+
+
+def test_the_beta_chart_has_one_tick_format_and_a_legend_for_the_stars():
+    from pages.generate import figures
+    from ui.texts import Texts
+
+    shipped = [{"name": "VAE · x", "rate": 5.2, "distortion": 1937.5}]
+    fig = figures.rate_distortion([], shipped, 5, tx=Texts("en"))
+    assert fig.data[0].showlegend is True and fig.data[0].name == Texts("en")["generate.beta_shipped"]
+    assert fig.layout.yaxis.tickformat == ",.1f"
