@@ -9,6 +9,7 @@ from vae_core.config import BACKBONES, LR_SCHEDULES
 from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
+training.restore_form()
 job = training.current()
 training.form_drawn(job)
 

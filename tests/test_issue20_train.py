@@ -307,3 +307,52 @@ def test_the_beta_chart_has_one_tick_format_and_a_legend_for_the_stars():
     fig = figures.rate_distortion([], shipped, 5, tx=Texts("en"))
     assert fig.data[0].showlegend is True and fig.data[0].name == Texts("en")["generate.beta_shipped"]
     assert fig.layout.yaxis.tickformat == ",.1f"
+
+
+# ---------------------------------------------------------------- items 1, 2, 11 in a browser
+
+from test_e2e import browser  # noqa: E402,F401  (the module's Chromium fixture)
+
+JS_TRAIN_BUTTON = """(want) => { const b = [...document.querySelectorAll('button')]
+  .find(b => b.innerText.trim() === 'Train'); return !!b && b.disabled === want; }"""
+
+
+@pytest.mark.e2e
+def test_in_a_browser_train_follows_its_job_across_pages_and_a_reload(browser, tiny_checkpoints, tmp_path):
+    import re
+
+    from conftest import Server, wait_idle
+    from test_e2e import _env, nav
+
+    server = Server(_env(tiny_checkpoints, tmp_path), tmp_path / "streamlit.log")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{server.url}/train")
+        page.wait_for_selector("h1")
+        wait_idle(page)
+        epochs = page.get_by_label("Epochs")
+        epochs.fill("300")
+        epochs.press("Tab")
+        page.get_by_text("mlp", exact=True).click()
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.wait_for_function(JS_TRAIN_BUTTON, arg=True)  # disabled while it runs, without leaving the page
+        nav(page).get_by_role("link", name="Latent map").click()
+        page.wait_for_selector(".js-plotly-plot")
+        wait_idle(page)
+        nav(page).get_by_role("link", name="Train").click()
+        page.get_by_text(re.compile(r"This run: digits · VAE · mlp")).wait_for()
+        wait_idle(page)
+        assert page.get_by_label("Epochs").input_value() == "300"  # the form kept its settings
+        assert page.get_by_role("radio", name="mlp").is_checked()
+        page.reload()  # a new session: it finds the job through the model folder
+        page.get_by_text(re.compile(r"Epoch \d+/300")).wait_for()
+        page.wait_for_function(JS_TRAIN_BUTTON, arg=True)
+        page.screenshot(path=str(tmp_path / "train-running.png"))
+        page.get_by_role("button", name="Cancel").click()
+        page.get_by_text(re.compile(r"Cancelled at epoch \d+/300")).wait_for()
+        page.wait_for_function(JS_TRAIN_BUTTON, arg=False, timeout=15_000)  # enabled again, nothing else clicked
+    finally:
+        ctx.close()
+        server.stop()

@@ -51,6 +51,16 @@ def current() -> jobs.TrainJob | None:
     return job
 
 
+def restore_form() -> None:
+    """Before the form is drawn: its values as last submitted. A form widget's own state did not
+    outlive a visit to another page in the browser (the form came back at conv / 5 epochs while the job
+    ran resconv / 40), so the values are kept under a key of their own and written back here."""
+    saved = st.session_state.get(S.TRAIN_SAVED)
+    if saved:
+        for k, v in saved.items():
+            st.session_state[k] = v
+
+
 def drawn_state(job: jobs.TrainJob | None) -> tuple:
     """What the page's full run drew of a job: whether it ran (the Train button's state) and how many
     files it had saved (the sidebar's list). When the job moves on, the panel reruns the whole app."""
@@ -124,6 +134,7 @@ def progress_panel() -> None:
 def submit() -> str | None:
     """Start a job from the Train form's values; returns an error line, or None when started."""
     v = {k: st.session_state[k] for k in S.TRAIN_FORM}
+    st.session_state[S.TRAIN_SAVED] = dict(v)  # the form shows these again after a visit elsewhere
     try:
         data, mode = refs.dataset(v["train_dataset"], st.session_state[S.DATA_DIR])
         if mode != "full":
