@@ -9,8 +9,8 @@ from vae_core.config import BACKBONES, LR_SCHEDULES
 from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
+job = training.current()  # (a reloaded page adopts its folder's running job, and that job's settings)
 training.restore_form()
-job = training.current()
 training.form_drawn(job)
 
 with st.form("train_form"):
@@ -39,4 +39,6 @@ if go:
     else:  # started: redraw the form with Train disabled while the job runs
         st.rerun()
 
+if training.short_vae_run():
+    st.caption(T["train.digits_short"])
 training.progress_panel()

@@ -70,6 +70,7 @@ def test_train_is_disabled_while_the_job_runs_and_a_reload_finds_it(app_env, no_
     reloaded = start("train")  # a new session on the same (local) model folder
     assert not reloaded.exception, reloaded.exception
     assert reloaded.session_state["train_job"] is job
+    assert reloaded.number_input(key="train_epochs").value == 500  # the form shows what the job runs
     assert reloaded.button[0].disabled
     assert reloaded.get("progress") and reloaded.button(key="train_cancel")
     reloaded.button(key="train_cancel").click().run()
@@ -213,6 +214,23 @@ def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(a
     assert error_text(e.value, Texts("en")) == Texts("en")[key].format(path=str(dest))
     assert sorted(p.name for p in dest.iterdir()) == ["old.safetensors"]  # no placeholder, no temp file
     assert (dest / "old.safetensors").read_bytes() == b"old"
+
+
+def test_the_form_says_why_a_short_digits_vae_collapses(app_env):
+    """Measured: the default digits VAE (5 epochs, batch 128: 60 steps) ends at KL 0.002 nats."""
+    from test_app import start
+    from ui.texts import Texts
+
+    hint = Texts("en")["train.digits_short"]
+    at = start("train")
+    assert hint in [c.value for c in at.caption]
+    at.session_state["train_epochs"], at.session_state["train_batch"] = 100, 32
+    at.run()
+    assert hint not in [c.value for c in at.caption]
+    at.session_state["train_kind"] = "ae"
+    at.session_state["train_epochs"] = 5
+    at.run()
+    assert hint not in [c.value for c in at.caption]
 
 
 # ---------------------------------------------------------------- item 11: Home's first step
