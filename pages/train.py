@@ -9,7 +9,9 @@ from vae_core.config import BACKBONES, LR_SCHEDULES
 from vae_core.data import DATASET_NAMES
 
 widgets.header("train")
-job = training.current()
+job = training.current()  # (a reloaded page adopts its folder's running job, and that job's settings)
+training.restore_form()
+training.form_drawn(job)
 
 with st.form("train_form"):
     c1, c2, c3 = st.columns(3)
@@ -34,5 +36,9 @@ if go:
     error = training.submit()
     if error:
         st.error(error)
+    else:  # started: redraw the form with Train disabled while the job runs
+        st.rerun()
 
+if training.short_vae_run():
+    st.caption(T["train.digits_short"])
 training.progress_panel()

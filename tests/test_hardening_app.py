@@ -138,6 +138,7 @@ if "msgs" not in st.session_state:
 
 def test_the_server_runs_at_most_max_jobs(app_env, monkeypatch):
     monkeypatch.setenv("VAE_EXPLORER_MAX_JOBS", "1")
+    monkeypatch.setenv("VAE_EXPLORER_MODE", "shared")  # two users (in local mode both sessions are the one user)
     first, second = start("train"), start("train")
     click_train(first, train_epochs=500)
     job = first.session_state["train_job"]
@@ -204,7 +205,7 @@ def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
     at.session_state["train_beta"] = 0.5
     at.run()
     own = [c for c in captions(at) if c.startswith("This run:")]
-    assert own == [T["train.job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs=1,
+    assert own == [T["train.job_settings"].format(dataset="digits", kind="VAE", backbone="conv", latent=2, epochs="1 epoch",
                                                  batch=128, lr=1e-3, schedule="constant", beta=100.0, seed=0)]
     wait(lambda: job.finished, 120)
     at.run()
@@ -212,6 +213,7 @@ def test_posterior_collapse_warning_and_the_jobs_own_settings(app_env):
     assert Path(job.path).name == "digits-vae-conv-2d-1ep.safetensors"
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and "train longer, lower β, or use KL warm-up" in warnings[0]
+    assert warnings[0].startswith("digits-vae-conv-2d-1ep.safetensors: ")
 
 
 def test_the_progress_bar_shows_the_time_left(app_env):

@@ -3,6 +3,7 @@ folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -205,8 +206,10 @@ def render() -> Context:
         with sb:
             pagelist.link("train", T["shared.sb_go_train"])
     with sb.expander(T["shared.sb_data_expander"]):
-        st.text_input(T["shared.sb_data_dir"], key=S.DATA_DIR, disabled=shared,
-                      help=T["shared.sb_data_dir_fixed"] if shared else T["shared.sb_data_dir_help"])
+        data_dir = st.text_input(T["shared.sb_data_dir"], key=S.DATA_DIR, disabled=shared,
+                                 help=T["shared.sb_data_dir_fixed"] if shared else T["shared.sb_data_dir_help"])
+        if data_dir.strip() and not Path(data_dir).expanduser().is_dir():  # said, not accepted silently
+            st.warning(T["shared.sb_data_dir_missing"].format(path=plain(data_dir)))
         for p in problems:
             st.caption(T["shared.sb_bad_file"].format(msg=plain(p)))
     if refused:

@@ -110,6 +110,8 @@ USE_AUG_CLASS = "use_aug_class"
 
 # train page
 TRAIN_JOB = "train_job"
+TRAIN_SAVED = "train_saved"  # the form's values at the last Train click: restored into the form on every full run
+TRAIN_DRAWN = "train_drawn"  # (running, files saved) of the job as the last full run drew it
 TRAIN_FORM = {  # form widget key → default
     "train_dataset": "digits", "train_kind": "vae", "train_backbone": "conv", "train_latent": 2,
     "train_epochs": 5, "train_batch": 128, "train_seed": 0, "train_lr": 1e-3, "train_beta": 1.0,

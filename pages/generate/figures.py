@@ -86,7 +86,11 @@ def rate_distortion(sweep: list[dict], shipped: list[dict], epochs: int, height:
     if shipped:
         fig.add_trace(go.Scatter(x=[s["rate"] for s in shipped], y=[s["distortion"] for s in shipped],
                                  mode="markers", text=[s["name"] for s in shipped], name=tx["generate.beta_shipped"],
-                                 marker=dict(size=14, symbol="star", color="black"),
-                                 hovertemplate="%{text}<br>R=%{x:.2f}, D=%{y:.2f}<extra></extra>"))
-    return _layout(fig, height, title=tx["generate.beta_fig"], xaxis_title=tx["generate.beta_rate"],
-                   yaxis_title=tx["generate.beta_distortion"])
+                                 marker=dict(size=14, symbol="star", color="black"), showlegend=True,  # alone too
+                                 hovertemplate="%{text}<br>R=%{x:,.2f}, D=%{y:,.1f}<extra></extra>"))
+    fig = _layout(fig, height, title=tx["generate.beta_fig"], xaxis_title=tx["generate.beta_rate"],
+                  yaxis_title=tx["generate.beta_distortion"])
+    # one number format per axis: plotly's default wrote "1937" on one tick and "1,937.5" on the next
+    fig.update_yaxes(tickformat=",.1f")
+    fig.update_xaxes(tickformat=",.2~f")
+    return fig

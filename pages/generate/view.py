@@ -4,6 +4,7 @@ interpolation picked on a map, per-dimension traversals, the posterior of one im
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import streamlit as st
@@ -13,7 +14,7 @@ from pages.generate import figures as gen_figures
 from ui import browser_decode, projections, refs, shared_compute, texts, widgets
 from ui import state as S
 from ui.i18n import T
-from ui.logic import clicks, paths
+from ui.logic import clicks, paths, waits
 from ui.sidebar import Context
 from vae_core import latent as lat
 from vae_core.config import ModelConfig
@@ -26,6 +27,7 @@ IMG = 64  # on-screen width per small generated image (28-px images show at 2×)
 # 164 → 171 as β goes 0.25 → 4; 112 s on a busy 2-core machine).
 BETA_SWEEP = {"betas": (0.25, 0.5, 1.0, 2.0, 4.0), "epochs": 5, "n_train": 10000, "n_test": 1000, "hidden": 400}
 INTERP_MAP_POINTS = 1000
+SWEEP_PACE = waits.SweepPace()  # per server process: learns this machine's speed from each sweep
 
 
 def _mosaic(images: np.ndarray, cols: int, size: int = IMG, caption: str | None = None, where=st) -> None:
@@ -245,16 +247,23 @@ def beta_tab(ctx: Context, kind: str) -> None:
     st.markdown(T["generate.beta_explain"])
     f, cfg = _sweep_file(ctx, kind)
     sweep = json.loads(f.read_text()) if f.is_file() else None
+    n_betas = len(BETA_SWEEP["betas"])
+    wait_s = SWEEP_PACE.estimate(n_betas, BETA_SWEEP["epochs"], min(BETA_SWEEP["n_train"], len(ctx.data.x_train) if ctx.data is not None else 0))
     if sweep is None:
         if ctx.data_mode != "full":
             st.info(T["generate.beta_need_full"].format(dataset=widgets.plain(ctx.dataset)))
-        elif st.button(T["generate.beta_run"].format(n=len(BETA_SWEEP["betas"]), secs=20 * len(BETA_SWEEP["betas"])),
+        elif st.button(T["generate.beta_run"].format(n=n_betas, wait=waits.format_duration(wait_s, tx=T)),
                        key="gen_beta_run"):
             data = subset(ctx.data, BETA_SWEEP["n_train"], BETA_SWEEP["n_test"])
-            with st.status(T["generate.beta_run"].format(n=len(BETA_SWEEP["betas"]), secs=0)) as status:
+            t0 = time.time()
+            with st.status(T["generate.beta_run"].format(n=n_betas, wait=waits.format_duration(wait_s, tx=T))) as status:
                 def progress(i, beta):
-                    status.update(label=T["generate.beta_running"].format(beta=beta, i=i + 1, n=len(BETA_SWEEP["betas"])))
+                    status.update(label=T["generate.beta_running"].format(beta=beta, i=i + 1, n=n_betas))
                 sweep = beta_sweep(data, cfg, BETA_SWEEP["betas"], BETA_SWEEP["epochs"], callback=progress)
+                took = time.time() - t0
+                SWEEP_PACE.record(n_betas, BETA_SWEEP["epochs"], len(data.x_train), took)
+                status.update(label=T["generate.beta_finished"].format(n=n_betas, took=waits.format_duration(took, tx=T)),
+                              state="complete")
             f.parent.mkdir(parents=True, exist_ok=True)
             f.write_text(json.dumps(sweep))
     shipped = []

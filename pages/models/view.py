@@ -108,6 +108,7 @@ def _rename(folder: Path, path: str) -> None:
     except (user_files.CatalogError, OSError) as e:
         st.session_state[S.MANAGE_MSG] = ("error", error_text(e, markdown=True))
         return
+    st.session_state[S.UPLOAD_MSG] = None  # "Kept x; it is now selected" would be stale
     st.session_state[S.MANAGE_MSG] = ("success", T["models.renamed"].format(old=plain(Path(path).name), new=plain(new.name)))
     st.session_state[S.MANAGE_NAME] = ""
     ctx = st.session_state.get(S.CONTEXT)
@@ -123,6 +124,7 @@ def _delete(folder: Path, path: str) -> None:
     except (user_files.CatalogError, OSError) as e:
         st.session_state[S.MANAGE_MSG] = ("error", error_text(e, markdown=True))
         return
+    st.session_state[S.UPLOAD_MSG] = None  # "Kept x; it is now selected" would be stale
     st.session_state[S.MANAGE_MSG] = ("success", T["models.deleted"].format(name=plain(Path(path).name)))
     st.session_state[S.MANAGE_CONFIRM] = False
 

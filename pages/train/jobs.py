@@ -2,11 +2,15 @@
 stay responsive) that saves the model itself, under a name that says what it is
 (``digits-vae-conv-2d-5ep``), and the server-wide list of running jobs. Streamlit-free.
 
-Jobs are bounded (limits in ``ui.logic.settings``): one running job per session, at most
+Jobs are bounded (limits in ``ui.logic.settings``): one running job per user's model folder (the
+folder is the user: local mode has one, shared mode one per user), at most
 ``max_jobs()`` on the server (``start`` refuses more), and a job stops itself (checked by the
 worker after every step, and by ``running`` for every job) when it has run longer than
 ``job_timeout_s()`` or its session has not polled it for ``job_idle_s()`` seconds — the page
 records a heartbeat on every poll, so a closed tab ends its job.
+
+``of_folder`` finds the latest job of a model folder: a reloaded page is a new Streamlit session, and
+it finds its running job (and shows its progress) through the folder, which survives the reload.
 
 The worker thread has no session, so it never words a message: it records a ``Message`` (a text key
 and its values, or the exception) that the page words in its session's language."""
@@ -25,6 +29,7 @@ from ui.logic import settings, user_files
 from vae_core.checkpoint import CheckpointError, save
 from vae_core.config import ModelConfig, TrainConfig
 from vae_core.data import Dataset
+from vae_core.errors import write_error
 from vae_core.kinds import kind as kind_of
 from vae_core.metrics import evaluate
 from vae_core.models import build_model
@@ -67,7 +72,7 @@ class TrainJob:
     timeout_s: float = field(default_factory=settings.job_timeout_s)
     idle_s: float = field(default_factory=settings.job_idle_s)
     stop_reason: str | None = None  # logic.TIMEOUT | logic.GONE when the job stopped itself
-    final_kl: float | None = None  # the test KL per image of a finished variational model
+    final_kls: dict = field(default_factory=dict)  # saved file → its test KL per image (variational models)
     cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
@@ -132,7 +137,10 @@ class TrainJob:
         metrics = evaluate(model, self.data, "test", tc.beta, nll_k=EVAL_NLL_K)
         metrics["train_seconds"] = round(time.time() - t0, 2)
         stem = user_files.trained_stem(tc.dataset, mc.kind, mc.backbone, mc.latent_dim, tc.epochs)
-        out = user_files.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+        try:
+            out = user_files.claim(self.out_dir, stem, when=time.time())  # an empty placeholder until save replaces it
+        except OSError as e:  # the folder filled up or became read-only during training: one line
+            raise write_error(self.out_dir, e) from None
         try:
             path = save(out, model, tc, tc.dataset, hist.to_dict(), metrics, extra={"origin": "app-train"})
         except BaseException:
@@ -142,8 +150,13 @@ class TrainJob:
         with self.lock:
             self.history = hist.to_dict()
             if kind_of(mc.kind).variational and isinstance(kl, (int, float)):
-                self.final_kl = float(kl)
+                self.final_kls[str(path)] = float(kl)  # every VAE of a pair is checked, not only the first model
         return path
+
+    def collapsed(self) -> list[tuple[str, float]]:
+        """(file, KL) of each saved variational model whose posterior collapsed (``logic.collapsed``)."""
+        with self.lock:
+            return [(p, kl) for p, kl in self.final_kls.items() if logic.collapsed(True, kl)]
 
     def _run(self) -> None:
         try:
@@ -174,6 +187,17 @@ class TrainJob:
 
 _RUNNING: list[TrainJob] = []  # every unfinished job of this server process, all sessions
 _RUNNING_LOCK = threading.Lock()
+_BY_FOLDER: dict[str, TrainJob] = {}  # model folder → its latest job (finished ones too, until replaced)
+
+
+def _folder_key(folder: Path) -> str:
+    return str(Path(folder).resolve())
+
+
+def of_folder(folder: Path) -> TrainJob | None:
+    """The latest job that saves into ``folder`` (running or finished), or None."""
+    with _RUNNING_LOCK:
+        return _BY_FOLDER.get(_folder_key(folder))
 
 
 class JobRefused(Exception):
@@ -202,16 +226,20 @@ def running() -> list[TrainJob]:
 
 def start(model_config: ModelConfig, train_config: TrainConfig, data: Dataset, out_dir: Path,
           mine: TrainJob | None = None, more: tuple[ModelConfig, ...] = ()) -> TrainJob:
-    """Start a job, or raise JobRefused: the session already has a running job (``mine``), or the
-    server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
+    """Start a job, or raise JobRefused: the session (``mine``) or its model folder already has a running
+    job, or the server runs ``settings.max_jobs()`` jobs (jobs past their limits are stopped first)."""
     if mine is not None and not mine.finished:
         raise JobRefused("train.one_job")
     cap = settings.max_jobs()
     running()  # stops the jobs past their limits
     with _RUNNING_LOCK:
+        theirs = _BY_FOLDER.get(_folder_key(out_dir))
+        if theirs is not None and not theirs.finished:
+            raise JobRefused("train.one_job")
         live = [j for j in _RUNNING if not j.finished and not j.cancel.is_set()]  # a stopped job ends at its next step
         if len(live) >= cap:
             raise JobRefused("train.server_busy", {"n": cap})
         job = TrainJob(model_config, train_config, data, out_dir, more)
         _RUNNING.append(job)
+        _BY_FOLDER[_folder_key(out_dir)] = job
     return job.start()

@@ -34,4 +34,6 @@ def cache_dir() -> Path:
 
 
 def default_data_dir() -> str:
-    return os.environ.get(DATA_ENV) or "data"
+    """``$VAE_EXPLORER_DATA``, else ``data``; set but empty or blank counts as unset (as in ``vae_core.data``)."""
+    v = os.environ.get(DATA_ENV, "")
+    return v if v.strip() else "data"

@@ -31,6 +31,8 @@ thread when the server starts, so that the first UMAP a person asks for does not
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -45,6 +47,7 @@ DEFAULT_MAX_JOBS = 2
 DEFAULT_JOB_TIMEOUT_S = 2 * 3600.0
 DEFAULT_JOB_IDLE_S = 120.0
 SESSION_PREFIX = "session-"
+log = logging.getLogger(__name__)
 WARM_UMAP_ENV = "VAE_EXPLORER_WARM_UMAP"
 WARM_DECODER_ENV = "VAE_EXPLORER_WARM_DECODER"
 
@@ -56,11 +59,19 @@ def mode() -> str:
 
 
 def _number(env: str, default: float, lowest: float) -> float:
-    try:
-        v = float(os.environ.get(env) or default)
-    except ValueError:
+    """The variable as a finite number ≥ ``lowest``; unset or blank gives ``default``, and anything else
+    (text, ``inf``, ``nan``, too small) gives ``default`` with a warning in the server's log."""
+    raw = (os.environ.get(env) or "").strip()
+    if not raw:
         return default
-    return v if v >= lowest else default
+    try:
+        v = float(raw)
+    except ValueError:
+        v = math.nan
+    if math.isfinite(v) and v >= lowest:
+        return v
+    log.warning("%s=%r is not a finite number >= %g; using the default %g", env, raw, lowest, default)
+    return default
 
 
 def max_jobs() -> int:

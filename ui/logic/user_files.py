@@ -33,6 +33,7 @@ from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError
 from vae_core.files import sha256_file
 from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
 from vae_core.model_file import load_model_file
+from vae_core.errors import write_error
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TMP_SUFFIX = ".upload.tmp"
@@ -88,10 +89,15 @@ def _private_dir(dest: Path):
     """A fresh folder ``.upload-XXXX`` inside ``dest`` (same file system: the finished file is
     ``os.replace``-d out of it), removed afterwards; ``catalog.sweep`` removes one a crash left."""
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest, prefix=UPLOAD_DIR_PREFIX))
+    try:  # a full disk or a read-only folder: one line ("disk full" / "read-only"), the files there untouched
+        dest.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=dest, prefix=UPLOAD_DIR_PREFIX))
+    except OSError as e:
+        raise write_error(dest, e) from None
     try:
         yield tmp
+    except OSError as e:  # writing the upload into the private folder
+        raise write_error(dest, e) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -102,8 +108,13 @@ def _keep(tmp: Path, data: bytes, dest: Path, name: str, suffix: str, root: Path
         out = same_file(dest, data)
         existed = out is not None
         if out is None:
-            out = claim(dest, safe_stem(name), suffix=suffix)
-            os.replace(tmp, out)
+            try:
+                out = claim(dest, safe_stem(name), suffix=suffix)
+                os.replace(tmp, out)
+            except OSError as e:
+                if out is not None and out.exists() and out.stat().st_size == 0:
+                    out.unlink(missing_ok=True)  # the empty placeholder that claim made
+                raise write_error(dest, e) from None
     st = out.stat()
     return Accepted(out, cached_entry(str(out), st.st_mtime, st.st_size, YOURS, root), existed)
 

@@ -67,3 +67,31 @@ def format_duration(seconds: float, *, tx: Mapping[str, str]) -> str:
         return tx["shared.dur_m"].format(m=s // 60, s=s % 60)
     m = math.ceil(s / 60)
     return tx["shared.dur_h"].format(h=m // 60, m=m % 60)
+
+
+# The β sweep (Generate): the classic MLP VAE (784–400–d) trained once per β on a subset. Its wait is
+# images × epochs × betas × seconds per image-epoch; the rate starts at the one measured on the 2-core
+# development machine (a sweep of 5 β × 5 epochs × 10,000 MNIST images: see SWEEP_S_PER_IMAGE) and
+# follows the sweeps this server has run (``SweepPace.record``), as ``WaitModel`` does for projections.
+SWEEP_S_PER_IMAGE = 6e-5  # seconds per image per epoch, incl. the test pass: 5 β × 5 epochs × 10,000 images took 15 s
+SWEEP_FIXED_S = 0.5  # building each model and evaluating it
+
+
+@dataclass
+class SweepPace:
+    s_per_image: float = SWEEP_S_PER_IMAGE
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def estimate(self, n_betas: int, epochs: int, n_train: int) -> float:
+        with self._lock:
+            rate = self.s_per_image
+        return n_betas * (SWEEP_FIXED_S + epochs * n_train * rate)
+
+    def record(self, n_betas: int, epochs: int, n_train: int, seconds: float) -> None:
+        """A finished sweep: its measured rate replaces the old one (halfway)."""
+        work = n_betas * epochs * n_train
+        if work <= 0 or not math.isfinite(seconds) or seconds <= 0:
+            return
+        rate = max(0.0, seconds - n_betas * SWEEP_FIXED_S) / work
+        with self._lock:
+            self.s_per_image = 0.5 * (self.s_per_image + rate)
