@@ -17,7 +17,7 @@ from ui.logic import clicks, paths
 from ui.sidebar import Context
 from vae_core import latent as lat
 from vae_core.config import ModelConfig
-from vae_core.generate import active_units, beta_sweep, dims_by_kl, subset
+from vae_core.generate import active_units, beta_sweep, collapsed_dims, dims_by_kl, subset
 
 IMG = 64  # on-screen width per small generated image (28-px images show at 2×)
 # The sweep trains the classic MLP VAE (784–400–d), fast enough to train five on demand; measured
@@ -145,19 +145,27 @@ def traverse_tab(ctx: Context, kind: str) -> None:
     st.markdown(T["generate.traverse_explain"])
     ref, dref = ctx.ref(kind), ctx.data_ref
     d = ctx.model(kind).latent_size
-    c1, c2 = st.columns(2)
+    variational = ref.model.variational
+    c1, c2, c3 = st.columns(3)
     with c1:
         index = _index_input(ctx, S.GEN_INDEX)
     st.session_state[S.GEN_DIMS] = int(np.clip(st.session_state[S.GEN_DIMS], 1, d))
     n_dims = c2.slider(T["generate.dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
-    dims = tuple(dims_by_kl(compute.kl_per_dim(ref, dref), d)[:n_dims])
-    mosaic = compute.traversal(ref, dref, index, dims, 9)
-    row_text = T["generate.traverse_row" if ref.model.variational else "generate.traverse_row_ae"].format(
-        dims=", ".join(f"z{j + 1}" for j in dims))
+    span = (c3.slider(T["generate.span"], 0.5, 5.0, key=S.GEN_SPAN, step=0.5, help=T["generate.span_help"])
+            if variational else 3.0)
+    kl = compute.kl_per_dim(ref, dref)
+    dims = tuple(dims_by_kl(kl, d)[:n_dims])
+    mosaic = compute.traversal(ref, dref, index, dims, 9, float(span))
+    names = ", ".join(f"z{j + 1}" for j in dims)
+    row_text = (T["generate.traverse_row"].format(dims=names, span=span) if variational
+                else T["generate.traverse_row_ae"].format(dims=names))
     orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
     c1, c2 = st.columns([1, 6])
     widgets.image(orig, 84, caption=f"#{index}", where=c1)
     widgets.image(mosaic, 9 * IMG, caption=row_text, where=c2)
+    collapsed = collapsed_dims(kl, dims)
+    if collapsed:
+        st.caption(T["generate.traverse_collapsed"].format(dims=", ".join(f"z{j + 1}" for j in collapsed)))
 
 
 # ------------------------------------------------------------------ posterior
