@@ -194,6 +194,10 @@ def test_generate_page_shows_every_view_with_numbers(gen_env):
     assert any(c.proto.spec and "z1" in c.proto.spec for c in at.get("plotly_chart"))  # KL per dimension
 
 
+def _captions(at) -> list[str]:
+    return [im.caption for i in at.get("image") for im in i.proto.imgs]
+
+
 def test_two_clicks_on_the_map_set_the_interpolation_endpoints(gen_env):
     from test_app import selection, start
 
@@ -205,6 +209,11 @@ def test_two_clicks_on_the_map_set_the_interpolation_endpoints(gen_env):
     assert (at.session_state["gen_a"], at.session_state["gen_b"]) == (5, 9)
     captions = " ".join(str(i.proto) for i in at.get("image"))
     assert captions.count("from #5 to #9") == 6  # AE, VAE and CVAE rows, linear and slerp
+    cvae_rows = [c for c in _captions(at) if c.startswith("CVAE")]
+    assert len(cvae_rows) == 2 and all(c.endswith("(a one-hot mix)") for c in cvae_rows)  # which label, said
+    at.radio(key="gen_interp_label").set_value("a").run()
+    cvae_rows = [c for c in _captions(at) if c.startswith("CVAE")]
+    assert len(cvae_rows) == 2 and all(c.endswith("(A's) all the way") for c in cvae_rows)
 
 
 def test_changing_the_class_changes_the_cvae_samples(gen_env):
@@ -243,3 +252,35 @@ def test_a_vae_traversal_of_an_active_dimension_visibly_changes_the_image(repo_r
 def test_collapsed_dims_are_those_with_kl_near_zero():
     assert collapsed_dims([0.001, 2.0, 0.5, 0.0], (1, 0, 3)) == [0, 3]
     assert collapsed_dims(None, (0, 1)) == []
+
+
+def test_label_path_keeps_a_or_b_or_mixes_the_one_hots():
+    from vae_core.latent import label_path
+
+    mix = label_path(5, 9, 5, 10, "mix")
+    assert mix.shape == (5, 10) and np.allclose(mix.sum(1), 1)
+    assert np.allclose(mix[:, 5], [1, 0.75, 0.5, 0.25, 0]) and np.allclose(mix[:, 9], [0, 0.25, 0.5, 0.75, 1])
+    assert np.allclose(label_path(5, 9, 3, 10, "a")[:, 5], 1) and np.allclose(label_path(5, 9, 3, 10, "b")[:, 9], 1)
+
+
+def test_a_cvae_interpolation_ends_with_b_decoded_as_bs_class(tiny_checkpoints_cvae, tmp_path):
+    """Issue 20 item 5: the CVAE decoded every frame with A's label (a 5 to a 9 gave 5s all the way).
+    By default the label now goes from A's class to B's: the ends are the two images' own decodings."""
+    from ui.refs import DataRef, ModelRef
+    from ui.shared_compute import interpolation
+    from vae_core.latent import to_uint8_images
+
+    m = ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
+    data = DataRef.of("digits", str(tmp_path)).data
+    a = 0
+    b = int(np.flatnonzero(data.y_test.numpy() != int(data.y_test[a]))[0])
+    model = m.model
+    with torch.inference_mode():
+        z = model.latent(to_float(data.x_test[[a, b]]), data.y_test[[a, b]]).numpy()
+    own = to_uint8_images(decode_points(model, z, data.y_test[[a, b]].numpy()))  # each with its own label
+    kept = to_uint8_images(decode_points(model, z[1:], int(data.y_test[a])))[0]  # B's z with A's label
+    assert not np.array_equal(own[1], kept)  # the label matters for this model
+    frames = interpolation(m, DataRef.of("digits", str(tmp_path)), a, b, 8, "linear")
+    assert np.array_equal(frames[0], own[0]) and np.array_equal(frames[-1], own[1])
+    keep_a = interpolation(m, DataRef.of("digits", str(tmp_path)), a, b, 8, "linear", "a")
+    assert np.array_equal(keep_a[-1], kept)  # the choice "A's class" still exists, and says so

@@ -114,6 +114,13 @@ def interp_tab(ctx: Context) -> None:
         b = c2.number_input(T["generate.interp_b"], 0, hi, key=S.GEN_B)
         st.radio(T["generate.interp_next"], ["a", "b"], key=S.GEN_NEXT, horizontal=True, format_func=str.upper)
         steps = st.slider(T["generate.interp_steps"], 8, 16, key=S.GEN_STEPS)
+        label_modes = interp_label_modes(ctx.model("cvae") is not None and ctx.ref("cvae").model.takes_soft_labels)
+        if "cvae" in kinds:
+            if st.session_state[S.GEN_INTERP_LABEL] not in label_modes:
+                st.session_state[S.GEN_INTERP_LABEL] = label_modes[0]
+            st.radio(T["generate.interp_label"], label_modes, key=S.GEN_INTERP_LABEL, horizontal=True,
+                     format_func=lambda mode: T[f"generate.interp_label_{mode}"])
+        label_mode = st.session_state[S.GEN_INTERP_LABEL] if "cvae" in kinds else "a"
         ref, dref = ctx.ref(map_kind), ctx.data_ref
         enc = projections.latents(ref, dref, INTERP_MAP_POINTS)
         proj = projections.projection(ref, dref, INTERP_MAP_POINTS, "pca")
@@ -128,9 +135,18 @@ def interp_tab(ctx: Context) -> None:
         widgets.image_row(list(orig), [f"A: #{a}", f"B: #{b}"], size=84, per_row=2)
         for kind in kinds:
             for method in ("linear", "slerp"):
-                imgs = shared_compute.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method)
-                _mosaic(imgs, steps, size=64, caption=T["generate.interp_row"].format(
-                    kind=kind.upper(), method=T[f"generate.method_{method}"], a=a, b=b))
+                mode = label_mode if kind == "cvae" else "a"
+                imgs = shared_compute.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method, mode)
+                caption = T["generate.interp_row"].format(kind=kind.upper(), method=T[f"generate.method_{method}"], a=a, b=b)
+                if kind == "cvae":
+                    ya, yb = (widgets.label_name(ctx, int(ctx.data.y_test[i])) for i in (int(a), int(b)))
+                    caption += " · " + T[f"generate.interp_label_row_{mode}"].format(ya=ya, yb=yb)
+                _mosaic(imgs, steps, size=64, caption=caption)
+
+
+def interp_label_modes(soft: bool) -> list[str]:
+    """A CVAE interpolation's label choices: the class mix first where the decoder reads soft labels."""
+    return ["mix", "a", "b"] if soft else ["a", "b"]
 
 
 # ------------------------------------------------------------------ traversal
