@@ -25,20 +25,84 @@ GRID_PX = 640  # on-screen size of the latent grid
 TOOLBAR_PX = 34  # the plotly toolbar's row at the top of a chart: titles go below it, never under it
 
 
+TITLE_COLS = 44  # a title line's budget in display columns (a CJK character takes two): it fits a chart
+# in a half-width column at 1400 px and a full-width one at 390 px (about 340 px of plot, 14-px font)
+TITLE_FONT_PX = 14
+TITLE_LINE_PX = 18
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: a wide (CJK, full-width) character counts two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def wrap_title(text: str, cols: int = TITLE_COLS) -> str:
+    """The text broken into lines of at most ``cols`` display columns, joined by plotly's <br>:
+    between words for spaced scripts, anywhere between wide characters (Chinese has no spaces)."""
+    lines: list[str] = []
+    for para in text.split("<br>"):
+        line = ""
+        for token in _tokens(para):
+            if line and display_width(line + token) > cols:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        lines.append(line.rstrip())
+    return "<br>".join(lines)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their leading space; every wide character alone (a break may come before it)."""
+    import re
+    import unicodedata
+
+    out: list[str] = []
+    for word in re.findall(r"\s*\S+", text):
+        part = ""
+        for c in word:
+            if unicodedata.east_asian_width(c) in ("W", "F"):
+                if part.strip():
+                    out.append(part)
+                    part = ""
+                out.append(part + c)
+                part = ""
+            else:
+                part += c
+        if part:
+            out.append(part)
+    return out
+
+
 def title_below_toolbar(title) -> dict:
-    """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px)."""
+    """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px),
+    wrapped to TITLE_COLS columns a line so it fits a half-width column or a phone."""
     text = title.get("text", "") if isinstance(title, dict) else str(title)
-    return dict(text=text, x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top",
-                pad=dict(t=TOOLBAR_PX, l=0))
+    return dict(text=wrap_title(text), x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top",
+                pad=dict(t=TOOLBAR_PX, l=0), font=dict(size=TITLE_FONT_PX))
+
+
+def title_top(title: dict) -> int:
+    """The top margin a (wrapped) title needs: the toolbar's row, then its lines."""
+    return TOOLBAR_PX + 18 + TITLE_LINE_PX * (title.get("text", "").count("<br>") + 1)
+
+
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top", itemsizing="constant")
 
 
 def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
+    """Common layout: the title under the toolbar (its lines add to the height), a horizontal legend
+    below the plot (a legend on the right took 40% of a half-width chart)."""
     kw.setdefault("margin", dict(l=10, r=10, t=40, b=10))
+    extra = 0
     if kw.get("title"):
         kw["title"] = title_below_toolbar(kw["title"])
-        kw["margin"] = {**kw["margin"], "t": max(kw["margin"].get("t", 0), TOOLBAR_PX + 36)}
-    fig.update_layout(height=height + (TOOLBAR_PX if kw.get("title") else 0), hovermode="closest",
-                      legend=dict(itemsizing="constant"), **kw)
+        top = title_top(kw["title"])
+        kw["margin"] = {**kw["margin"], "t": max(kw["margin"].get("t", 0), top)}
+        extra = top - 36
+    fig.update_layout(height=height + extra, hovermode="closest", legend=LEGEND_BELOW, **kw)
     return fig
 
 
