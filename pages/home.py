@@ -8,7 +8,7 @@ from ui.i18n import T
 
 widgets.header("home")
 st.markdown(T["home.body"])
-st.plotly_chart(figures.diagram(tx=T), key="home_diagram", config={"displayModeBar": False})
+st.plotly_chart(figures.diagram(tx=T), key="home_diagram", config=widgets.plotly_config(displayModeBar=False))
 st.caption(T["home.diagram_caption"])
 
 cols = st.columns(3)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from test_i18n import cvae_env, start  # noqa: F401 (a fixture and the app on a page in a language)
+from test_i18n import ZH, cvae_env, start  # noqa: F401 (a fixture and the app on a page in a language)
 from ui.logic.figures import display_width, wrap_title
 
 # The narrowest plot a title must fit: a phone's full-width chart (390 px less Streamlit's padding) is
@@ -49,6 +49,11 @@ def test_every_chart_title_fits_a_phone_and_no_legend_takes_the_side(cvae_env, p
     too_long = {line for spec in charts for line in _title_problems(spec)}
     assert not too_long, too_long
     assert not [s["layout"].get("title") for s in charts if _legend_on_the_right(s)]
+    # item 10: the toolbar's tooltips in the page's language, on every chart
+    configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
+    assert all(c["locale"] == lang for c in configs)
+    if lang == "zh":
+        assert all(c["locales"]["zh"]["dictionary"]["Box Select"] == ZH["shared.plotly_box"] != "Box Select" for c in configs)
 
 
 def test_wrap_title_breaks_between_words_and_between_chinese_characters():

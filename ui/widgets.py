@@ -8,7 +8,8 @@ from PIL import Image
 
 from ui import nav, pagelist, sidebar, texts
 from ui import state as S
-from ui.i18n import T
+from ui.i18n import T, language
+from ui.logic.figures import plotly_config as _plotly_config
 from ui.logic.figures import png_data_uri
 from ui.sidebar import Context
 from vae_core.kinds import kind as kind_of
@@ -96,3 +97,8 @@ def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None
 
 def label_name(ctx: Context, y: int) -> str:
     return texts.class_name(T, ctx.dataset, ctx.data.classes, y)
+
+
+def plotly_config(**options) -> dict:
+    """The config every ``st.plotly_chart`` gets: the toolbar's tooltips in the session's language."""
+    return _plotly_config(language(), tx=T, **options)

@@ -129,7 +129,7 @@ def interp_tab(ctx: Context) -> None:
                                    texts.class_names(T, ctx.dataset, ctx.data.classes), enc["idx"], (int(a), int(b)),
                                    T["generate.interp_map"].format(kind=map_kind.upper(),
                                                               method=T["generate.plane_" + proj.method]), proj.method, tx=T)
-        st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
+        st.plotly_chart(fig, config=widgets.plotly_config(), key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
     with right:
         orig = lat.to_uint8_images(ctx.data.x_test[[int(a), int(b)]])
         widgets.image_row(list(orig), [f"A: #{a}", f"B: #{b}"], size=84, per_row=2)
@@ -211,11 +211,11 @@ def posterior_tab(ctx: Context, kind: str) -> None:
         plane = T["generate.plane_pca" if comps is not None else "generate.plane_identity"]
         fig = gen_figures.posterior_plane(proj, bg["mu"], enc["mu"][0], enc["logvar"][0], post["z"],
                                           T["generate.post_ellipse"].format(plane=plane), tx=T)
-        left.plotly_chart(fig, key="gen_post_plane")
+        left.plotly_chart(fig, config=widgets.plotly_config(), key="gen_post_plane")
     with right:
         kl = compute.kl_per_dim(ref, dref)
         n = min(2000, len(ctx.data.x_test))
-        st.plotly_chart(gen_figures.kl_bars(kl, T["generate.kl_title"].format(n=n), tx=T), key="gen_kl_bars")
+        st.plotly_chart(gen_figures.kl_bars(kl, T["generate.kl_title"].format(n=n), tx=T), config=widgets.plotly_config(), key="gen_kl_bars")
         st.markdown(T["generate.active"].format(active=active_units(kl), d=len(kl)))
 
 
@@ -253,4 +253,4 @@ def beta_tab(ctx: Context, kind: str) -> None:
                             "distortion": m["recon"]})
     if sweep is not None:
         st.caption(T["generate.beta_done"].format(n=len(sweep), n_train=BETA_SWEEP["n_train"], epochs=BETA_SWEEP["epochs"]))
-    st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"], tx=T), key="gen_beta_fig")
+    st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"], tx=T), config=widgets.plotly_config(), key="gen_beta_fig")

@@ -137,7 +137,7 @@ def _selection_detail(ctx: Context, m: MapData, chosen: list[tuple[int, int]]) -
 @st.fragment
 def map_panel(ctx: Context, m: MapData, sigma: bool) -> None:
     """The scatter and what a click or a box/lasso selection shows; only this part reruns."""
-    event = st.plotly_chart(maps.scatter_figure(m, sigma), key=S.LATENT_SCATTER, on_select="rerun",
+    event = st.plotly_chart(maps.scatter_figure(m, sigma), config=widgets.plotly_config(), key=S.LATENT_SCATTER, on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
     chosen = clicks.event_points(event)
     if len(chosen) == 1:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.models import compute, logic
-from ui import refs, sidebar
+from ui import refs, sidebar, widgets
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import catalog, figures, metric_rows, user_files
@@ -33,7 +33,7 @@ def model_card(e: ModelEntry) -> None:
                  width="stretch", key=f"layers_{e.kind}")
     st.caption(T["models.layer_total"].format(total=layers["total"], trainable=layers["trainable"]))
     if ck.history.get("epoch"):
-        st.plotly_chart(figures.training_curves(ck.history, tx=T), key=f"curves_{e.kind}")
+        st.plotly_chart(figures.training_curves(ck.history, tx=T), config=widgets.plotly_config(), key=f"curves_{e.kind}")
     else:
         st.caption(T["models.no_history"])
     rows = metric_rows.rows(ck.metrics, keep_missing=False, tx=T)

@@ -86,7 +86,7 @@ def compression_tab(ctx: Context) -> None:
     with left:
         axis = st.radio(T["uses.cmp_axis"], ["bytes", "ratio"], key=S.USE_CMP_AXIS, horizontal=True,
                         format_func=lambda a: T[f"uses.cmp_axis_{a}"])
-        st.plotly_chart(uf.rate_distortion(rows, axis, raw, tx=T), key="use_cmp_fig")
+        st.plotly_chart(uf.rate_distortion(rows, axis, raw, tx=T), config=widgets.plotly_config(), key="use_cmp_fig")
     with right:
         table = []
         for name, rs in rows.items():
@@ -152,7 +152,7 @@ def denoise_tab(ctx: Context) -> None:
             _strip(compute.use_denoised(_ref(e), dref, idx, spec),
                    T["uses.dn_model_row"].format(name=e.name, psnr=res[e.name]["recon"]))
     with right:
-        st.plotly_chart(uf.denoise_bars(res, tx=T), key="use_dn_fig")
+        st.plotly_chart(uf.denoise_bars(res, tx=T), config=widgets.plotly_config(), key="use_dn_fig")
         table = [{T["uses.col_model"]: name, T["uses.dn_col_recon"]: round(r["recon"], 2),
                   T["uses.dn_col_gain"]: round(r["recon"] - r["noisy"], 2),
                   T["uses.dn_col_clean"]: round(r["clean"], 2)} for name, r in res.items()]
@@ -211,7 +211,7 @@ def fill_tab(ctx: Context) -> None:
     with st.spinner(T["uses.spin_models"].format(n=len(entries), images=n)):
         scores = {e.name: compute.use_fill_scores(_ref(e), dref, mask, iters) for e in entries}
     left, right = st.columns([1, 1])
-    left.plotly_chart(uf.fill_curve({k: v["per_iter"] for k, v in scores.items()}, tx=T), key="use_fill_fig")
+    left.plotly_chart(uf.fill_curve({k: v["per_iter"] for k, v in scores.items()}, tx=T), config=widgets.plotly_config(), key="use_fill_fig")
     with right:
         table = [{T["uses.col_model"]: name, T["uses.fill_col_mean"]: round(s["mean_fill"], 4),
                   T["uses.fill_col_model"]: round(s["fill"], 4),
@@ -295,12 +295,12 @@ def anomaly_tab(ctx: Context) -> None:
     for col, (label, a) in zip(st.columns(len(aucs)), aucs.items()):
         col.metric(T["uses.an_auc"].format(label=label), f"{a:.3f}")
     left, right = st.columns([3, 2])
-    left.plotly_chart(uf.roc(curves, T["uses.an_roc"].format(other=other, own=ctx.dataset), tx=T), key="use_an_roc")
+    left.plotly_chart(uf.roc(curves, T["uses.an_roc"].format(other=other, own=ctx.dataset), tx=T), config=widgets.plotly_config(), key="use_an_roc")
     with right:
         st.caption(T["uses.an_caption"].format(n=n, m=n_other, other=other, own=ctx.dataset))
         st.plotly_chart(uf.score_histogram({ctx.dataset: own[kind][score], other: out[kind][score]},
                                            T["uses.an_hist"].format(kind=kind.upper()), T[f"uses.an_{score}"]),
-                        key="use_an_hist")
+                        config=widgets.plotly_config(), key="use_an_hist")
     other_idx = tuple(range(ROW))
     other_data = dref_other.data
     st.markdown(f"**{T['uses.an_through'].format(other=other, name=_name(ctx, kind))}**")
@@ -327,7 +327,7 @@ def features_tab(ctx: Context) -> None:
         st.info(T["uses.feat_none"])
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(uf.few_labels({k: v["rows"] for k, v in results.items()}, tx=T), key="use_feat_fig")
+    left.plotly_chart(uf.few_labels({k: v["rows"] for k, v in results.items()}, tx=T), config=widgets.plotly_config(), key="use_feat_fig")
     with right:
         table = [{T["uses.feat_col_features"]: name,
                   **{T["uses.feat_col_k"].format(k=r["per_class"]): f"{r['acc']:.1%}" for r in v["rows"]}}

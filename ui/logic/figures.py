@@ -106,6 +106,28 @@ def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
     return fig
 
 
+# The plotly toolbar's tooltips (plotly.js's English strings) → their text keys in [shared]. Streamlit's
+# plotly bundle registers no locale but passes the chart's config through, and plotly.js looks a
+# string up in config.locales[lang].dictionary first: the app hands it its own words.
+PLOTLY_STRINGS = {
+    "Zoom": "plotly_zoom", "Pan": "plotly_pan", "Box Select": "plotly_box", "Lasso Select": "plotly_lasso",
+    "Zoom in": "plotly_zoom_in", "Zoom out": "plotly_zoom_out", "Autoscale": "plotly_autoscale",
+    "Reset axes": "plotly_reset", "Reset view": "plotly_reset_view", "Download plot as a PNG": "plotly_png",
+    "Download plot": "plotly_download", "Produced with Plotly.js": "plotly_produced",
+    "Double-click to zoom back out": "plotly_dblclick", "Show closest data on hover": "plotly_closest",
+    "Compare data on hover": "plotly_compare", "Toggle Spike Lines": "plotly_spikes",
+}
+
+
+def plotly_config(lang: str, *, tx: Mapping[str, str], **options) -> dict:
+    """A chart's plotly config in a language: the toolbar's tooltips from the texts (English keeps
+    plotly's own), plus plotly config ``options`` (e.g. displayModeBar=False)."""
+    config = {"locale": lang, **options}
+    if lang != "en":
+        config["locales"] = {lang: {"dictionary": {en: tx[f"shared.{key}"] for en, key in PLOTLY_STRINGS.items()}}}
+    return config
+
+
 def compact(a: np.ndarray, digits: int = 4) -> list[float]:
     """Coordinates rounded to ~``digits`` significant digits of the data's scale: a third of the
     JSON a click re-sends, with no visible difference."""
