@@ -25,7 +25,7 @@ GRID_PX = 640  # on-screen size of the latent grid
 TOOLBAR_PX = 34  # the plotly toolbar's row at the top of a chart: titles go below it, never under it
 
 
-TITLE_COLS = 44  # a title line's budget in display columns (a CJK character takes two): it fits a chart
+TITLE_COLS = 40  # a title line's budget in display columns (a CJK character takes two): it fits a chart
 # in a half-width column at 1400 px and a full-width one at 390 px (about 340 px of plot, 14-px font)
 TITLE_FONT_PX = 14
 TITLE_LINE_PX = 18
@@ -80,8 +80,8 @@ def title_below_toolbar(title) -> dict:
     """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px),
     wrapped to TITLE_COLS columns a line so it fits a half-width column or a phone."""
     text = title.get("text", "") if isinstance(title, dict) else str(title)
-    return dict(text=wrap_title(text), x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top",
-                pad=dict(t=TOOLBAR_PX, l=0), font=dict(size=TITLE_FONT_PX))
+    return dict(text=wrap_title(text), x=0, xanchor="left", xref="container", y=1, yref="container", yanchor="top",
+                pad=dict(t=TOOLBAR_PX, l=10), font=dict(size=TITLE_FONT_PX))
 
 
 def title_top(title: dict) -> int:
