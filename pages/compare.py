@@ -14,7 +14,7 @@ widgets.require(ctx, need_all=True)
 st.subheader(T["compare.metrics"])
 st.caption(T["compare.metrics_caption"])
 table, notes = compare_views.metrics_table(ctx)
-st.dataframe(table)
+st.table(table)  # a static table wraps its cells: a dataframe showed only the row labels at 390 px
 for note in notes:
     st.caption(note)
 

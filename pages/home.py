@@ -21,7 +21,7 @@ if st.button(T["home.start_mnist"] if first else T["home.start"], type="primary"
         st.session_state[S.PENDING_PICK] = [(first, k, p) for k, p in catalog.default_models(ctx.entries, first).items()]
     st.switch_page(pagelist.page("latent_map"))
 st.markdown(T["home.body"])
-st.plotly_chart(figures.diagram(tx=T), key="home_diagram", config={"displayModeBar": False})
+st.plotly_chart(figures.diagram(tx=T), key="home_diagram", config=widgets.plotly_config(displayModeBar=False))
 st.caption(T["home.diagram_caption"])
 
 cards = [p for p in pagelist.PAGES if p.id not in ("home", "train")] + [p for p in pagelist.PAGES if p.id == "train"]

@@ -548,3 +548,30 @@ def test_layouts_stay_inside_the_page(browser, server, width):
                 assert 0 < below < 60, f"latent grid at {width} px: {below:.0f} px of the chart below the mosaic"
     finally:
         ctx.close()
+
+
+JS_FORMULAS = """() => [...document.querySelectorAll('.katex-display')].filter(e => e.clientWidth > 0)
+  .map(e => ({text: e.textContent.slice(0, 40), scroll: e.scrollWidth, box: e.clientWidth,
+              overflow: getComputedStyle(e).overflowX}))"""
+
+
+def test_uses_formulas_are_never_cut_on_a_phone(browser, server):
+    """Issue 20 item 7: at 390 px the Uses formulas ran past the right edge (a hidden sideways scroll in
+    their box). One formula a line: each fits the column."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 1600})
+    pg = ctx.new_page()
+    pg.set_default_timeout(120_000)
+    try:
+        pg.goto(f"{server.url}/uses")
+        pg.wait_for_selector("h1")
+        wait_idle(pg, 180_000)
+        seen, cut = 0, []
+        for i in range(pg.get_by_role("tab").count()):
+            pg.get_by_role("tab").nth(i).click()
+            wait_idle(pg, 180_000)
+            formulas = pg.evaluate(JS_FORMULAS)
+            seen += len(formulas)
+            cut += [f for f in formulas if f["scroll"] > f["box"] + 3]  # KaTeX's accents overhang by ≤ 2 px
+        assert seen >= 8 and not cut, cut
+    finally:
+        ctx.close()

@@ -17,6 +17,7 @@ from vae_core.data import load_digits, to_float
 from vae_core.generate import (
     active_units,
     beta_sweep,
+    collapsed_dims,
     confident_share,
     dims_by_kl,
     effective_classes,
@@ -109,9 +110,10 @@ def test_a_traversal_changes_one_coordinate_only():
     assert np.allclose(path[:, 2], vals) and vals[4] == pytest.approx(z[2]) and vals[0] == pytest.approx(z[2] - 1.5)
 
 
-def test_traversal_spread_is_three_sigma_or_the_data_range():
-    mu, logvar = np.zeros(3), np.log(np.array([1.0, 4.0, 0.25]))
-    assert np.allclose(traversal_spreads(mu, logvar, None), [3, 6, 1.5])
+def test_traversal_spread_is_in_prior_units_or_the_data_range():
+    mu, logvar = np.zeros(3), np.log(np.array([1.0, 4.0, 0.0016]))
+    assert np.allclose(traversal_spreads(mu, logvar, None), [3, 3, 3])  # not 3σ of the posterior
+    assert np.allclose(traversal_spreads(mu, logvar, None, span=1.5), [1.5, 1.5, 1.5])
     data = np.stack([np.linspace(-2, 2, 101), np.linspace(0, 10, 101)], 1)
     assert np.allclose(traversal_spreads(data[0], None, data), [1.96, 4.9], atol=1e-3)  # half the 1–99% range
 
@@ -192,6 +194,10 @@ def test_generate_page_shows_every_view_with_numbers(gen_env):
     assert any(c.proto.spec and "z1" in c.proto.spec for c in at.get("plotly_chart"))  # KL per dimension
 
 
+def _captions(at) -> list[str]:
+    return [im.caption for i in at.get("image") for im in i.proto.imgs]
+
+
 def test_two_clicks_on_the_map_set_the_interpolation_endpoints(gen_env):
     from test_app import selection, start
 
@@ -203,6 +209,11 @@ def test_two_clicks_on_the_map_set_the_interpolation_endpoints(gen_env):
     assert (at.session_state["gen_a"], at.session_state["gen_b"]) == (5, 9)
     captions = " ".join(str(i.proto) for i in at.get("image"))
     assert captions.count("from #5 to #9") == 6  # AE, VAE and CVAE rows, linear and slerp
+    cvae_rows = [c for c in _captions(at) if c.startswith("CVAE")]
+    assert len(cvae_rows) == 2 and all(c.endswith("(a one-hot mix)") for c in cvae_rows)  # which label, said
+    at.radio(key="gen_interp_label").set_value("a").run()
+    cvae_rows = [c for c in _captions(at) if c.startswith("CVAE")]
+    assert len(cvae_rows) == 2 and all(c.endswith("(A's) all the way") for c in cvae_rows)
 
 
 def test_changing_the_class_changes_the_cvae_samples(gen_env):
@@ -213,3 +224,63 @@ def test_changing_the_class_changes_the_cvae_samples(gen_env):
     at.selectbox(key="gen_class").set_value(3).run()
     assert not at.exception, at.exception
     assert [i.proto for i in at.get("image")] != first
+
+
+def _tiles(mosaic: np.ndarray, rows: int, cols: int, size: int, pad: int = 2) -> np.ndarray:
+    """The (rows, cols, size, size) images of a grey mosaic tiled by ``latent.tile``."""
+    step = size + pad
+    return np.stack([[mosaic[r * step:r * step + size, c * step:c * step + size] for c in range(cols)]
+                     for r in range(rows)]).astype(np.float32)
+
+
+def test_a_vae_traversal_of_an_active_dimension_visibly_changes_the_image(repo_root, tmp_path):
+    """Issue 20 item 4: ±3σ of the image's own posterior (σ ≈ 0.04) decoded 9 identical images for the
+    shipped 16-D MNIST VAE; a sweep in prior units must change the image along an active dimension."""
+    from pages.generate import compute
+    from ui.refs import DataRef, ModelRef
+
+    m = ModelRef.of(str(repo_root / "checkpoints" / "mnist-vae-16d.safetensors"), "vae")
+    d = DataRef.of("mnist", str(tmp_path))  # no data here: the shipped test sample
+    kl = compute.kl_per_dim(m, d)
+    top = dims_by_kl(kl, 16)[0]
+    assert kl[top] > 0.5  # an active dimension
+    tiles = _tiles(compute.traversal(m, d, 0, (top,), 9), 1, 9, 28)[0]
+    mean_abs = np.abs(tiles[0] - tiles[-1]).mean() / 255  # mean pixel change, ends of the sweep
+    assert mean_abs > 0.08, mean_abs  # before: 0.027 (posterior units); after: 0.18
+
+
+def test_collapsed_dims_are_those_with_kl_near_zero():
+    assert collapsed_dims([0.001, 2.0, 0.5, 0.0], (1, 0, 3)) == [0, 3]
+    assert collapsed_dims(None, (0, 1)) == []
+
+
+def test_label_path_keeps_a_or_b_or_mixes_the_one_hots():
+    from vae_core.latent import label_path
+
+    mix = label_path(5, 9, 5, 10, "mix")
+    assert mix.shape == (5, 10) and np.allclose(mix.sum(1), 1)
+    assert np.allclose(mix[:, 5], [1, 0.75, 0.5, 0.25, 0]) and np.allclose(mix[:, 9], [0, 0.25, 0.5, 0.75, 1])
+    assert np.allclose(label_path(5, 9, 3, 10, "a")[:, 5], 1) and np.allclose(label_path(5, 9, 3, 10, "b")[:, 9], 1)
+
+
+def test_a_cvae_interpolation_ends_with_b_decoded_as_bs_class(tiny_checkpoints_cvae, tmp_path):
+    """Issue 20 item 5: the CVAE decoded every frame with A's label (a 5 to a 9 gave 5s all the way).
+    By default the label now goes from A's class to B's: the ends are the two images' own decodings."""
+    from ui.refs import DataRef, ModelRef
+    from ui.shared_compute import interpolation
+    from vae_core.latent import to_uint8_images
+
+    m = ModelRef.of(str(tiny_checkpoints_cvae / "digits-cvae-2d.safetensors"), "cvae")
+    data = DataRef.of("digits", str(tmp_path)).data
+    a = 0
+    b = int(np.flatnonzero(data.y_test.numpy() != int(data.y_test[a]))[0])
+    model = m.model
+    with torch.inference_mode():
+        z = model.latent(to_float(data.x_test[[a, b]]), data.y_test[[a, b]]).numpy()
+    own = to_uint8_images(decode_points(model, z, data.y_test[[a, b]].numpy()))  # each with its own label
+    kept = to_uint8_images(decode_points(model, z[1:], int(data.y_test[a])))[0]  # B's z with A's label
+    assert not np.array_equal(own[1], kept)  # the label matters for this model
+    frames = interpolation(m, DataRef.of("digits", str(tmp_path)), a, b, 8, "linear")
+    assert np.array_equal(frames[0], own[0]) and np.array_equal(frames[-1], own[1])
+    keep_a = interpolation(m, DataRef.of("digits", str(tmp_path)), a, b, 8, "linear", "a")
+    assert np.array_equal(keep_a[-1], kept)  # the choice "A's class" still exists, and says so

@@ -84,7 +84,7 @@ ALLOWED = ("Fashion-MNIST", "fashion-mnist", "fashion_mnist", "CIFAR-10", "cifar
 CITED = ("Auto-Encoding Variational Bayes", "Kingma", "Welling", "Burda", "Grosse", "Salakhutdinov", "Loshchilov",
          "Hutter")
 _FILE = re.compile(r"[\w.-]*\.(?:safetensors|npz|pt|pth|ckpt|csv|json|py|zip|onnx)\b", re.I)
-_MODEL = re.compile(r"\b[\w.]+(?:-[\w.]+)*-(?:ae|vae|cvae)-[\w.-]+", re.I)  # file stems: digits-vae-2d, …
+_MODEL = re.compile(r"\b(?:[\w.]+(?:-[\w.]+)*-)?(?:ae|vae|cvae)-[\w.-]+", re.I)  # file stems: digits-vae-2d, and as the sidebar shows them: vae-2d
 _PLOTLY = re.compile(r"%\{[^}]*\}|<[^>]*>")  # hovertemplate fields and tags
 _CODE = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", re.S)  # inline code, LaTeX (st.latex: $$…$$) and inline math
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")

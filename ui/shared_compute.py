@@ -50,14 +50,17 @@ def prior_samples(m: ModelRef, n: int, seed: int, temperature: float = 1.0,
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def interpolation(m: ModelRef, d: DataRef, a: int, b: int, steps: int, method: str) -> np.ndarray:
-    """Decoded frames from test image a's latent to b's (uint8); a conditional model keeps a's label."""
+def interpolation(m: ModelRef, d: DataRef, a: int, b: int, steps: int, method: str, label: str = "mix") -> np.ndarray:
+    """Decoded frames from test image a's latent to b's (uint8). A conditional model's label follows
+    ``label``: ``mix`` goes from a's class to b's (a soft one-hot), ``a`` / ``b`` keep one class."""
     data = d.data
     with torch.inference_mode():
         z = m.model.latent(to_float(data.x_test[[a, b]]), data.y_test[[a, b]]).numpy()
     path = lat.interpolate(z[0], z[1], steps, method)
-    label = int(data.y_test[a]) if m.model.conditional else None
-    return lat.to_uint8_images(lat.decode_points(m.model, path, label))
+    y = None
+    if m.model.conditional:
+        y = lat.label_path(int(data.y_test[a]), int(data.y_test[b]), steps, m.model.label_width, label)
+    return lat.to_uint8_images(lat.decode_points(m.model, path, y))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -78,6 +78,8 @@ GEN_MAP_LAST = "gen_map_last"  # the last click handled
 GEN_INDEX = "gen_index"  # the image of the traversal
 GEN_POST_INDEX = "gen_post_index"  # the image of the posterior view
 GEN_DIMS = "gen_dims"
+GEN_SPAN = "gen_span"  # a VAE traversal's half-range, in prior units
+GEN_INTERP_LABEL = "gen_interp_label"  # a CVAE interpolation's label: "a" | "b" | "mix"
 GEN_KIND = "gen_kind"
 GEN_SLIDERS_START = "gen_sliders_start"  # "zero" | "image": where the latent sliders start
 GEN_SLIDERS_INDEX = "gen_sliders_index"  # the test image whose μ they start at
@@ -190,6 +192,8 @@ DEFAULTS = {
     GEN_SLIDERS_INDEX: 0,
     MAP_SHADE: False,
     GRID_SHADE: False,
+    GEN_SPAN: 3.0,
+    GEN_INTERP_LABEL: "mix",
     MANAGE_NAME: "",
     MANAGE_CONFIRM: False,
     MANAGE_MSG: None,
@@ -222,8 +226,8 @@ PERSISTENT = (
     DATASET, DATA_DIR, *(model_key(k) for k in KIND_NAMES), MODEL_KIND, PROJ_METHOD, MAP_POINTS, MAP_SOURCE,
     UMAP_MODE, SHOW_SIGMA, GRID_N, GRID_ZOOM, GRID_CX, GRID_CY, GRID_OVERLAY, GRID_METHOD, GRID_LABEL, REC_N, REC_MODE,
     REC_INDICES, INTERP_A, INTERP_B, INTERP_METHOD, GEN_TEMPERATURE, GEN_N, GEN_CLASS, GEN_ROWS, GEN_A, GEN_B,
-    GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, GEN_SLIDERS_START, GEN_SLIDERS_INDEX, MAP_SHADE,
-    GRID_SHADE, USE_CMP_AXIS, USE_CMP_BITS, USE_NOISE_KIND,
+    GEN_NEXT, GEN_STEPS, GEN_INDEX, GEN_POST_INDEX, GEN_DIMS, GEN_SPAN, GEN_INTERP_LABEL, GEN_SLIDERS_START,
+    GEN_SLIDERS_INDEX, MAP_SHADE, GRID_SHADE, USE_CMP_AXIS, USE_CMP_BITS, USE_NOISE_KIND,
     USE_NOISE_LEVEL, USE_FILL_MODE, USE_BOX_TOP, USE_BOX_LEFT, USE_BOX_H, USE_BOX_W, USE_FILL_FRACTION, USE_FILL_ITERS,
     USE_INDEX, USE_AN_SCORE, USE_AUG_INDEX, USE_AUG_CLASS, *TRAIN_FORM,
 )

@@ -8,7 +8,8 @@ from PIL import Image
 
 from ui import nav, pagelist, sidebar, texts
 from ui import state as S
-from ui.i18n import T
+from ui.i18n import T, language
+from ui.logic.figures import plotly_config as _plotly_config
 from ui.logic.figures import png_data_uri
 from ui.logic.plain import md as plain  # text from a file or a user, for any place Streamlit renders Markdown
 from ui.sidebar import Context
@@ -103,3 +104,8 @@ def label_name(ctx: Context, y: int) -> str:
 def label_md(ctx: Context, y: int) -> str:
     """A class's name for a Markdown place (captions, alerts, ``st.markdown``)."""
     return plain(label_name(ctx, y))
+
+
+def plotly_config(**options) -> dict:
+    """The config every ``st.plotly_chart`` gets: the toolbar's tooltips in the session's language."""
+    return _plotly_config(language(), tx=T, **options)

@@ -2,7 +2,7 @@
 
     z ~ p(z) = N(0, I),  x ~ p(x|z)             generation (``model.sample``; temperature T scales ε)
     z ~ q(z|x) = N(μ, diag σ²)                  inference (``posterior_draws``: z = μ + σ·ε)
-    z_j swept over μ_j ± 3σ_j, the others fixed  a traversal (``traversal_values`` + ``traverse``)
+    z_j swept over μ_j ± 3 (prior units), others fixed  a traversal (``traversal_values`` + ``traverse``)
 
 All functions are pure given their generator; images come back as float (N, C, H, W) in [0, 1].
 """
@@ -52,11 +52,13 @@ def traverse(z: np.ndarray, dim: int, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def traversal_spreads(mu: np.ndarray, logvar: np.ndarray | None, all_mu: np.ndarray) -> np.ndarray:
-    """How far to sweep each dimension: 3σ of the image's own posterior for a VAE; for an AE
-    (no σ) half the range its latents take over the data (robust 1–99% quantiles)."""
+def traversal_spreads(mu: np.ndarray, logvar: np.ndarray | None, all_mu: np.ndarray, span: float = 3.0) -> np.ndarray:
+    """How far to sweep each dimension. A VAE: ``span`` units of the prior N(0, 1) on every dimension
+    (μ_j ± 3 by default), so each sweep covers what the decoder was trained to read; the image's own
+    posterior σ_j (often ≈ 0.04) would give identical images. An AE (no prior, no σ): half the range its
+    latents take over the data (robust 1–99% quantiles)."""
     if logvar is not None:
-        return 3 * np.exp(0.5 * np.asarray(logvar, dtype=np.float32).reshape(-1))
+        return np.full(np.asarray(mu).reshape(-1).shape, span, dtype=np.float32)
     lo, hi = np.percentile(np.asarray(all_mu, dtype=np.float32), [1, 99], axis=0)
     return ((hi - lo) / 2).astype(np.float32)
 
@@ -73,6 +75,15 @@ def active_units(kl_per_dim: list[float] | np.ndarray, threshold: float = 0.01) 
     """Dimensions whose mean KL exceeds the threshold (nats): the ones that carry information
     (Burda et al., 2016 use the variance of μ; the KL gives the same picture for a Gaussian q)."""
     return int((np.asarray(kl_per_dim) > threshold).sum())
+
+
+def collapsed_dims(kl_per_dim: list[float] | np.ndarray | None, dims, threshold: float = 0.01) -> list[int]:
+    """Those of ``dims`` whose mean KL is at most the threshold (nats): collapsed to the prior, they
+    change nothing when traversed. None (an AE) → none."""
+    if kl_per_dim is None:
+        return []
+    kl = np.asarray(kl_per_dim)
+    return [int(j) for j in dims if kl[j] <= threshold]
 
 
 def confident_share(probs: np.ndarray, threshold: float = 0.9) -> float:

@@ -274,7 +274,7 @@ def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch
     model.eval()
     device = next(model.parameters()).device
     z = torch.as_tensor(np.asarray(z, dtype=np.float32)).to(device)
-    labels = as_labels(y, len(z), device)
+    labels = soft if (soft := soft_labels(y, len(z), device)) is not None else as_labels(y, len(z), device)
     workers = _cpu_workers(model, workers)
 
     def one(b: slice) -> torch.Tensor:
@@ -284,6 +284,27 @@ def decode_points(model: AE, z: np.ndarray | torch.Tensor, y: np.ndarray | torch
     if workers <= 1 or len(z) == 0:
         return one(slice(0, len(z)))
     return torch.cat(in_batches(one, len(z), batch_size, workers))
+
+
+def soft_labels(y, n: int, device: torch.device | str = "cpu") -> torch.Tensor | None:
+    """An (n, K) float array of soft one-hot labels as a float32 tensor; None for anything else."""
+    if y is None or isinstance(y, int) or np.ndim(y) != 2 or not np.issubdtype(np.asarray(y).dtype, np.floating):
+        return None
+    t = torch.as_tensor(np.asarray(y, dtype=np.float32)).to(device)
+    if len(t) != n:
+        raise ValueError(f"{len(t)} soft labels for {n} latents")
+    return t
+
+
+def label_path(ya: int, yb: int, steps: int, k: int, mode: str = "mix") -> np.ndarray:
+    """(steps, K) one-hot labels for an interpolation from a class-ya image to a class-yb one: ``a``
+    keeps ya all the way, ``b`` uses yb all the way, ``mix`` goes linearly from onehot(ya) to
+    onehot(yb) (a conditional decoder reads a soft one-hot as a mix of classes)."""
+    if mode not in ("a", "b", "mix"):
+        raise ValueError(f"unknown label mode {mode!r}; use a, b or mix")
+    oa, ob = np.eye(k, dtype=np.float32)[ya], np.eye(k, dtype=np.float32)[yb]
+    t = np.linspace(0, 1, steps, dtype=np.float32)[:, None] if mode == "mix" else np.full((steps, 1), float(mode == "b"), np.float32)
+    return (1 - t) * oa + t * ob
 
 
 def as_labels(y, n: int, device: torch.device | str = "cpu") -> torch.Tensor | None:

@@ -150,12 +150,22 @@ class AE(nn.Module):
         """Width of the one-hot label joined to the features and to z (0 for unconditional kinds)."""
         return self.config.num_classes if KINDS[self.config.kind].conditional else 0
 
+    @property
+    def takes_soft_labels(self) -> bool:
+        """A conditional kind reads a soft one-hot (a mix of classes) as its label."""
+        return bool(self.label_width)
+
     def _with_label(self, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        """[h, onehot(y)] for a conditional kind; h unchanged otherwise."""
+        """[h, onehot(y)] for a conditional kind; h unchanged otherwise. ``y``: (B,) class indices, or
+        (B, K) floats, a soft one-hot (rows summing to 1: a mix of classes, as an interpolation's label)."""
         if not self.label_width:
             return h
         if y is None:
             raise ValueError(f"a {self.config.kind} model needs class labels y")
+        if y.dim() == 2 and y.is_floating_point():
+            if y.shape[1] != self.label_width:
+                raise ValueError(f"soft labels must have {self.label_width} columns, not {y.shape[1]}")
+            return torch.cat([h, y.to(h.device, h.dtype)], 1)
         return torch.cat([h, F.one_hot(y.long(), self.label_width).to(h.dtype)], 1)
 
     # -- bottleneck: the only part where the kinds differ --

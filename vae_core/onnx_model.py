@@ -462,6 +462,11 @@ class OnnxModel(AE):
         return self.config.num_classes if self.conditional else 0
 
     @property
+    def takes_soft_labels(self) -> bool:
+        """A one-hot label input reads a mix of classes; an index input cannot."""
+        return self.conditional and self.contract.label == "onehot"
+
+    @property
     def latent_shape(self) -> tuple[int, ...]:
         return (self.config.latent_dim,)
 
@@ -473,7 +478,12 @@ class OnnxModel(AE):
         """n labels (or one for all) → the label input's form: int64 (n,) or one-hot float32 (n, K)."""
         if y is None:
             raise ValueError(f"a {self.config.kind} model needs class labels y")
-        y = torch.as_tensor(y).reshape(-1).long().cpu()
+        y = torch.as_tensor(y)
+        if y.dim() == 2 and y.is_floating_point():  # soft one-hot labels (an interpolation's mix)
+            if not self.takes_soft_labels or y.shape != (n, self.config.num_classes):
+                raise ValueError(f"this decoder takes {n} class indices, not soft labels of shape {tuple(y.shape)}")
+            return y.float().cpu().numpy()
+        y = y.reshape(-1).long().cpu()
         if y.numel() == 1:
             y = y.expand(n).contiguous()
         k = self.config.num_classes

@@ -60,7 +60,7 @@ def linked_maps(ctx: Context) -> None:
     for col, (kind, m) in zip(st.columns(len(shown)), shown.items()):
         with col:
             fig = maps.scatter_figure(m, highlight=pick, height=420)
-            st.plotly_chart(fig, key=keys[kind], on_select="rerun", selection_mode=("points",))
+            st.plotly_chart(fig, config=widgets.plotly_config(), key=keys[kind], on_select="rerun", selection_mode=("points",))
     if pick is None:
         st.info(T["compare.click_hint"])
         return

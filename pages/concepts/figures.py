@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from pages.concepts.logic import Grid
-from ui.logic.figures import PALETTE, TOOLBAR_PX, png_data_uri, title_below_toolbar
+from ui.logic.figures import PALETTE, png_data_uri, title_below_toolbar, title_top
 
 CLICK_CELLS = 30  # the invisible click grid is CLICK_CELLS × CLICK_CELLS markers
 WHITE_MIX = 0.55  # how much of a class colour a fully confident region gets (the rest is white)
@@ -35,8 +35,8 @@ def _plane(fig: go.Figure, grid: Grid, title: str, height: int, *, tx: Mapping[s
     fig.update_xaxes(range=[x0, x1], title_text=tx["concepts.axis_x1"], showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(range=[y0, y1], title_text=tx["concepts.axis_x2"], showgrid=False, zeroline=False,
                      scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
-                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), hovermode="closest",
+    fig.update_layout(title=(tt := title_below_toolbar(title)), height=height + title_top(tt) - 36,
+                      margin=dict(l=10, r=10, t=title_top(tt), b=10), hovermode="closest",
                       dragmode="pan", plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.15, itemsizing="constant"))
     return fig
@@ -203,8 +203,8 @@ def lvm_latent(zs: np.ndarray, prior: np.ndarray, post: np.ndarray, q: np.ndarra
                              hoverinfo="skip", marker=dict(symbol="line-ns-open", size=12, color="#d62728")))
     fig.update_xaxes(title_text="z", range=[-4, 4])
     fig.update_yaxes(title_text=tx["concepts.axis_density"], rangemode="tozero")
-    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
-                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), plot_bgcolor="white",
+    fig.update_layout(title=(tt := title_below_toolbar(title)), height=height + title_top(tt) - 36,
+                      margin=dict(l=10, r=10, t=title_top(tt), b=10), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.25))
     return fig
 
@@ -214,8 +214,8 @@ def hourglass(names: list[str], sizes: list[int], bottleneck: int, height: int =
     colours = ["#d62728" if i == bottleneck else "#4c78a8" for i in range(len(sizes))]
     fig = go.Figure(go.Bar(x=names, y=sizes, marker_color=colours, hovertemplate="%{x}: %{y:,}<extra></extra>"))
     fig.update_yaxes(title_text=tx["concepts.ae_numbers"], tickformat=",")
-    fig.update_layout(title=title_below_toolbar(tx["concepts.ae_hourglass"]), height=height + TOOLBAR_PX,
-                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10),
+    fig.update_layout(title=(tt := title_below_toolbar(tx["concepts.ae_hourglass"])), height=height + title_top(tt) - 36,
+                      margin=dict(l=10, r=10, t=title_top(tt), b=10),
                       plot_bgcolor="white", showlegend=False)
     return fig
 
@@ -233,7 +233,7 @@ def reparam(zs: np.ndarray, prior: np.ndarray, q: np.ndarray, z: np.ndarray, mu:
     fig.add_vline(x=mu, line=dict(color="#d62728", dash="dot", width=1))
     fig.update_xaxes(title_text="z", range=[float(zs[0]), float(zs[-1])])
     fig.update_yaxes(title_text=tx["concepts.axis_density"], rangemode="tozero")
-    fig.update_layout(title=title_below_toolbar(title), height=height + TOOLBAR_PX,
-                      margin=dict(l=10, r=10, t=TOOLBAR_PX + 36, b=10), plot_bgcolor="white",
+    fig.update_layout(title=(tt := title_below_toolbar(title)), height=height + title_top(tt) - 36,
+                      margin=dict(l=10, r=10, t=title_top(tt), b=10), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.25))
     return fig

@@ -13,7 +13,7 @@ import streamlit as st
 from pages.concepts import compute
 from pages.concepts import figures as F
 from pages.concepts import logic as C
-from ui import pagelist
+from ui import pagelist, widgets
 from ui.i18n import T
 
 # session-state keys of this page (all prefixed con_)
@@ -100,7 +100,7 @@ def three_models(kind: str, n: int, noise: float) -> None:
     with right:
         hover = lr.predict_proba(F.click_points(grid))
         st.plotly_chart(F.regions(grid, lr.predict_proba(grid.points), X, y, names, T["concepts.disc_fig"],
-                                  hover_probs=hover, tx=T), key="con_disc_chart")
+                                  hover_probs=hover, tx=T), config=widgets.plotly_config(), key="con_disc_chart")
 
     st.subheader(T["concepts.gen_title"])
     left, right = st.columns([1, 1], gap="large")
@@ -115,7 +115,7 @@ def three_models(kind: str, n: int, noise: float) -> None:
     with right:
         samples = C.sample_gmm(gmm, N_SAMPLES, st.session_state[GMM_SEED])
         st.plotly_chart(F.density(grid, np.exp(C.gmm_logpdf(gmm, grid.points)), X, samples, T["concepts.gen_fig"], tx=T),
-                        key="con_gen_chart")
+                        config=widgets.plotly_config(), key="con_gen_chart")
 
     st.subheader(T["concepts.cond_title"])
     left, right = st.columns([1, 1], gap="large")
@@ -138,7 +138,7 @@ def three_models(kind: str, n: int, noise: float) -> None:
         dens = np.exp(C.class_logpdf(cg, grid.points))
         samples = C.sample_class(cg, chosen, N_SAMPLES // 2, st.session_state[CLASS_SEED])
         st.plotly_chart(F.class_densities(grid, dens, X, y, names, cg.means, chosen, samples, T["concepts.cond_fig"], tx=T),
-                        key="con_cond_chart")
+                        config=widgets.plotly_config(), key="con_cond_chart")
 
     bayes_rule(X, y, lr, cg, grid, names)
 
@@ -160,7 +160,7 @@ def bayes_rule(X, y, lr, cg: C.ClassGaussians, grid: C.Grid, names: list[str]) -
     with right:
         fig = F.regions(grid, post_grid, X, y, names, T["concepts.bayes_fig"], point=x,
                         boundary=(lr_grid, T["concepts.lr_boundary"]), clickable=True, tx=T)
-        st.plotly_chart(fig, key=BAYES_CHART, on_select="rerun", selection_mode=("points",))
+        st.plotly_chart(fig, config=widgets.plotly_config(), key=BAYES_CHART, on_select="rerun", selection_mode=("points",))
     st.markdown(T["concepts.bayes_at"].format(x1=x[0], x2=x[1]))  # full width: the table has five columns
     st.table(bayes_table(cg, lr, np.array([x]), names))
 
@@ -215,7 +215,7 @@ def latent_variable_model() -> None:
         grid, dens = compute.lvm_density(sigma)
         _, samples = C.lvm_sample(300, sigma, seed=0)
         curve = C.lvm_decoder(np.linspace(-3.4, 3.4, 200))
-        st.plotly_chart(F.lvm_plane(grid, dens, curve, samples, x, T["concepts.lvm_fig_x"], tx=T), key=LVM_CHART,
+        st.plotly_chart(F.lvm_plane(grid, dens, curve, samples, x, T["concepts.lvm_fig_x"], tx=T), config=widgets.plotly_config(), key=LVM_CHART,
                         on_select="rerun", selection_mode=("points",))
         xa = np.array([x])
         zs, post = C.lvm_posterior(xa, sigma)
@@ -231,7 +231,7 @@ def latent_variable_model() -> None:
         c3.metric(T["concepts.lvm_elbo"], f"{est.elbo:.3f}", f"{est.elbo - exact:+.3f}", delta_color="off",
                   help=T["concepts.lvm_elbo_help"])
         st.plotly_chart(F.lvm_latent(zs, np.exp(C.std_normal_logpdf(zs)), post, np.exp(C.normal_logpdf(zs, m, s)),
-                                     est.z, T["concepts.lvm_fig_z"], tx=T), key="con_lvm_z_chart")
+                                     est.z, T["concepts.lvm_fig_z"], tx=T), config=widgets.plotly_config(), key="con_lvm_z_chart")
         st.caption(T["concepts.lvm_caption"])
 
 
@@ -254,7 +254,7 @@ def autoencoder() -> None:
         st.metric(T["concepts.ae_params"], f"{ref['params']:,}")
     with right:
         bottleneck = int(np.argmin(ref["sizes"]))
-        st.plotly_chart(F.hourglass([T["concepts.ae_input"]] + ref["names"], ref["sizes"], bottleneck, tx=T), key="con_ae_chart")
+        st.plotly_chart(F.hourglass([T["concepts.ae_input"]] + ref["names"], ref["sizes"], bottleneck, tx=T), config=widgets.plotly_config(), key="con_ae_chart")
         st.code(ref["table"], language=None)
 
 
@@ -283,7 +283,7 @@ def vae() -> None:
         z = C.reparameterize(mu, logvar, eps[:40])
         st.plotly_chart(F.reparam(zs, np.exp(C.std_normal_logpdf(zs)),
                                   np.exp(C.normal_logpdf(zs, mu, float(np.exp(0.5 * logvar)))), z, mu,
-                                  T["concepts.vae_fig"], tx=T), key="con_vae_chart")
+                                  T["concepts.vae_fig"], tx=T), config=widgets.plotly_config(), key="con_vae_chart")
         c1, c2, c3 = st.columns(3)
         c1.metric("σ", f"{np.exp(0.5 * logvar):.3f}")
         c2.metric(T["concepts.vae_kl"], f"{C.kl_std_normal(mu, logvar):.4f}")

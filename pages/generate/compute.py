@@ -90,12 +90,12 @@ def kl_per_dim(m: ModelRef, d: DataRef, n_max: int = 2000) -> list[float] | None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def traversal(m: ModelRef, d: DataRef, index: int, dims: tuple[int, ...], steps: int) -> np.ndarray:
-    """Rows of decoded images, one row per latent dimension swept over μ ± 3σ (AE: its data range)
-    with the others fixed at the image's own latent."""
+def traversal(m: ModelRef, d: DataRef, index: int, dims: tuple[int, ...], steps: int, span: float = 3.0) -> np.ndarray:
+    """Rows of decoded images, one row per latent dimension swept over μ ± span in prior units (AE: its
+    data range) with the others fixed at the image's own latent."""
     enc = encode_indices(m, d, (index,))
     mu, logvar = enc["mu"][0], None if enc["logvar"] is None else enc["logvar"][0]
-    spreads = traversal_spreads(mu, logvar, latents(m, d, 2000)["mu"])
+    spreads = traversal_spreads(mu, logvar, latents(m, d, 2000)["mu"], span)
     z = np.concatenate([traverse(mu, j, traversal_values(mu[j], spreads[j], steps)) for j in dims])
     label = int(d.data.y_test[index]) if m.model.conditional else None
     return lat.tile(lat.to_uint8_images(lat.decode_points(m.model, z, label)), steps, pad=2)

@@ -71,7 +71,7 @@ def kl_bars(kl: list[float], title: str, height: int = 320, *, tx: Mapping[str, 
     kl = np.asarray(kl, dtype=float)
     colors = ["#4c78a8" if v > 0.01 else "#bbbbbb" for v in kl]
     fig = go.Figure(go.Bar(x=[f"z{j + 1}" for j in range(len(kl))], y=kl.tolist(), marker_color=colors,
-                           hovertemplate="%{x}: %{y:.3f} nats<extra></extra>"))
+                           hovertemplate="%{x}: %{y:.3f} " + tx["generate.kl_axis"] + "<extra></extra>"))
     return _layout(fig, height, title=title, xaxis_title=tx["generate.kl_dim"], yaxis_title=tx["generate.kl_axis"])
 
 

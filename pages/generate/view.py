@@ -18,7 +18,7 @@ from ui.logic import clicks, paths, waits
 from ui.sidebar import Context
 from vae_core import latent as lat
 from vae_core.config import ModelConfig
-from vae_core.generate import active_units, beta_sweep, dims_by_kl, subset
+from vae_core.generate import active_units, beta_sweep, collapsed_dims, dims_by_kl, subset
 
 IMG = 64  # on-screen width per small generated image (28-px images show at 2×)
 # The sweep trains the classic MLP VAE (784–400–d), fast enough to train five on demand; measured
@@ -116,6 +116,13 @@ def interp_tab(ctx: Context) -> None:
         b = c2.number_input(T["generate.interp_b"], 0, hi, key=S.GEN_B)
         st.radio(T["generate.interp_next"], ["a", "b"], key=S.GEN_NEXT, horizontal=True, format_func=str.upper)
         steps = st.slider(T["generate.interp_steps"], 8, 16, key=S.GEN_STEPS)
+        label_modes = interp_label_modes(ctx.model("cvae") is not None and ctx.ref("cvae").model.takes_soft_labels)
+        if "cvae" in kinds:
+            if st.session_state[S.GEN_INTERP_LABEL] not in label_modes:
+                st.session_state[S.GEN_INTERP_LABEL] = label_modes[0]
+            st.radio(T["generate.interp_label"], label_modes, key=S.GEN_INTERP_LABEL, horizontal=True,
+                     format_func=lambda mode: T[f"generate.interp_label_{mode}"])
+        label_mode = st.session_state[S.GEN_INTERP_LABEL] if "cvae" in kinds else "a"
         ref, dref = ctx.ref(map_kind), ctx.data_ref
         enc = projections.latents(ref, dref, INTERP_MAP_POINTS)
         proj = projections.projection(ref, dref, INTERP_MAP_POINTS, "pca")
@@ -124,17 +131,27 @@ def interp_tab(ctx: Context) -> None:
                                    texts.class_names(T, ctx.dataset, ctx.data.classes), enc["idx"], (int(a), int(b)),
                                    T["generate.interp_map"].format(kind=map_kind.upper(),
                                                               method=T["generate.plane_" + proj.method]), proj.method, tx=T)
-        st.plotly_chart(fig, key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
+        st.plotly_chart(fig, config=widgets.plotly_config(), key=S.GEN_MAP, on_select="rerun", selection_mode=("points",))
     with right:
         orig = lat.to_uint8_images(ctx.data.x_test[[int(a), int(b)]])
         widgets.image_row(list(orig), [f"A: #{a}", f"B: #{b}"], size=84, per_row=2)
         for kind in kinds:
             for method in ("linear", "slerp"):
-                imgs = shared_compute.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method)
-                _mosaic(imgs, steps, size=64, caption=T["generate.interp_row"].format(
-                    kind=kind.upper(), method=T[f"generate.method_{method}"], a=a, b=b))
+                mode = label_mode if kind == "cvae" else "a"
+                imgs = shared_compute.interpolation(ctx.ref(kind), ctx.data_ref, int(a), int(b), steps, method, mode)
+                caption = T["generate.interp_row"].format(kind=kind.upper(), method=T[f"generate.method_{method}"], a=a, b=b)
+                if kind == "cvae":
+                    ya, yb = (widgets.label_name(ctx, int(ctx.data.y_test[i])) for i in (int(a), int(b)))
+                    caption += " · " + T[f"generate.interp_label_row_{mode}"].format(ya=ya, yb=yb)
+                _mosaic(imgs, steps, size=64, caption=caption)
+
+
+def interp_label_modes(soft: bool) -> list[str]:
+    """A CVAE interpolation's label choices: the class mix first where the decoder reads soft labels."""
+    return ["mix", "a", "b"] if soft else ["a", "b"]
+
     st.markdown(T["generate.interp_play"])
-    label = int(ctx.data.y_test[int(a)]) if ref.model.conditional else None
+    label = int(ctx.data.y_test[int(a)]) if ref.model.conditional else None  # the player decodes with A's class
     browser_decode.model_decoder(ref, "interp", key=S.DEC_GEN_INTERP, label=label,
                                  z_a=_mu_of(ref, ctx, int(a)), z_b=_mu_of(ref, ctx, int(b)))
 
@@ -184,19 +201,27 @@ def traverse_tab(ctx: Context, kind: str) -> None:
     st.markdown(T["generate.traverse_explain"])
     ref, dref = ctx.ref(kind), ctx.data_ref
     d = ctx.model(kind).latent_size
-    c1, c2 = st.columns(2)
+    variational = ref.model.variational
+    c1, c2, c3 = st.columns(3)
     with c1:
         index = _index_input(ctx, S.GEN_INDEX)
     st.session_state[S.GEN_DIMS] = int(np.clip(st.session_state[S.GEN_DIMS], 1, d))
     n_dims = c2.slider(T["generate.dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
-    dims = tuple(dims_by_kl(compute.kl_per_dim(ref, dref), d)[:n_dims])
-    mosaic = compute.traversal(ref, dref, index, dims, 9)
-    row_text = T["generate.traverse_row" if ref.model.variational else "generate.traverse_row_ae"].format(
-        dims=", ".join(f"z{j + 1}" for j in dims))
+    span = (c3.slider(T["generate.span"], 0.5, 5.0, key=S.GEN_SPAN, step=0.5, help=T["generate.span_help"])
+            if variational else 3.0)
+    kl = compute.kl_per_dim(ref, dref)
+    dims = tuple(dims_by_kl(kl, d)[:n_dims])
+    mosaic = compute.traversal(ref, dref, index, dims, 9, float(span))
+    names = ", ".join(f"z{j + 1}" for j in dims)
+    row_text = (T["generate.traverse_row"].format(dims=names, span=span) if variational
+                else T["generate.traverse_row_ae"].format(dims=names))
     orig = lat.to_uint8_images(ctx.data.x_test[index:index + 1])[0]
     c1, c2 = st.columns([1, 6])
     widgets.image(orig, 84, caption=f"#{index}", where=c1)
     widgets.image(mosaic, 9 * IMG, caption=row_text, where=c2)
+    collapsed = collapsed_dims(kl, dims)
+    if collapsed:
+        st.caption(T["generate.traverse_collapsed"].format(dims=", ".join(f"z{j + 1}" for j in collapsed)))
 
 
 # ------------------------------------------------------------------ posterior
@@ -226,11 +251,11 @@ def posterior_tab(ctx: Context, kind: str) -> None:
         plane = T["generate.plane_pca" if comps is not None else "generate.plane_identity"]
         fig = gen_figures.posterior_plane(proj, bg["mu"], enc["mu"][0], enc["logvar"][0], post["z"],
                                           T["generate.post_ellipse"].format(plane=plane), tx=T)
-        left.plotly_chart(fig, key="gen_post_plane")
+        left.plotly_chart(fig, config=widgets.plotly_config(), key="gen_post_plane")
     with right:
         kl = compute.kl_per_dim(ref, dref)
         n = min(2000, len(ctx.data.x_test))
-        st.plotly_chart(gen_figures.kl_bars(kl, T["generate.kl_title"].format(n=n), tx=T), key="gen_kl_bars")
+        st.plotly_chart(gen_figures.kl_bars(kl, T["generate.kl_title"].format(n=n), tx=T), config=widgets.plotly_config(), key="gen_kl_bars")
         st.markdown(T["generate.active"].format(active=active_units(kl), d=len(kl)))
 
 
@@ -275,4 +300,4 @@ def beta_tab(ctx: Context, kind: str) -> None:
                             "distortion": m["recon"]})
     if sweep is not None:
         st.caption(T["generate.beta_done"].format(n=len(sweep), n_train=BETA_SWEEP["n_train"], epochs=BETA_SWEEP["epochs"]))
-    st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"], tx=T), key="gen_beta_fig")
+    st.plotly_chart(gen_figures.rate_distortion(sweep or [], shipped, BETA_SWEEP["epochs"], tx=T), config=widgets.plotly_config(), key="gen_beta_fig")

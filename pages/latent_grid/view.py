@@ -89,7 +89,7 @@ def grid_panel(g: GridData, show_points: bool, shade: bool = False) -> None:
     with left:
         fig = compute.grid_figure(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds, g.label, show_points,
                                 i18n.language())
-        event = st.plotly_chart(fig, key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
+        event = st.plotly_chart(fig, config=widgets.plotly_config(), key=S.GRID_CHART, on_select="rerun", selection_mode=("points",),
                                 width="content")
         far = compute.far_cells(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.n, g.bounds)
         if far is not None and far.any():

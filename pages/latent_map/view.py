@@ -166,7 +166,7 @@ def map_panel(ctx: Context, m: MapData, sigma: bool, shade: bool = False) -> Non
     fig = maps.scatter_figure(m, sigma)
     if shade:
         fig = _shaded(m, fig)
-    event = st.plotly_chart(fig, key=S.LATENT_SCATTER, on_select="rerun",
+    event = st.plotly_chart(fig, config=widgets.plotly_config(), key=S.LATENT_SCATTER, on_select="rerun",
                             selection_mode=("points", "box", "lasso"))
     chosen = clicks.event_points(event)
     if len(chosen) == 1:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pages.models import compute
-from ui import refs, sidebar
+from pages.models import compute, logic
+from ui import refs, sidebar, widgets
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import catalog, figures, metric_rows, user_data, user_files
@@ -40,11 +40,15 @@ def model_card(e: ModelEntry) -> None:
                        file_name=Path(e.path).name, mime="application/octet-stream", key=f"dl_{e.kind}")
     st.markdown(f"**{T['models.arch']}**")
     if ck.has_weights:
-        st.code(compute.layer_table(refs.ModelRef.of(e.path, e.kind)), language=None)
+        layers = compute.layer_rows(refs.ModelRef.of(e.path, e.kind))
+        st.dataframe(pd.DataFrame(layers["rows"], columns=list(logic.layer_columns(tx=T))), hide_index=True,
+                     width="stretch", key=f"layers_{e.kind}")
+        st.caption(T["models.layer_total"].format(total=layers["total"], trainable=layers["trainable"]))
     else:
         st.caption(T["models.no_weights"])
     if ck.has_history and ck.history.get("epoch"):
-        st.plotly_chart(figures.training_curves(ck.history, tx=T), key=f"curves_{e.kind}")
+        st.plotly_chart(figures.training_curves(ck.history, tx=T), config=widgets.plotly_config(),
+                        key=f"curves_{e.kind}")
     else:
         st.caption(T["models.no_history" if ck.has_weights else "models.no_history_imported"])
     rows = metric_rows.rows(ck.metrics, keep_missing=False, tx=T)
@@ -55,7 +59,8 @@ def model_card(e: ModelEntry) -> None:
         st.dataframe(pd.DataFrame({T["models.value"]: rows}), width="stretch")
     if ck.train_config:
         with st.expander(T["models.train_config"]):
-            st.json(ck.train_config.to_dict())
+            st.table(pd.DataFrame(logic.config_rows(ck.train_config.to_dict(), tx=T),
+                                  columns=[T["models.cfg_setting"], T["models.value"]]).set_index(T["models.cfg_setting"]))
 
 
 def _kept(out: Path, entry: ModelEntry, existed: bool) -> None:

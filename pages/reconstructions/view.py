@@ -55,4 +55,4 @@ def gallery(ctx: Context, idx: list[int], errs: dict) -> None:
 
 
 def histogram(errs: dict) -> None:
-    st.plotly_chart(figures.error_histogram({k.upper(): v for k, v in errs.items()}, tx=T), key="rec_hist")
+    st.plotly_chart(figures.error_histogram({k.upper(): v for k, v in errs.items()}, tx=T), config=widgets.plotly_config(), key="rec_hist")

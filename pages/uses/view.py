@@ -83,9 +83,11 @@ def _originals(ctx: Context, idx) -> np.ndarray:
 def compression_tab(ctx: Context) -> None:
     st.markdown(T["uses.cmp_explain"])
     st.latex(_tx("uses.tex_ratio") + r" = \frac{C\,H\,W \cdot 1\ " + _tx("uses.tex_byte") + r"}{d \cdot b / 8\ "
-             + _tx("uses.tex_bytes") + r"}, \qquad \mathrm{PSNR} = 10 \log_{10} \frac{1}{\mathrm{MSE}}")
+             + _tx("uses.tex_bytes") + r"}")
+    st.latex(r"\mathrm{PSNR} = 10 \log_{10} \frac{1}{\mathrm{MSE}}")  # one formula a line: two were cut at 390 px
     st.latex(r"\hat z_j = lo_j + \frac{\operatorname{round}\!\big(\tfrac{z_j - lo_j}{hi_j - lo_j}(2^b - 1)\big)}"
-             r"{2^b - 1}\,(hi_j - lo_j) \quad \text{(}b" + _tx("uses.tex_codes"))
+             r"{2^b - 1}\,(hi_j - lo_j)")
+    st.latex(r"\text{(}b" + _tx("uses.tex_codes"))
     entries = _latent_models(ctx)
     dref = ctx.data_ref
     n = min(compute.USE_N, len(ctx.data.x_test))
@@ -96,7 +98,7 @@ def compression_tab(ctx: Context) -> None:
     with left:
         axis = st.radio(T["uses.cmp_axis"], ["bytes", "ratio"], key=S.USE_CMP_AXIS, horizontal=True,
                         format_func=lambda a: T[f"uses.cmp_axis_{a}"])
-        st.plotly_chart(uf.rate_distortion(rows, axis, raw, tx=T), key="use_cmp_fig")
+        st.plotly_chart(uf.rate_distortion(rows, axis, raw, tx=T), config=widgets.plotly_config(), key="use_cmp_fig")
     with right:
         table = []
         for name, rs in rows.items():
@@ -140,10 +142,10 @@ def _noise_spec() -> tuple[str, str]:
 
 def denoise_tab(ctx: Context) -> None:
     st.markdown(T["uses.dn_explain"])
-    st.latex(r"\tilde x = \operatorname{clip}(x + \sigma\,\varepsilon,\ 0,\ 1)\ \ " + _tx("uses.tex_or_sp") + r"(p), \qquad "
-             + _tx("uses.tex_gain") + r" = \mathrm{PSNR}\big(g(f(\tilde x)),\,x\big) - \mathrm{PSNR}(\tilde x,\,x)")
-    st.latex(_tx("uses.tex_dae") + r"\quad \min_{f,\,g}\ \mathbb{E}_{x,\,\tilde x}\ \ell\big(g(f(\tilde x)),\ x\big)"
-             r"\quad " + _tx("uses.tex_noisy_in"))
+    st.latex(r"\tilde x = \operatorname{clip}(x + \sigma\,\varepsilon,\ 0,\ 1)\ \ " + _tx("uses.tex_or_sp") + r"(p)")
+    st.latex(_tx("uses.tex_gain") + r" = \mathrm{PSNR}\big(g(f(\tilde x)),\,x\big) - \mathrm{PSNR}(\tilde x,\,x)")
+    st.latex(_tx("uses.tex_dae") + r"\quad \min_{f,\,g}\ \mathbb{E}_{x,\,\tilde x}\ \ell\big(g(f(\tilde x)),\ x\big)")
+    st.latex(_tx("uses.tex_noisy_in"))
     spec, shown = _noise_spec()
     entries = _latent_models(ctx)
     dref = ctx.data_ref
@@ -162,7 +164,7 @@ def denoise_tab(ctx: Context) -> None:
             _strip(compute.use_denoised(_ref(e), dref, idx, spec),
                    T["uses.dn_model_row"].format(name=widgets.plain(e.name), psnr=res[e.name]["recon"]))
     with right:
-        st.plotly_chart(uf.denoise_bars(res, tx=T), key="use_dn_fig")
+        st.plotly_chart(uf.denoise_bars(res, tx=T), config=widgets.plotly_config(), key="use_dn_fig")
         table = [{T["uses.col_model"]: name, T["uses.dn_col_recon"]: round(r["recon"], 2),
                   T["uses.dn_col_gain"]: round(r["recon"] - r["noisy"], 2),
                   T["uses.dn_col_clean"]: round(r["clean"], 2)} for name, r in res.items()]
@@ -196,10 +198,10 @@ def _mask_spec(ctx: Context) -> tuple:
 
 def fill_tab(ctx: Context) -> None:
     st.markdown(T["uses.fill_explain"])
-    st.latex(r"x^{(0)} = m \odot x + (1 - m) \odot \bar x_{" + _tx("uses.tex_known") + r"}, \qquad "
-             r"x^{(k+1)} = m \odot x + (1 - m) \odot g\big(f(x^{(k)})\big)")
-    st.latex(r"\mathrm{MSE}_{" + _tx("uses.tex_missing") + r"} = \frac{\sum (1 - m)\,(\hat x - x)^2}{\sum (1 - m)}"
-             r"\quad (m = 1 \text{ " + T["uses.tex_known"] + r"},\ m = 0 \text{ " + T["uses.tex_missing"] + "})")
+    st.latex(r"x^{(0)} = m \odot x + (1 - m) \odot \bar x_{" + _tx("uses.tex_known") + r"}")
+    st.latex(r"x^{(k+1)} = m \odot x + (1 - m) \odot g\big(f(x^{(k)})\big)")
+    st.latex(r"\mathrm{MSE}_{" + _tx("uses.tex_missing") + r"} = \frac{\sum (1 - m)\,(\hat x - x)^2}{\sum (1 - m)}")
+    st.latex(r"(m = 1 \text{ " + T["uses.tex_known"] + r"},\ m = 0 \text{ " + T["uses.tex_missing"] + "})")
     controls, picture = st.columns([2, 3])
     with controls:
         kind = widgets.kind_picker(ctx, key="use_kind_fill")
@@ -221,7 +223,7 @@ def fill_tab(ctx: Context) -> None:
     with st.spinner(T["uses.spin_models"].format(n=len(entries), images=n)):
         scores = {e.name: compute.use_fill_scores(_ref(e), dref, mask, iters) for e in entries}
     left, right = st.columns([1, 1])
-    left.plotly_chart(uf.fill_curve({k: v["per_iter"] for k, v in scores.items()}, tx=T), key="use_fill_fig")
+    left.plotly_chart(uf.fill_curve({k: v["per_iter"] for k, v in scores.items()}, tx=T), config=widgets.plotly_config(), key="use_fill_fig")
     with right:
         table = [{T["uses.col_model"]: name, T["uses.fill_col_mean"]: round(s["mean_fill"], 4),
                   T["uses.fill_col_model"]: round(s["fill"], 4),
@@ -252,8 +254,9 @@ def _other_data(ctx: Context):
 
 def anomaly_tab(ctx: Context) -> None:
     st.markdown(T["uses.an_explain"])
-    st.latex(r"s_{" + _tx("uses.tex_rec") + r"}(x) = \tfrac{1}{D}\,\lVert x - g(f(x)) \rVert^2, \qquad "
-             r"s_{\text{ELBO}}(x) = \mathbb{E}_{q(z|x)}\big[-\log p(x|z)\big] + \mathrm{KL}\big(q(z|x)\,\Vert\,p(z)\big)")
+    st.latex(r"s_{" + _tx("uses.tex_rec") + r"}(x) = \tfrac{1}{D}\,\lVert x - g(f(x)) \rVert^2")
+    st.latex(r"s_{\text{ELBO}}(x) = \mathbb{E}_{q(z|x)}\big[-\log p(x|z)\big]"
+             r" + \mathrm{KL}\big(q(z|x)\,\Vert\,p(z)\big)")
     x_other, x_own = _tx("uses.tex_other"), _tx("uses.tex_own")
     st.latex(rf"\mathrm{{AUC}} = P\big(s(x_{{{x_other}}}) > s(x_{{{x_own}}})\big)"
              rf" + \tfrac12 P\big(s(x_{{{x_other}}}) = s(x_{{{x_own}}})\big)")
@@ -305,12 +308,12 @@ def anomaly_tab(ctx: Context) -> None:
     for col, (label, a) in zip(st.columns(len(aucs)), aucs.items()):
         col.metric(T["uses.an_auc"].format(label=label), f"{a:.3f}")
     left, right = st.columns([3, 2])
-    left.plotly_chart(uf.roc(curves, T["uses.an_roc"].format(other=other, own=ctx.dataset), tx=T), key="use_an_roc")
+    left.plotly_chart(uf.roc(curves, T["uses.an_roc"].format(other=other, own=ctx.dataset), tx=T), config=widgets.plotly_config(), key="use_an_roc")
     with right:
         st.caption(T["uses.an_caption"].format(n=n, m=n_other, other=other, own=ctx.dataset))
         st.plotly_chart(uf.score_histogram({ctx.dataset: own[kind][score], other: out[kind][score]},
                                            T["uses.an_hist"].format(kind=kind.upper()), T[f"uses.an_{score}"]),
-                        key="use_an_hist")
+                        config=widgets.plotly_config(), key="use_an_hist")
     other_idx = tuple(range(ROW))
     other_data = dref_other.data
     st.markdown(f"**{T['uses.an_through'].format(other=other, name=_name(ctx, kind))}**")
@@ -322,9 +325,9 @@ def anomaly_tab(ctx: Context) -> None:
 
 def features_tab(ctx: Context) -> None:
     st.markdown(T["uses.feat_explain"])
-    st.latex(r"p(y \mid x) = \operatorname{softmax}\big(W\,\phi(x) + b\big), \qquad "
-             r"\phi(x) = \mu(x) \in \mathbb{R}^d\ \ " + _tx("uses.tex_latent") + r" \quad " + _tx("uses.tex_vs")
-             + r" \quad \phi(x) = x \in \mathbb{R}^{CHW}\ \ " + _tx("uses.tex_pixels"))
+    st.latex(r"p(y \mid x) = \operatorname{softmax}\big(W\,\phi(x) + b\big)")
+    st.latex(r"\phi(x) = \mu(x) \in \mathbb{R}^d\ \ " + _tx("uses.tex_latent") + r" \quad " + _tx("uses.tex_vs"))
+    st.latex(r"\phi(x) = x \in \mathbb{R}^{CHW}\ \ " + _tx("uses.tex_pixels"))
     dref = ctx.data_ref
     with st.spinner(T["uses.spin_feat"]):
         results = {T["uses.feat_pixels"]: compute.use_probe(None, dref)}
@@ -337,7 +340,7 @@ def features_tab(ctx: Context) -> None:
         st.info(T["uses.feat_none"])
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(uf.few_labels({k: v["rows"] for k, v in results.items()}, tx=T), key="use_feat_fig")
+    left.plotly_chart(uf.few_labels({k: v["rows"] for k, v in results.items()}, tx=T), config=widgets.plotly_config(), key="use_feat_fig")
     with right:
         table = [{T["uses.feat_col_features"]: name,
                   **{T["uses.feat_col_k"].format(k=r["per_class"]): f"{r['acc']:.1%}" for r in v["rows"]}}
@@ -356,8 +359,8 @@ def features_tab(ctx: Context) -> None:
 
 def augment_tab(ctx: Context) -> None:
     st.markdown(T["uses.aug_explain"])
-    st.latex(r"z = \mu(x) + \sigma(x) \odot \varepsilon,\ \ \varepsilon \sim \mathcal{N}(0, I) \qquad " + _tx("uses.tex_and")
-             + r" \qquad x \sim p(x \mid z, y),\ \ z \sim \mathcal{N}(0, I)\ \ " + _tx("uses.tex_class") + " y)")
+    st.latex(r"z = \mu(x) + \sigma(x) \odot \varepsilon,\ \ \varepsilon \sim \mathcal{N}(0, I)\ \ " + _tx("uses.tex_and"))
+    st.latex(r"x \sim p(x \mid z, y),\ \ z \sim \mathcal{N}(0, I)\ \ " + _tx("uses.tex_class") + " y)")
     dref = ctx.data_ref
     variational = [k for k in ctx.kinds if k != "ae"]
     left, right = st.columns(2)

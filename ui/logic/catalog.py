@@ -50,9 +50,16 @@ class ModelEntry:
 
     latent_size: int  # numbers in one latent, from the config (the reference AE: 96×2×2 = 384)
 
+    @property
+    def short_name(self) -> str:
+        """The name without its dataset prefix (the Dataset box already says it): ``fashion-mnist-ae-2d``
+        → ``ae-2d``; the sidebar cut the whole name even at 1400 px."""
+        short = self.name.removeprefix(f"{self.dataset}-")
+        return short if short else self.name
+
     def label(self, tx: Mapping[str, str]) -> str:
         d = tx["shared.sb_model_dim"].format(d=self.latent_dim) if self.latent_dim else tx["shared.sb_model_map"]
-        return tx["shared.sb_model_label"].format(name=self.name, d=d, source=tx[f"shared.source_{self.source}"])
+        return tx["shared.sb_model_label"].format(name=self.short_name, d=d, source=tx[f"shared.source_{self.source}"])
 
 
 # ------------------------------------------------------------------ what a file may name

@@ -45,21 +45,107 @@ def frozen(fig: go.Figure) -> FrozenFigure:
     return FrozenFigure(fig)
 
 
+TITLE_COLS = 40  # a title line's budget in display columns (a CJK character takes two): it fits a chart
+# in a half-width column at 1400 px and a full-width one at 390 px (about 340 px of plot, 14-px font)
+TITLE_FONT_PX = 14
+TITLE_LINE_PX = 18
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: a wide (CJK, full-width) character counts two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def wrap_title(text: str, cols: int = TITLE_COLS) -> str:
+    """The text broken into lines of at most ``cols`` display columns, joined by plotly's <br>:
+    between words for spaced scripts, anywhere between wide characters (Chinese has no spaces)."""
+    lines: list[str] = []
+    for para in text.split("<br>"):
+        line = ""
+        for token in _tokens(para):
+            if line and display_width(line + token) > cols:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        lines.append(line.rstrip())
+    return "<br>".join(lines)
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their leading space; every wide character alone (a break may come before it)."""
+    import re
+    import unicodedata
+
+    out: list[str] = []
+    for word in re.findall(r"\s*\S+", text):
+        part = ""
+        for c in word:
+            if unicodedata.east_asian_width(c) in ("W", "F"):
+                if part.strip():
+                    out.append(part)
+                    part = ""
+                out.append(part + c)
+                part = ""
+            else:
+                part += c
+        if part:
+            out.append(part)
+    return out
+
+
 def title_below_toolbar(title) -> dict:
-    """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px)."""
+    """A chart title placed under the toolbar's row (the toolbar used to cover titles, worst at 390 px),
+    wrapped to TITLE_COLS columns a line so it fits a half-width column or a phone."""
     text = title.get("text", "") if isinstance(title, dict) else str(title)
-    return dict(text=text, x=0, xanchor="left", xref="paper", y=1, yref="container", yanchor="top",
-                pad=dict(t=TOOLBAR_PX, l=0))
+    return dict(text=wrap_title(text), x=0, xanchor="left", xref="container", y=1, yref="container", yanchor="top",
+                pad=dict(t=TOOLBAR_PX, l=10), font=dict(size=TITLE_FONT_PX))
+
+
+def title_top(title: dict) -> int:
+    """The top margin a (wrapped) title needs: the toolbar's row, then its lines."""
+    return TOOLBAR_PX + 18 + TITLE_LINE_PX * (title.get("text", "").count("<br>") + 1)
+
+
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", y=-0.2, yanchor="top", itemsizing="constant")
 
 
 def _layout(fig: go.Figure, height: int = 420, **kw) -> go.Figure:
+    """Common layout: the title under the toolbar (its lines add to the height), a horizontal legend
+    below the plot (a legend on the right took 40% of a half-width chart)."""
     kw.setdefault("margin", dict(l=10, r=10, t=40, b=10))
+    extra = 0
     if kw.get("title"):
         kw["title"] = title_below_toolbar(kw["title"])
-        kw["margin"] = {**kw["margin"], "t": max(kw["margin"].get("t", 0), TOOLBAR_PX + 36)}
-    fig.update_layout(height=height + (TOOLBAR_PX if kw.get("title") else 0), hovermode="closest",
-                      legend=dict(itemsizing="constant"), **kw)
+        top = title_top(kw["title"])
+        kw["margin"] = {**kw["margin"], "t": max(kw["margin"].get("t", 0), top)}
+        extra = top - 36
+    fig.update_layout(height=height + extra, hovermode="closest", legend=LEGEND_BELOW, **kw)
     return fig
+
+
+# The plotly toolbar's tooltips (plotly.js's English strings) → their text keys in [shared]. Streamlit's
+# plotly bundle registers no locale but passes the chart's config through, and plotly.js looks a
+# string up in config.locales[lang].dictionary first: the app hands it its own words.
+PLOTLY_STRINGS = {
+    "Zoom": "plotly_zoom", "Pan": "plotly_pan", "Box Select": "plotly_box", "Lasso Select": "plotly_lasso",
+    "Zoom in": "plotly_zoom_in", "Zoom out": "plotly_zoom_out", "Autoscale": "plotly_autoscale",
+    "Reset axes": "plotly_reset", "Reset view": "plotly_reset_view", "Download plot as a PNG": "plotly_png",
+    "Download plot": "plotly_download", "Produced with Plotly.js": "plotly_produced",
+    "Double-click to zoom back out": "plotly_dblclick", "Show closest data on hover": "plotly_closest",
+    "Compare data on hover": "plotly_compare", "Toggle Spike Lines": "plotly_spikes",
+}
+
+
+def plotly_config(lang: str, *, tx: Mapping[str, str], **options) -> dict:
+    """A chart's plotly config in a language: the toolbar's tooltips from the texts (English keeps
+    plotly's own), plus plotly config ``options`` (e.g. displayModeBar=False)."""
+    config = {"locale": lang, **options}
+    if lang != "en":
+        config["locales"] = {lang: {"dictionary": {en: tx[f"shared.{key}"] for en, key in PLOTLY_STRINGS.items()}}}
+    return config
 
 
 def compact(a: np.ndarray, digits: int = 4) -> list[float]:
