@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from ui import browser_decode as bdm  # noqa: E402
+from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts  # noqa: E402
 
 
@@ -73,7 +74,7 @@ if __name__ == "__main__":
         return setup(_ck(p))
 
     ck, spec, s = _ck(path), _spec(path, cap), _setup(path)
-    texts = bdm.texts_for(Texts(lang), spec)
+    texts = dcm.texts_for(Texts(lang), spec)
     d = spec.latent_dim
     st.write(f"model: {Path(path).name}")
     kw: dict = {}
@@ -92,7 +93,7 @@ if __name__ == "__main__":
 
     @st.fragment
     def panel():
-        value = bdm.decoder_panel(spec, mode, lambda z: server_decode(ck.model, z), key="bd", texts=texts,
+        value = dcm.decoder_panel(spec, mode, lambda z: server_decode(ck.model, z), key="bd", texts=texts,
                                   force_server=force, **kw)
         st.caption(f"value: {value}" if value is None else f"backend: {value.get('backend')}")
 

@@ -14,11 +14,12 @@ import pytest
 import torch
 
 from ui import browser_decode as bdm
+from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts, table
 
 
 def TEXTS(lang: str) -> dict[str, str]:  # noqa: N802 - the component's words in one language
-    return bdm.texts_for(Texts(lang))
+    return dcm.texts_for(Texts(lang))
 
 
 def _sha(b: bytes) -> str:
@@ -55,14 +56,14 @@ def test_component_loads_only_vendored_files():
 
 def test_component_words_come_from_python_in_both_languages():
     for lang in ("en", "zh"):  # every word is in both locale files (their parity tests check the rest)
-        assert set(TEXTS(lang)) == set(bdm.TEXT_KEYS)
-        assert all(f"shared.decoder_{k}" in table(lang) for k in bdm.TEXT_KEYS)
+        assert set(TEXTS(lang)) == set(dcm.TEXT_KEYS)
+        assert all(f"shared.decoder_{k}" in table(lang) for k in dcm.TEXT_KEYS)
     js = (bdm.COMPONENT_DIR / "main.js").read_text()
     used = set(re.findall(r"\bt\.([a-z_]+)", js))
-    assert used <= set(bdm.TEXT_KEYS)
+    assert used <= set(dcm.TEXT_KEYS)
     # every fallback reason the component can report has its line
     for reason in set(re.findall(r'(?:fallback\(|reason = )"([a-z_]+)"', js)):
-        assert f"fallback_{reason}" in bdm.TEXT_KEYS, reason
+        assert f"fallback_{reason}" in dcm.TEXT_KEYS, reason
     for lang in ("en", "zh"):
         for v in TEXTS(lang).values():
             assert v.strip()
@@ -71,13 +72,13 @@ def test_component_words_come_from_python_in_both_languages():
 def test_texts_fill_the_sizes_and_fallback_line():
     spec = bdm.DecoderSpec(sha="x", onnx=None, nbytes=25_000_000, cap=bdm.CAP_BYTES, latent_dim=2,
                            image_shape=(1, 28, 28))
-    t = bdm.texts_for(Texts("zh"), spec)
+    t = dcm.texts_for(Texts("zh"), spec)
     assert "25.0" in t["fallback_too_big"] and "20 MB" in t["fallback_too_big"]
-    assert bdm.texts_for(Texts("xx"))["reset"] == TEXTS("en")["reset"] == "Reset"
-    assert bdm.fallback_line({"backend": "server", "reason": "no_wasm"}, t) == t["fallback_no_wasm"]
-    assert bdm.fallback_line({"backend": "server", "reason": "odd"}, t) == t["fallback_failed"]
-    assert bdm.fallback_line({"backend": "wasm"}, t) is None
-    assert bdm.fallback_line(None, t) is None
+    assert dcm.texts_for(Texts("xx"))["reset"] == TEXTS("en")["reset"] == "Reset"
+    assert dcm.fallback_line({"backend": "server", "reason": "no_wasm"}, t) == t["fallback_no_wasm"]
+    assert dcm.fallback_line({"backend": "server", "reason": "odd"}, t) == t["fallback_failed"]
+    assert dcm.fallback_line({"backend": "wasm"}, t) is None
+    assert dcm.fallback_line(None, t) is None
 
 
 # ------------------------------------------------------------------ the decoder's bytes
@@ -249,7 +250,7 @@ def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_p
     at.run()
     assert not at.exception
     cfg, special = _component(at)
-    assert cfg["mode"] == "sliders" and cfg["texts"] == bdm.texts_for(Texts("zh"), bdm.decoder_spec(path, tmp_path))
+    assert cfg["mode"] == "sliders" and cfg["texts"] == dcm.texts_for(Texts("zh"), bdm.decoder_spec(path, tmp_path))
     assert sorted(cfg["dims"]) == [0, 1] and len(cfg["dim_labels"]) == 2
     assert special["model"] == bdm.decoder_spec(path, tmp_path).onnx  # the bytes, while the page lacks them
     # the page says it holds this decoder: the bytes are not sent again

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import Server, _train, launch_chromium, require_e2e
 from ui import browser_decode as bdm
+from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts
 
 pytestmark = pytest.mark.e2e
@@ -151,7 +152,7 @@ def test_hover_decodes_the_exact_point_of_a_pca_plane(page, server, models):
     s = setup(load(path))
     plane, (x0, x1, y0, y1) = s["plane"], s["bounds"]
     frame = open_component(page, server, mode="plane", model=path)
-    assert frame.locator("#note").inner_text().strip() == bdm.texts_for(Texts("en"))["shading"]
+    assert frame.locator("#note").inner_text().strip() == dcm.texts_for(Texts("en"))["shading"]
     model = model_of(path)
     box = frame.locator("#plane").bounding_box()
     images = []
@@ -213,9 +214,9 @@ def test_fallback_to_the_server_says_so(page, server, models, how, lang, reason,
     frame = open_component(page, server, **query)
     assert frame.evaluate("() => [window.__bd.backend, window.__bd.reason]") == ["server", reason]
     spec = bdm.decoder_spec(models["conv"], cache_dir=tmp_path, cap=1000 if how == "cap" else bdm.CAP_BYTES)
-    line = bdm.texts_for(Texts(lang), spec)[f"fallback_{reason}"]
+    line = dcm.texts_for(Texts(lang), spec)[f"fallback_{reason}"]
     page.get_by_text(line).wait_for(timeout=30_000)
-    assert frame.locator("#status").inner_text() == bdm.texts_for(Texts(lang))["backend_server"]
+    assert frame.locator("#status").inner_text() == dcm.texts_for(Texts(lang))["backend_server"]
     # a wanted latent still reaches the canvas, decoded on the server
     model = model_of(models["conv"])
     z = [0.7, -1.2]

@@ -10,6 +10,7 @@ import numpy as np
 
 from test_app import selection, start
 from ui import browser_decode as bdm
+from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts
 
 
@@ -69,7 +70,7 @@ def test_generate_sliders_in_chinese(app_env):
     at.run()
     assert not at.exception, at.exception
     cfg, _ = components(at)["dec_gen_sliders"]
-    assert cfg["texts"] == bdm.texts_for(Texts("zh"), bdm.spec_for(cfg_path(at, "vae")))
+    assert cfg["texts"] == dcm.texts_for(Texts("zh"), bdm.spec_for(cfg_path(at, "vae")))
     assert cfg["texts"]["random"] == "从先验随机抽取"
 
 

@@ -3,7 +3,6 @@ folder. It builds the ``Context`` that pages read with ``widgets.context()``."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field

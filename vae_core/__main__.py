@@ -245,8 +245,8 @@ def _train(a, out: Path, tcfg: TrainConfig, data, ctx) -> int:
     from tqdm import tqdm
 
     from .checkpoint import save
-    from .metrics import evaluate
     from .device import resolve_device
+    from .metrics import evaluate
     from .models import build_model, check_size
     from .train import fit
 

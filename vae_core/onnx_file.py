@@ -34,9 +34,22 @@ from . import __version__
 from .checkpoint import _depth, _is_int, _json, _num_list, _plain_text, dataset_name_is_builtin
 from .config import RECON_LOSSES
 from .kinds import KINDS
-from .onnx_model import (DECODER_OUTPUTS, MAX_LATENT, MAX_ONNX_BYTES, Contract, ImportCheckError, OnnxConfig,
-                         OnnxModel, check_graph, check_pair, inline_functions, latent_dim_from_trial, one_line, ort_errors,
-                         trial_run)
+from .onnx_model import (
+    DECODER_OUTPUTS,
+    MAX_LATENT,
+    MAX_ONNX_BYTES,
+    Contract,
+    ImportCheckError,
+    OnnxConfig,
+    OnnxModel,
+    check_graph,
+    check_pair,
+    inline_functions,
+    latent_dim_from_trial,
+    one_line,
+    ort_errors,
+    trial_run,
+)
 
 FORMAT = "vae-explorer-onnx"
 FORMAT_VERSION = 1

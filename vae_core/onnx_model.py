@@ -29,7 +29,7 @@ from torch import nn
 
 from .checkpoint import MAX_PARAMS, CheckpointError
 from .kinds import KINDS, Kind
-from .models import AE, Encoding, VAE
+from .models import AE, VAE, Encoding
 
 MAX_ONNX_BYTES = 200 << 20  # per .onnx file: 50 M float32 parameters, our own cap
 MAX_NODES = 100_000  # our largest graph has ~200; a graph this big is not an image autoencoder

@@ -11,7 +11,7 @@ import streamlit as st
 
 from pages.generate import compute
 from pages.generate import figures as gen_figures
-from ui import browser_decode, projections, refs, shared_compute, texts, widgets
+from ui import decoder_component, projections, refs, shared_compute, texts, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks, paths, waits
@@ -144,16 +144,15 @@ def interp_tab(ctx: Context) -> None:
                     ya, yb = (widgets.label_name(ctx, int(ctx.data.y_test[i])) for i in (int(a), int(b)))
                     caption += " · " + T[f"generate.interp_label_row_{mode}"].format(ya=ya, yb=yb)
                 _mosaic(imgs, steps, size=64, caption=caption)
+    st.markdown(T["generate.interp_play"])
+    label = int(ctx.data.y_test[int(a)]) if ref.model.conditional else None  # the player decodes with A's class
+    decoder_component.model_decoder(ref, "interp", key=S.DEC_GEN_INTERP, label=label,
+                                    z_a=_mu_of(ref, ctx, int(a)), z_b=_mu_of(ref, ctx, int(b)))
 
 
 def interp_label_modes(soft: bool) -> list[str]:
     """A CVAE interpolation's label choices: the class mix first where the decoder reads soft labels."""
     return ["mix", "a", "b"] if soft else ["a", "b"]
-
-    st.markdown(T["generate.interp_play"])
-    label = int(ctx.data.y_test[int(a)]) if ref.model.conditional else None  # the player decodes with A's class
-    browser_decode.model_decoder(ref, "interp", key=S.DEC_GEN_INTERP, label=label,
-                                 z_a=_mu_of(ref, ctx, int(a)), z_b=_mu_of(ref, ctx, int(b)))
 
 
 # ------------------------------------------------------------------ latent sliders (decoded in the browser)
@@ -185,8 +184,8 @@ def sliders_tab(ctx: Context, kind: str) -> None:
         label = widgets.label_picker(ctx, kind, key="gen_sliders_label")
     kl = compute.kl_per_dim(ref, dref)
     mu = None if kl is not None else projections.latents(ref, dref, 2000)["mu"]  # an AE's ranges: its data's
-    setup = browser_decode.slider_setup(d, None if kl is None else np.asarray(kl), mu, kl is not None, z0)
-    browser_decode.model_decoder(ref, "sliders", key=S.DEC_GEN_SLIDERS, label=label, **setup)
+    setup = decoder_component.slider_setup(d, None if kl is None else np.asarray(kl), mu, kl is not None, z0)
+    decoder_component.model_decoder(ref, "sliders", key=S.DEC_GEN_SLIDERS, label=label, **setup)
 
 
 # ------------------------------------------------------------------ traversal

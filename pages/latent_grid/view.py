@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from pages.latent_grid import compute, hover
-from ui import browser_decode, i18n, maps, widgets
+from ui import browser_decode, decoder_component, i18n, maps, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks
@@ -75,7 +75,7 @@ def exact_hover(g: GridData, shade: bool) -> int | None:
         lp, lq = compute.density_grids(g.m.ref, g.m.dref, g.m.n_max, g.m.method, g.bounds)
         background = browser_decode.png_data_url(browser_decode.density_shading(lp, lq))
         note = T["shared.decoder_shading"]
-    value = browser_decode.model_decoder(g.m.ref, "plane", key=S.DEC_GRID_PLANE, label=g.label, plane=plane,
+    value = decoder_component.model_decoder(g.m.ref, "plane", key=S.DEC_GRID_PLANE, label=g.label, plane=plane,
                                          bounds=g.bounds, background=background, note=note, follow_grid=True)
     if isinstance(value, dict) and value.get("backend") == "server":
         return hover_preview(g)  # no round trip per pointer move: the pre-decoded sheet follows it

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from pages.latent_map import compute
-from ui import browser_decode, maps, projections, widgets
+from ui import browser_decode, decoder_component, maps, projections, widgets
 from ui import state as S
 from ui.i18n import T
 from ui.logic import clicks, points, waits
@@ -115,8 +115,8 @@ def _point_detail(ctx: Context, m: MapData, i: int, code: int = points.TEST) -> 
                                   f"({widgets.label_md(ctx, m.labels[j])})" for j in nn))
     with st.expander(T["latent_map.sliders_title"], expanded=True):
         kl = browser_decode.kl_per_dim(m.mu, m.logvar) if m.logvar is not None else None
-        setup = browser_decode.slider_setup(len(z), kl, m.mu, m.logvar is not None, z)
-        browser_decode.model_decoder(m.ref, "sliders", key=S.DEC_MAP_SLIDERS,
+        setup = decoder_component.slider_setup(len(z), kl, m.mu, m.logvar is not None, z)
+        decoder_component.model_decoder(m.ref, "sliders", key=S.DEC_MAP_SLIDERS,
                                      label=int(m.labels[pos]) if m.model.conditional else None, **setup)
 
 

@@ -13,8 +13,8 @@ from ui import refs, sidebar, widgets
 from ui import state as S
 from ui.i18n import T, error_text
 from ui.logic import catalog, figures, metric_rows, user_data, user_files
-from ui.logic.plain import md as plain
 from ui.logic.catalog import ModelEntry
+from ui.logic.plain import md as plain
 from ui.sidebar import Context
 from vae_core.checkpoint import CheckpointError
 from vae_core.data import DataError

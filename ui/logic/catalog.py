@@ -24,10 +24,10 @@ from ui.logic import paths
 from ui.texts import Texts
 from ui.threads import one_thread
 from vae_core.checkpoint import CheckpointError, check_finite, clean_stale_temps
-from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
-from vae_core.model_file import check_model_file
 from vae_core.data import DATASET_NAMES
 from vae_core.kinds import KIND_NAMES
+from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
+from vae_core.model_file import check_model_file
 
 SHIPPED = "shipped"
 YOURS = "yours"

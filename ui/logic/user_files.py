@@ -26,14 +26,14 @@ from ui.logic.catalog import (
     model_files,
     one_line,
     refusal,
-    roots_of,
     renamed,
+    roots_of,
 )
 from vae_core.checkpoint import PICKLE_SUFFIXES, CheckpointError
+from vae_core.errors import write_error
 from vae_core.files import sha256_file
 from vae_core.model_file import SUFFIXES as MODEL_SUFFIXES
 from vae_core.model_file import load_model_file
-from vae_core.errors import write_error
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 UPLOAD_TMP_SUFFIX = ".upload.tmp"
