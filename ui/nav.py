@@ -11,6 +11,7 @@ import streamlit as st
 from ui import pagelist, projections, sidebar, texts
 from ui import state as S
 from ui.i18n import T
+from ui.logic import settings
 
 # plotly looks these modules up in sys.modules without importing them
 # (``_plotly_utils.optional_imports.get_module(name, should_load=False)``). If a background thread is
@@ -49,6 +50,8 @@ def main(start: str = "home") -> None:
     _RUN.active = True
     try:
         sync_language()
+        if settings.mode() == settings.SHARED:
+            S.keep_user_key_in_url()
         st.set_page_config(page_title=T["app.title"], page_icon=":material/scatter_plot:", layout="wide")
         st.html(APP_CSS)
         projections.umap_warmup()  # the server's first run starts compiling UMAP in the background

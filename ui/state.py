@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 
 import streamlit as st
@@ -253,9 +254,27 @@ def init() -> None:
         if k not in st.session_state:
             st.session_state.setdefault(k, copy.copy(v))  # mutable defaults are per session
     if SESSION_ID not in st.session_state:
-        st.session_state[SESSION_ID] = secrets.token_hex(16)
+        given = st.query_params.get(USER_PARAM)  # a reload keeps its user key in the URL
+        st.session_state[SESSION_ID] = given if valid_user_key(given) else secrets.token_hex(16)
+
+
+USER_PARAM = "u"  # shared mode: ?u=<32 hex digits>, the user's key, names their model folder
+
+
+def valid_user_key(key: object) -> bool:
+    """A user key is 128 random bits as 32 lower-case hex digits (nothing else reaches a folder name)."""
+    return isinstance(key, str) and re.fullmatch(r"[0-9a-f]{32}", key) is not None
 
 
 def session_id() -> str:
     init()
     return st.session_state[SESSION_ID]
+
+
+def keep_user_key_in_url() -> None:
+    """Shared mode: the session's user key in the URL (``?u=…``), so that a reload, a bookmark, or
+    another app process behind the same proxy finds the same model folder. Anyone with the URL has the
+    folder: the key is the user's secret, 128 random bits, never shown to other sessions."""
+    key = session_id()
+    if st.query_params.get(USER_PARAM) != key:
+        st.query_params[USER_PARAM] = key

@@ -5,9 +5,10 @@
 - ``local`` (the default): one person on their own machine. Every model in the user-model
   folder (``VAE_EXPLORER_USER_MODELS``) is theirs: listed, labelled "yours", renamable and
   deletable; the data folder can be changed in the sidebar.
-- ``shared``: a server several people open in their browsers. Each browser session gets a
-  random id (kept in its ``st.session_state``) and its own sub-folder ``session-<id>`` of the
-  user-model folder: its uploads and trainings land there, it lists the shipped models plus its
+- ``shared``: a server several people open in their browsers. Each user gets a random key (128
+  bits, kept in the URL as ``?u=<32 hex digits>``, so a reload or a bookmark keeps it, and so does
+  another app process behind a proxy that sees the same folder) and its own sub-folder
+  ``session-<key>`` of the user-model folder: its uploads and trainings land there, it lists the shipped models plus its
   own, and only its own are "yours" (and renamable, deletable). Files placed directly in the
   user-model folder are not listed. The data folder is the server's (not editable in the page).
   A session's folder outlives the session; the operator removes old ``session-*`` folders.
