@@ -184,7 +184,7 @@ def test_a_folder_that_turns_read_only_during_training_ends_with_one_line(app_en
     assert text == Texts("en")["errors.read_only"].format(path=app_env["VAE_EXPLORER_USER_MODELS"]), text
 
 
-@pytest.mark.parametrize("where", ["mkstemp", "write", "replace"])
+@pytest.mark.parametrize("where", ["mkdtemp", "write", "replace"])
 def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(app_env, tiny_checkpoints, monkeypatch,
                                                                              where):
     import errno
@@ -202,10 +202,10 @@ def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(a
     (dest / "old.safetensors").write_bytes(b"old")
     good = (Path(tiny_checkpoints) / "digits-ae-2d.safetensors").read_bytes()
     code = errno.ENOSPC if where != "replace" else errno.EROFS
-    if where == "mkstemp":
-        monkeypatch.setattr(tempfile, "mkstemp", _raise(code))
-    elif where == "write":
-        monkeypatch.setattr(os, "fdopen", _raise(code))
+    if where == "mkdtemp":  # the upload's private folder cannot be made
+        monkeypatch.setattr(tempfile, "mkdtemp", _raise(code))
+    elif where == "write":  # writing the uploaded bytes into it fails
+        monkeypatch.setattr(Path, "write_bytes", _raise(code))
     else:
         monkeypatch.setattr(os, "replace", _raise(code))
     with pytest.raises(CheckpointError) as e:

@@ -29,6 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from vae_core.errors import VaeCoreError
+from vae_core.files import atomic_write, sha256_file
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENT_DIR = Path(__file__).resolve().parent / "components" / "latent_decoder"
 ORT_DIR = COMPONENT_DIR / "ort"
@@ -40,12 +43,7 @@ EXPORT_VERSION = 1  # part of the disk-cache key: bump when the exported graph c
 
 # ------------------------------------------------------------------ the decoder's bytes
 
-def file_sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+file_sha256 = sha256_file  # the library's one helper
 
 
 @dataclass(frozen=True)
@@ -133,13 +131,10 @@ def decoder_spec(path: str | os.PathLike, cache_dir: str | os.PathLike | None = 
         data, meta = export_decoder(path)
         meta["onnx_sha256"] = hashlib.sha256(data).hexdigest()
         try:
-            d.mkdir(parents=True, exist_ok=True)
-            tmp = onnx_f.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, onnx_f)
-            meta_f.write_text(json.dumps(meta))
-        except OSError:
-            pass  # a read-only cache only costs the export next time
+            atomic_write(onnx_f, lambda f: f.write(data))
+            atomic_write(meta_f, lambda f: f.write(json.dumps(meta).encode()))
+        except VaeCoreError:
+            pass  # a full or read-only cache only costs the export next time
     return DecoderSpec(sha=sha, onnx=data if len(data) <= cap else None, nbytes=len(data), cap=cap,
                        latent_dim=int(meta["latent_dim"]), image_shape=tuple(meta["image_shape"]),
                        input_name=meta["input_name"], label_name=meta["label_name"], label=meta["label"],

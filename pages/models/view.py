@@ -82,7 +82,7 @@ def upload_box(ctx: Context) -> None:
         except CheckpointError as e:
             st.session_state[S.UPLOAD_MSG] = ("error", T["models.upload_bad"].format(msg=error_text(e, markdown=True)))
     with st.expander(T["models.onnx_title"]):
-        st.caption(T["models.onnx_intro"].format(dataset=ctx.dataset))
+        st.caption(T["models.onnx_intro"].format(dataset=plain(ctx.dataset)))
         c1, c2 = st.columns(2)
         enc = c1.file_uploader(T["models.onnx_encoder"], key=S.ONNX_ENC)
         dec = c2.file_uploader(T["models.onnx_decoder"], key=S.ONNX_DEC)
