@@ -234,6 +234,7 @@ async def main_async(a) -> None:
         tmp = Path(t)
         ck = a.checkpoints or shipped_checkpoints() or raise_no_models()
         env = {"VAE_EXPLORER_CHECKPOINTS": str(ck), "VAE_EXPLORER_MODE": "shared",
+               "VAE_EXPLORER_WARM_DECODER": "1",  # the product's default (tests/conftest.py turns it off)
                "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"), "VAE_EXPLORER_CACHE": str(tmp / "cache"),
                "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
         server, url = start_server(repo, env, tmp / "streamlit.log")
