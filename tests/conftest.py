@@ -197,6 +197,35 @@ def launch_chromium(playwright):
         return None
 
 
+
+def _skip_or_fail(reason: str):
+    if require_e2e():
+        pytest.fail(f"{reason} (REQUIRE_E2E=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (the e2e files share this; a missing browser fails under REQUIRE_E2E=1)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("playwright is not installed")
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        if b is None:
+            _skip_or_fail("no Chromium: install Debian's chromium (/usr/bin/chromium)")
+        yield b
+        b.close()
+
+
+def open_page(pg, server, path: str = "") -> None:
+    """Go to a page of the app and wait until it has drawn (sidebar, title) and is idle."""
+    pg.goto(f"{server.url}/{path}")
+    pg.wait_for_selector('[data-testid="stSidebar"]')
+    pg.wait_for_selector("h1")
+    wait_idle(pg)
+
 def shipped_checkpoints() -> Path | None:
     """The real checkpoints folder when it holds models (for the docs screenshots)."""
     d = ROOT / "checkpoints"

@@ -14,7 +14,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from conftest import Server, _train, launch_chromium, require_e2e
+from conftest import Server, _train
 from ui import browser_decode as bdm
 from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts
@@ -39,19 +39,6 @@ def server(models, tmp_path_factory):
                  script=APP)
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = launch_chromium(p)
-        if b is None:
-            if require_e2e():
-                pytest.fail("no browser, and REQUIRE_E2E=1")
-            pytest.skip("no Chromium for Playwright here")
-        yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -21,8 +21,7 @@ from conftest import (
     JS_POINT_PX,
     ROOT,
     Server,
-    launch_chromium,
-    require_e2e,
+    open_page,
     shipped_checkpoints,
     wait_idle,
     wait_new_image,
@@ -38,26 +37,6 @@ pytestmark = pytest.mark.e2e
 PAGES = URLS
 # Screenshots go to tests/_artifacts/ (git-ignored); UPDATE_DOCS_SCREENSHOTS=1 writes the README's docs/ instead.
 DOCS = ROOT / ("docs" if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1" else "tests/_artifacts/screens")
-
-
-def _skip_or_fail(reason: str):
-    if require_e2e():
-        pytest.fail(f"{reason} (REQUIRE_E2E=1)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("playwright is not installed")
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        if b is None:
-            _skip_or_fail("no Chromium: install Debian's chromium (/usr/bin/chromium)")
-        yield b
-        b.close()
 
 
 def _env(checkpoints, tmp) -> dict:
@@ -81,13 +60,6 @@ def page(browser, server):
     pg.set_default_timeout(60_000)
     yield pg
     ctx.close()
-
-
-def open_page(pg, server, path: str = "") -> None:
-    pg.goto(f"{server.url}/{path}")
-    pg.wait_for_selector('[data-testid="stSidebar"]')
-    pg.wait_for_selector("h1")
-    wait_idle(pg)
 
 
 def test_home_opens(page, server):

@@ -8,32 +8,21 @@ import re
 
 import pytest
 
-from conftest import (JS_ISOLATED_POINT, JS_POINT_PX, ROOT, Server, launch_chromium, require_e2e, wait_idle,
-                      wait_new_image)
+from conftest import (
+    JS_ISOLATED_POINT,
+    JS_POINT_PX,
+    ROOT,
+    Server,
+    open_page,
+    wait_idle,
+    wait_new_image,
+)
 from tests.test_app_onnx import imported_checkpoints  # noqa: F401  (the fixture)
 from ui.texts import Texts
 
 T = Texts("en")
 pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "tests/_artifacts/screens"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if require_e2e():
-            pytest.fail("playwright is not installed (REQUIRE_E2E=1)")
-        pytest.skip("playwright is not installed")
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        if b is None:
-            if require_e2e():
-                pytest.fail("no Chromium (REQUIRE_E2E=1)")
-            pytest.skip("no Chromium: install Debian's chromium (/usr/bin/chromium)")
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +43,6 @@ def page(browser, server):
     pg.set_default_timeout(60_000)
     yield pg
     ctx.close()
-
-
-def open_page(pg, server, path: str = "") -> None:
-    pg.goto(f"{server.url}/{path}")
-    pg.wait_for_selector('[data-testid="stSidebar"]')
-    pg.wait_for_selector("h1")
-    wait_idle(pg)
 
 
 def test_models_page_of_imported_models(page, server):
