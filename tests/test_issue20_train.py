@@ -329,7 +329,6 @@ def test_the_beta_chart_has_one_tick_format_and_a_legend_for_the_stars():
 
 # ---------------------------------------------------------------- items 1, 2, 11 in a browser
 
-from test_e2e import browser  # noqa: E402,F401  (the module's Chromium fixture)
 
 JS_TRAIN_BUTTON = """(want) => { const b = [...document.querySelectorAll('button')]
   .find(b => b.innerText.trim() === 'Train'); return !!b && b.disabled === want; }"""
