@@ -164,7 +164,8 @@ def test_choices_survive_a_visit_to_another_page(page, server):
     page.get_by_role("heading", name="AE/VAE Latent Explorer").wait_for()
     wait_idle(page)
     nav(page).get_by_role("link", name="Latent map").click()
-    page.wait_for_selector(".js-plotly-plot")
+    page.get_by_role("heading", name="Latent map", level=1).wait_for()  # Home's diagram is a plotly chart too
+    page.get_by_role("radio", name="AE · digits-ae-2d").wait_for()
     wait_idle(page)
     assert page.get_by_role("radio", name="AE · digits-ae-2d").is_checked()
     nav(page).get_by_role("link", name="Latent grid").click()
