@@ -84,7 +84,8 @@ def _model_select(entries: list, dataset: str, kind: str, key: str, default: str
     if st.session_state.get(key) not in paths_:
         st.session_state[key] = default if default in paths_ else paths_[0]
     by_path = {e.path: e for e in options}
-    chosen = st.sidebar.selectbox(T[f"shared.sb_{kind}"], paths_, key=key, format_func=lambda p: by_path[p].label(T))
+    chosen = st.sidebar.selectbox(T[f"shared.sb_{kind}"], paths_, key=key,
+                                  persist_state=S.keep(key), format_func=lambda p: by_path[p].label(T))
     try:  # the one guarded load of a chosen model (cached): a file changed since it was listed is one line
         refs.checkpoint(by_path[chosen].path)
     except (VaeCoreError, OSError) as e:
@@ -170,7 +171,7 @@ def render() -> Context:
     sb.segmented_control(T["shared.sb_language"], list(texts.LANGUAGES), key=S.LANG, format_func=texts.LANGUAGES.get,
                          selection_mode="single", on_change=_language_changed)
     sb.header(T["shared.sb_title"])
-    dataset = sb.selectbox(T["shared.sb_dataset"], names, key=S.DATASET,
+    dataset = sb.selectbox(T["shared.sb_dataset"], names, key=S.DATASET, persist_state=S.keep(S.DATASET),
                            format_func=lambda n, own=set(own): _dataset_label(n, own))
     data_dir = st.session_state[S.DATA_DIR]  # the data folder box below (its value is this key's)
     data, mode, err, err_md = None, None, None, ""
@@ -205,7 +206,8 @@ def render() -> Context:
         with sb:
             pagelist.link("train", T["shared.sb_go_train"])
     with sb.expander(T["shared.sb_data_expander"]):
-        data_dir = st.text_input(T["shared.sb_data_dir"], key=S.DATA_DIR, disabled=shared,
+        data_dir = st.text_input(T["shared.sb_data_dir"], key=S.DATA_DIR,
+                                 persist_state=S.keep(S.DATA_DIR), disabled=shared,
                                  help=T["shared.sb_data_dir_fixed"] if shared else T["shared.sb_data_dir_help"])
         if data_dir.strip() and not Path(data_dir).expanduser().is_dir():  # said, not accepted silently
             st.warning(T["shared.sb_data_dir_missing"].format(path=plain(data_dir)))

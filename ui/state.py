@@ -234,6 +234,15 @@ PERSISTENT = (
 )
 
 
+def keep(key: str) -> str | None:
+    """The ``persist_state`` a widget of ``key`` is drawn with: "session" for the choices every page keeps
+    (PERSISTENT), so Streamlit itself carries the value over a page switch. The self-assignment in
+    ``keep_choices`` alone lost it when a page link interrupted a run that had just begun: Streamlit had
+    already folded the values into its widget store, then dropped every widget the new page does not
+    draw (Latent map's "AE" came back as VAE after map → grid → Home → map; tests/test_e2e.py)."""
+    return "session" if key in PERSISTENT else None
+
+
 def keep_choices() -> None:
     """At the start of a full run, before any widget is drawn: keep every page's choices (PERSISTENT)."""
     for k in PERSISTENT:

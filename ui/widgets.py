@@ -55,7 +55,7 @@ def kind_picker(ctx: Context, kinds: list[str] | None = None, key: str = S.MODEL
     have = kinds or ctx.kinds
     if st.session_state.get(key) not in have:
         st.session_state[key] = have[-1] if "vae" not in have else "vae"
-    return st.radio(T["shared.pick_model"], have, key=key, horizontal=True,
+    return st.radio(T["shared.pick_model"], have, key=key, persist_state=S.keep(key), horizontal=True,
                     format_func=lambda k: T["shared.kind_name"].format(kind=k.upper(), name=plain(ctx.model(k).name)))
 
 
@@ -93,7 +93,8 @@ def label_picker(ctx: Context, kind: str, key: str = S.GRID_LABEL) -> int | None
     classes = list(range(len(ctx.data.classes)))
     if st.session_state.get(key) not in classes:
         st.session_state[key] = 0
-    return st.selectbox(T["shared.pick_label"], classes, key=key, format_func=lambda y: label_name(ctx, y))
+    return st.selectbox(T["shared.pick_label"], classes, key=key,
+                        persist_state=S.keep(key), format_func=lambda y: label_name(ctx, y))
 
 
 def label_name(ctx: Context, y: int) -> str:

@@ -92,8 +92,9 @@ def index_inputs(ctx: Context) -> tuple[int, int]:
     for k in (S.INTERP_A, S.INTERP_B):
         st.session_state[k] = int(np.clip(st.session_state[k], 0, hi))
     c1, c2, c3 = st.columns(3)
-    a = c1.number_input(T["compare.interp_a"], 0, hi, key=S.INTERP_A)
-    b = c2.number_input(T["compare.interp_b"], 0, hi, key=S.INTERP_B)
-    c3.radio(T["compare.interp_method"], ["linear", "slerp"], key=S.INTERP_METHOD, horizontal=True,
+    a = c1.number_input(T["compare.interp_a"], 0, hi, key=S.INTERP_A, persist_state=S.keep(S.INTERP_A))
+    b = c2.number_input(T["compare.interp_b"], 0, hi, key=S.INTERP_B, persist_state=S.keep(S.INTERP_B))
+    c3.radio(T["compare.interp_method"], ["linear", "slerp"], key=S.INTERP_METHOD,
+             persist_state=S.keep(S.INTERP_METHOD), horizontal=True,
              format_func=lambda m: T[f"compare.method_{m}"])
     return int(a), int(b)

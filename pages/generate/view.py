@@ -39,9 +39,10 @@ def _mosaic(images: np.ndarray, cols: int, size: int = IMG, caption: str | None 
 def prior_tab(ctx: Context) -> None:
     st.markdown(T["generate.prior_explain"])
     c1, c2, c3 = st.columns([2, 1, 1])
-    temperature = c1.slider(T["generate.temperature"], 0.0, 2.0, key=S.GEN_TEMPERATURE, step=0.1,
+    temperature = c1.slider(T["generate.temperature"], 0.0, 2.0, key=S.GEN_TEMPERATURE,
+                            persist_state=S.keep(S.GEN_TEMPERATURE), step=0.1,
                             help=T["generate.temperature_help"])
-    n = c2.select_slider(T["generate.n"], [16, 32, 64], key=S.GEN_N)
+    n = c2.select_slider(T["generate.n"], [16, 32, 64], key=S.GEN_N, persist_state=S.keep(S.GEN_N))
     if c3.button(T["generate.draw_again"], key="gen_draw_again"):
         st.session_state[S.GEN_SEED] += 1
     seed = st.session_state[S.GEN_SEED]
@@ -71,7 +72,8 @@ def cvae_tab(ctx: Context) -> None:
     ref = ctx.ref("cvae")
     classes = list(range(len(ctx.data.classes)))
     c1, c2 = st.columns([2, 1])
-    label = c1.selectbox(T["shared.class_y"], classes, key=S.GEN_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
+    label = c1.selectbox(T["shared.class_y"], classes, key=S.GEN_CLASS,
+                         persist_state=S.keep(S.GEN_CLASS), format_func=lambda y: widgets.label_name(ctx, y))
     temperature = st.session_state[S.GEN_TEMPERATURE]
     seed = st.session_state[S.GEN_SEED]
     name = widgets.label_md(ctx, label)
@@ -81,7 +83,7 @@ def cvae_tab(ctx: Context) -> None:
     if acc is not None:
         st.caption(T["generate.class_acc"].format(acc=acc, n=500, label=name))
     st.markdown(f"**{T['generate.style_content']}**")
-    rows = c2.slider(T["generate.rows"], 2, 10, key=S.GEN_ROWS)
+    rows = c2.slider(T["generate.rows"], 2, 10, key=S.GEN_ROWS, persist_state=S.keep(S.GEN_ROWS))
     grid = compute.style_content_grid(ref, rows, seed, temperature)
     widgets.image(grid, len(classes) * IMG, caption=" · ".join(widgets.label_md(ctx, y) for y in classes))
 
@@ -112,15 +114,17 @@ def interp_tab(ctx: Context) -> None:
     with left:
         st.caption(T["generate.interp_click"])
         c1, c2 = st.columns(2)
-        a = c1.number_input(T["generate.interp_a"], 0, hi, key=S.GEN_A)
-        b = c2.number_input(T["generate.interp_b"], 0, hi, key=S.GEN_B)
-        st.radio(T["generate.interp_next"], ["a", "b"], key=S.GEN_NEXT, horizontal=True, format_func=str.upper)
-        steps = st.slider(T["generate.interp_steps"], 8, 16, key=S.GEN_STEPS)
+        a = c1.number_input(T["generate.interp_a"], 0, hi, key=S.GEN_A, persist_state=S.keep(S.GEN_A))
+        b = c2.number_input(T["generate.interp_b"], 0, hi, key=S.GEN_B, persist_state=S.keep(S.GEN_B))
+        st.radio(T["generate.interp_next"], ["a", "b"], key=S.GEN_NEXT,
+                 persist_state=S.keep(S.GEN_NEXT), horizontal=True, format_func=str.upper)
+        steps = st.slider(T["generate.interp_steps"], 8, 16, key=S.GEN_STEPS, persist_state=S.keep(S.GEN_STEPS))
         label_modes = interp_label_modes(ctx.model("cvae") is not None and ctx.ref("cvae").model.takes_soft_labels)
         if "cvae" in kinds:
             if st.session_state[S.GEN_INTERP_LABEL] not in label_modes:
                 st.session_state[S.GEN_INTERP_LABEL] = label_modes[0]
-            st.radio(T["generate.interp_label"], label_modes, key=S.GEN_INTERP_LABEL, horizontal=True,
+            st.radio(T["generate.interp_label"], label_modes, key=S.GEN_INTERP_LABEL,
+                     persist_state=S.keep(S.GEN_INTERP_LABEL), horizontal=True,
                      format_func=lambda mode: T[f"generate.interp_label_{mode}"])
         label_mode = st.session_state[S.GEN_INTERP_LABEL] if "cvae" in kinds else "a"
         ref, dref = ctx.ref(map_kind), ctx.data_ref
@@ -170,7 +174,8 @@ def sliders_tab(ctx: Context, kind: str) -> None:
     ref, dref = ctx.ref(kind), ctx.data_ref
     d = ctx.model(kind).latent_size
     c1, c2, c3 = st.columns([2, 1, 1])
-    start = c1.radio(T["generate.sliders_start"], ["zero", "image"], key=S.GEN_SLIDERS_START, horizontal=True,
+    start = c1.radio(T["generate.sliders_start"], ["zero", "image"], key=S.GEN_SLIDERS_START,
+                     persist_state=S.keep(S.GEN_SLIDERS_START), horizontal=True,
                      format_func=lambda s: T[f"generate.sliders_start_{s}"])
     z0, label = None, None
     if start == "image":
@@ -193,7 +198,7 @@ def sliders_tab(ctx: Context, kind: str) -> None:
 def _index_input(ctx: Context, key: str) -> int:
     hi = len(ctx.data.x_test) - 1
     st.session_state[key] = int(np.clip(st.session_state[key], 0, hi))
-    return int(st.number_input(T["generate.index"], 0, hi, key=key))
+    return int(st.number_input(T["generate.index"], 0, hi, key=key, persist_state=S.keep(key)))
 
 
 def traverse_tab(ctx: Context, kind: str) -> None:
@@ -205,8 +210,9 @@ def traverse_tab(ctx: Context, kind: str) -> None:
     with c1:
         index = _index_input(ctx, S.GEN_INDEX)
     st.session_state[S.GEN_DIMS] = int(np.clip(st.session_state[S.GEN_DIMS], 1, d))
-    n_dims = c2.slider(T["generate.dims"], 1, d, key=S.GEN_DIMS) if d > 1 else 1
-    span = (c3.slider(T["generate.span"], 0.5, 5.0, key=S.GEN_SPAN, step=0.5, help=T["generate.span_help"])
+    n_dims = c2.slider(T["generate.dims"], 1, d, key=S.GEN_DIMS, persist_state=S.keep(S.GEN_DIMS)) if d > 1 else 1
+    span = (c3.slider(T["generate.span"], 0.5, 5.0, key=S.GEN_SPAN,
+                      persist_state=S.keep(S.GEN_SPAN), step=0.5, help=T["generate.span_help"])
             if variational else 3.0)
     kl = compute.kl_per_dim(ref, dref)
     dims = tuple(dims_by_kl(kl, d)[:n_dims])

@@ -30,11 +30,12 @@ def mode_name(mode: str) -> str:
 def controls(ctx: Context, errs: dict) -> list[int]:
     modes = [*MODES, *(f"worst_{k}" for k in errs)]
     c1, c2, c3 = st.columns([1, 2, 2])
-    n = c1.slider(T["reconstructions.n"], 1, 16, key=S.REC_N)
-    mode = c2.radio(T["reconstructions.mode"], modes, key=S.REC_MODE, format_func=mode_name, horizontal=True)
+    n = c1.slider(T["reconstructions.n"], 1, 16, key=S.REC_N, persist_state=S.keep(S.REC_N))
+    mode = c2.radio(T["reconstructions.mode"], modes, key=S.REC_MODE,
+                    persist_state=S.keep(S.REC_MODE), format_func=mode_name, horizontal=True)
     text = ""
     if mode == "indices":
-        text = c3.text_input(T["reconstructions.indices"], key=S.REC_INDICES)
+        text = c3.text_input(T["reconstructions.indices"], key=S.REC_INDICES, persist_state=S.keep(S.REC_INDICES))
     elif mode == "random" and c3.button(T["reconstructions.shuffle"], key="rec_shuffle"):
         st.session_state[S.REC_SEED] += 1
     return clicks.choose_indices(mode, n, len(ctx.data.x_test), errs, text, st.session_state[S.REC_SEED])

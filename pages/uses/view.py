@@ -61,7 +61,7 @@ def _indices(ctx: Context, n: int = ROW) -> tuple[int, ...]:
 def _index_input(ctx: Context, where=st) -> None:
     hi = max(0, len(ctx.data.x_test) - ROW)
     st.session_state[S.USE_INDEX] = int(np.clip(st.session_state[S.USE_INDEX], 0, hi))
-    where.number_input(T["uses.index"], 0, hi, key=S.USE_INDEX)
+    where.number_input(T["uses.index"], 0, hi, key=S.USE_INDEX, persist_state=S.keep(S.USE_INDEX))
 
 
 def _strip(images, caption: str, where=st, size: int = IMG) -> None:
@@ -96,7 +96,8 @@ def compression_tab(ctx: Context) -> None:
     raw = uses.image_bytes(ctx.data.image_shape)
     left, right = st.columns([1, 1])
     with left:
-        axis = st.radio(T["uses.cmp_axis"], ["bytes", "ratio"], key=S.USE_CMP_AXIS, horizontal=True,
+        axis = st.radio(T["uses.cmp_axis"], ["bytes", "ratio"], key=S.USE_CMP_AXIS,
+                        persist_state=S.keep(S.USE_CMP_AXIS), horizontal=True,
                         format_func=lambda a: T[f"uses.cmp_axis_{a}"])
         st.plotly_chart(uf.rate_distortion(rows, axis, raw, tx=T), config=widgets.plotly_config(), key="use_cmp_fig")
     with right:
@@ -117,7 +118,8 @@ def compression_tab(ctx: Context) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     with c3:
         kind = widgets.kind_picker(ctx, key="use_kind_cmp")
-    bits = c1.select_slider(T["uses.cmp_bits_pick"], [32, 8, 4, 2], key=S.USE_CMP_BITS)
+    bits = c1.select_slider(T["uses.cmp_bits_pick"], [32, 8, 4, 2], key=S.USE_CMP_BITS,
+                            persist_state=S.keep(S.USE_CMP_BITS))
     _index_input(ctx, c2)
     idx = _indices(ctx)
     ref = ctx.ref(kind)
@@ -133,10 +135,11 @@ def compression_tab(ctx: Context) -> None:
 def _noise_spec() -> tuple[str, str]:
     """The noise spec (``gaussian:0.3``, as ``--noise`` takes it) and how it reads in the language."""
     c1, c2 = st.columns(2)
-    kind = c1.radio(T["uses.dn_kind"], ["gaussian", "saltpepper"], key=S.USE_NOISE_KIND, horizontal=True,
+    kind = c1.radio(T["uses.dn_kind"], ["gaussian", "saltpepper"], key=S.USE_NOISE_KIND,
+                    persist_state=S.keep(S.USE_NOISE_KIND), horizontal=True,
                     format_func=lambda k: T[f"uses.dn_{k}"])
     level = c2.slider(T["uses.dn_sigma" if kind == "gaussian" else "uses.dn_p"], 0.05, 0.8, step=0.05,
-                      key=S.USE_NOISE_LEVEL)
+                      key=S.USE_NOISE_LEVEL, persist_state=S.keep(S.USE_NOISE_LEVEL))
     return f"{kind}:{level:g}", T[f"uses.dn_spec_{kind}"].format(level=level)
 
 
@@ -181,18 +184,20 @@ def denoise_tab(ctx: Context) -> None:
 
 def _mask_spec(ctx: Context) -> tuple:
     _, h, w = ctx.data.image_shape
-    mode = st.radio(T["uses.fill_mode"], ["box", "random"], key=S.USE_FILL_MODE, horizontal=True,
+    mode = st.radio(T["uses.fill_mode"], ["box", "random"], key=S.USE_FILL_MODE,
+                    persist_state=S.keep(S.USE_FILL_MODE), horizontal=True,
                     format_func=lambda m: T[f"uses.fill_{m}"])
     if mode == "random":
-        frac = st.slider(T["uses.fill_fraction"], 0.1, 0.9, step=0.05, key=S.USE_FILL_FRACTION)
+        frac = st.slider(T["uses.fill_fraction"], 0.1, 0.9, step=0.05, key=S.USE_FILL_FRACTION,
+                         persist_state=S.keep(S.USE_FILL_FRACTION))
         return ("random", float(frac), 0)
     for key, hi in ((S.USE_BOX_TOP, h - 1), (S.USE_BOX_LEFT, w - 1), (S.USE_BOX_H, h), (S.USE_BOX_W, w)):
         st.session_state[key] = int(np.clip(st.session_state[key], 0 if key in (S.USE_BOX_TOP, S.USE_BOX_LEFT) else 1, hi))
     c1, c2 = st.columns(2)
-    top = c1.slider(T["uses.fill_top"], 0, h - 1, key=S.USE_BOX_TOP)
-    left = c2.slider(T["uses.fill_left"], 0, w - 1, key=S.USE_BOX_LEFT)
-    bh = c1.slider(T["uses.fill_h"], 1, h, key=S.USE_BOX_H)
-    bw = c2.slider(T["uses.fill_w"], 1, w, key=S.USE_BOX_W)
+    top = c1.slider(T["uses.fill_top"], 0, h - 1, key=S.USE_BOX_TOP, persist_state=S.keep(S.USE_BOX_TOP))
+    left = c2.slider(T["uses.fill_left"], 0, w - 1, key=S.USE_BOX_LEFT, persist_state=S.keep(S.USE_BOX_LEFT))
+    bh = c1.slider(T["uses.fill_h"], 1, h, key=S.USE_BOX_H, persist_state=S.keep(S.USE_BOX_H))
+    bw = c2.slider(T["uses.fill_w"], 1, w, key=S.USE_BOX_W, persist_state=S.keep(S.USE_BOX_W))
     return ("box", int(top), int(left), int(bh), int(bw))
 
 
@@ -206,7 +211,7 @@ def fill_tab(ctx: Context) -> None:
     with controls:
         kind = widgets.kind_picker(ctx, key="use_kind_fill")
         mask = _mask_spec(ctx)
-        iters = st.slider(T["uses.fill_iters"], 1, 50, key=S.USE_FILL_ITERS)
+        iters = st.slider(T["uses.fill_iters"], 1, 50, key=S.USE_FILL_ITERS, persist_state=S.keep(S.USE_FILL_ITERS))
         _index_input(ctx)
     dref = ctx.data_ref
     idx = _indices(ctx)
@@ -275,7 +280,8 @@ def anomaly_tab(ctx: Context) -> None:
     choices = ["recon", "elbo"] if ref.model.variational else ["recon"]
     if st.session_state[S.USE_AN_SCORE] not in choices:
         st.session_state[S.USE_AN_SCORE] = "recon"
-    score = c2.radio(T["uses.an_score"], choices, key=S.USE_AN_SCORE, horizontal=True,
+    score = c2.radio(T["uses.an_score"], choices, key=S.USE_AN_SCORE,
+                     persist_state=S.keep(S.USE_AN_SCORE), horizontal=True,
                      format_func=lambda s: T[f"uses.an_{s}"])
     with st.spinner(T["uses.spin_models"].format(n=len(kinds), images=n)):
         own = {k: compute.use_anomaly(ctx.ref(k), dref) for k in kinds}
@@ -372,7 +378,8 @@ def augment_tab(ctx: Context) -> None:
             kind = widgets.kind_picker(ctx, kinds=variational, key="use_kind_aug")
             hi = len(ctx.data.x_test) - 1
             st.session_state[S.USE_AUG_INDEX] = int(np.clip(st.session_state[S.USE_AUG_INDEX], 0, hi))
-            index = int(st.number_input(T["uses.index_one"], 0, hi, key=S.USE_AUG_INDEX))
+            index = int(st.number_input(T["uses.index_one"], 0, hi, key=S.USE_AUG_INDEX,
+                                        persist_state=S.keep(S.USE_AUG_INDEX)))
             post = shared_compute.posterior(ctx.ref(kind), dref, index, 16, 0)
             c1, c2 = st.columns(2)
             widgets.image(_originals(ctx, [index])[0], 84, caption=f"#{index}", where=c1)
@@ -387,7 +394,8 @@ def augment_tab(ctx: Context) -> None:
         classes = list(range(len(ctx.data.classes)))
         if st.session_state[S.USE_AUG_CLASS] not in classes:
             st.session_state[S.USE_AUG_CLASS] = 0
-        label = st.selectbox(T["shared.class_y"], classes, key=S.USE_AUG_CLASS, format_func=lambda y: widgets.label_name(ctx, y))
+        label = st.selectbox(T["shared.class_y"], classes, key=S.USE_AUG_CLASS,
+                             persist_state=S.keep(S.USE_AUG_CLASS), format_func=lambda y: widgets.label_name(ctx, y))
         widgets.image(lat.tile(shared_compute.prior_samples(ref, 16, 0, 1.0, (label,) * 16), 8, pad=2), 8 * IMG,
                       caption=T["uses.aug_samples"].format(label=widgets.label_md(ctx, label)))
     st.markdown(f"**{T['uses.aug_clf']}**")
