@@ -154,6 +154,7 @@ class Server:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(log)
         self._log = open(log, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
@@ -217,6 +218,28 @@ def browser():
             _skip_or_fail("no Chromium: install Debian's chromium (/usr/bin/chromium)")
         yield b
         b.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test says what the page showed and what the server logged (CI prints the report,
+    not the files): the page's text, a screenshot beside the test's files, the server log's last lines."""
+    report = yield
+    if report.when == "call" and report.failed:
+        args = getattr(item, "funcargs", {})
+        pg, server = args.get("page"), args.get("server")
+        if pg is not None:
+            try:
+                shot = Path(item.funcargs.get("tmp_path") or Path.cwd()) / "failure.png"
+                pg.screenshot(path=str(shot), full_page=True)
+                text = pg.locator("body").inner_text(timeout=5_000)
+                report.sections.append(("page at failure", f"{pg.url}\nscreenshot: {shot}\n{text[-3000:]}"))
+            except Exception as e:  # the page may be gone; the report still stands
+                report.sections.append(("page at failure", f"unreadable: {e}"))
+        if isinstance(server, Server) and server.log.exists():
+            tail = server.log.read_text(errors="replace").splitlines()[-40:]
+            report.sections.append(("server log (last 40 lines)", "\n".join(tail)))
+    return report
 
 
 def open_page(pg, server, path: str = "") -> None:

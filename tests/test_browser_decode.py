@@ -238,9 +238,8 @@ def _component(at):
 
 
 def test_apptest_component_handshake_and_server_fallback(tiny_checkpoints, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     from browser_decode_app import load, server_decode
+    from streamlit.testing.v1 import AppTest
 
     path = tiny_checkpoints / "digits-vae-2d.safetensors"
     monkeypatch.setenv("BD_MODEL", str(path))

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-
 from test_app import selection, start
+
 from ui import browser_decode as bdm
 from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_i18n import ZH, cvae_env, start  # noqa: F401 (a fixture and the app on a page in a language)
+
 from ui.logic.figures import display_width, wrap_title
 
 # The narrowest plot a title must fit: a phone's full-width chart (390 px less Streamlit's padding) is

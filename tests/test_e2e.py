@@ -327,12 +327,14 @@ def test_train_one_epoch_on_digits(page, server):
 
 def test_upload_a_bad_file_then_a_good_one(page, server, tiny_checkpoints, tmp_path):
     open_page(page, server, "models")
+    # the model uploader by its label: the page has four (model, ONNX encoder and decoder, dataset)
+    box = page.locator('[data-testid="stFileUploader"]').filter(has_text="A .safetensors file written by vae_core")
     bad = tmp_path / "weights.pt"
     bad.write_bytes(b"\x80\x04\x95 not really a pickle")
-    page.set_input_files('[data-testid="stFileUploader"] input[type=file]', str(bad))
+    box.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_text(re.compile(r"Not kept: weights\.pt: .*pickle")).wait_for()
     good = tiny_checkpoints / "digits-ae-2d.safetensors"
-    page.set_input_files('[data-testid="stFileUploader"] input[type=file]', str(good))
+    box.locator("input[type=file]").set_input_files(str(good))
     page.get_by_text(re.compile(r"Kept digits-ae-2d(-\d+)?\.safetensors")).wait_for()
     wait_idle(page)
     assert "yours" in page.get_by_label("Autoencoder (AE)").input_value()

@@ -138,7 +138,6 @@ def test_the_collapse_check_flags_the_vae_of_a_pair(app_env, no_jobs_left):
 # (the tests run as root, which chmod does not stop: the OS errors are raised by monkeypatching)
 
 def _raise(code: int):
-    import errno
     import os
 
     def f(*a, **k):
@@ -167,9 +166,9 @@ def test_a_folder_that_turns_read_only_during_training_ends_with_one_line(app_en
 
     from pages.train import jobs, view
     from ui.logic import user_files
+    from ui.texts import Texts
     from vae_core.config import ModelConfig, TrainConfig
     from vae_core.data import load_dataset
-    from ui.texts import Texts
 
     monkeypatch.setattr(user_files, "claim", _raise(errno.EROFS))
     data = load_dataset("digits")
@@ -192,10 +191,10 @@ def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(a
     import tempfile
     from pathlib import Path
 
-    from ui.logic import user_files
-    from vae_core.checkpoint import CheckpointError
     from ui.i18n import error_text
+    from ui.logic import user_files
     from ui.texts import Texts
+    from vae_core.checkpoint import CheckpointError
 
     dest = Path(app_env["VAE_EXPLORER_USER_MODELS"])
     dest.mkdir()
@@ -219,6 +218,7 @@ def test_an_upload_into_a_full_or_read_only_folder_says_so_and_keeps_old_files(a
 def test_the_form_says_why_a_short_digits_vae_collapses(app_env):
     """Measured: the default digits VAE (5 epochs, batch 128: 60 steps) ends at KL 0.002 nats."""
     from test_app import start
+
     from ui.texts import Texts
 
     hint = Texts("en")["train.digits_short"]
@@ -237,6 +237,7 @@ def test_the_form_says_why_a_short_digits_vae_collapses(app_env):
 
 def test_home_offers_one_first_step_and_puts_train_last(app_env, repo_root, monkeypatch):
     from test_app import start
+
     from ui.texts import Texts
 
     en = Texts("en")
@@ -338,8 +339,9 @@ JS_TRAIN_BUTTON = """(want) => { const b = [...document.querySelectorAll('button
 def test_in_a_browser_train_follows_its_job_across_pages_and_a_reload(browser, tiny_checkpoints, tmp_path):
     import re
 
-    from conftest import Server, wait_idle
     from test_e2e import _env, nav
+
+    from conftest import Server, wait_idle
 
     server = Server(_env(tiny_checkpoints, tmp_path), tmp_path / "streamlit.log")
     ctx = browser.new_context(viewport={"width": 1400, "height": 1400})

@@ -4,8 +4,9 @@ beside "奈特"."""
 
 from __future__ import annotations
 
-from pages.models.logic import config_rows, layer_columns
 from test_i18n import EN, ZH, start
+
+from pages.models.logic import config_rows, layer_columns
 from ui import texts
 from vae_core.config import TrainConfig
 

@@ -389,8 +389,8 @@ def test_each_check_is_the_one_that_stops_its_case():
     """Removing a check lets its case through: the NaN graph passes every static check and only the
     trial run refuses it; the external-data one is valid protobuf that onnx.checker accepts when
     its external file is not looked at, so only our own walk refuses it."""
-    from vae_core.onnx_model import ImportCheckError, check_graph, check_pair
     from vae_core.onnx_file import build_model
+    from vae_core.onnx_model import ImportCheckError, check_graph, check_pair
 
     enc, dec = mlp_pair(w_value=float("nan"))
     _, es = check_graph(enc, "e")
