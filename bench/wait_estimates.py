@@ -10,6 +10,15 @@ Prints the first fits' times with and without the warm-up and their ratio.
 
 Part 2, in this process after a warm-up: each method at each size, the measured time next to the
 app's estimate (``ui.logic.waits.WaitModel`` with its starting rates) and measured / estimate.
+Part 3 (``--steps``), UMAP's two steps at larger sizes (up to all 70,000 MNIST images, train + test): step 1
+(the neighbour graph and the initial layout, until umap-learn reports its first epoch) and step 2 (the
+layout epochs), each next to the app's estimate (``points.umap_seconds``).
+
+Part 4 (``--encode``), encoding a map's images: the app's estimate before a model's first big encoding
+(``ui.logic.waits.EncodePace``: a timed probe of ``ENCODE_PROBE`` images on one thread, shared among the
+workers) next to the measured encoding of 10,000 and all train + test images, for the shipped MNIST and
+CIFAR-10 models.
+
 Prints numbers, asserts nothing; the machine's load is printed with them.
 """
 
@@ -22,6 +31,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,6 +70,50 @@ def timed(fn) -> float:
     return time.perf_counter() - t
 
 
+def umap_steps(mu, sizes, model) -> None:
+    from ui.logic import points
+    from vae_core import latent as lat
+
+    print("\nUMAP's steps, warm (s)        step 1 measured  estimate  ratio    step 2 measured  estimate  ratio")
+    for n in sizes:
+        if n > len(mu):
+            continue
+        marks = []
+        t = time.perf_counter()
+        lat.fit_projection(mu[:n], "umap", reproducible=False,
+                           on_epoch=lambda done, total: marks.append(time.perf_counter()) if not marks else None)
+        total = time.perf_counter() - t
+        step1 = (marks[0] if marks else time.perf_counter()) - t
+        g, lay = points.umap_seconds(n)
+        print(f"  {n:>6,} points               {step1:>8.2f}      {g:>7.2f}   {step1 / g:>5.2f}     "
+              f"{total - step1:>8.2f}      {lay:>7.2f}   {(total - step1) / lay:>5.2f}")
+
+
+def encode_estimates(data: str) -> None:
+    import torch
+
+    from ui.logic import waits
+    from ui.threads import CPU_WORKERS, ENCODE_BATCH, torch_threads
+    from vae_core import checkpoint as ckpt
+    from vae_core import latent as lat
+    from vae_core.data import load_dataset
+
+    print(f"\nencoding (s), {CPU_WORKERS} workers      images   measured   estimate (probe)   measured / estimate")
+    for name, dataset in (("mnist-vae-16d", "mnist"), ("mnist-ae-2d", "mnist"), ("cifar10-vae-16d", "cifar10"),
+                          ("cifar10-ae-reference", "cifar10")):
+        c = ckpt.load(str(ROOT / "checkpoints" / f"{name}.safetensors"))
+        ds = load_dataset(dataset, data)
+        x, y = torch.cat([ds.x_test, ds.x_train]), torch.cat([ds.y_test, ds.y_train])
+        with torch_threads(1):  # the app's probe (ui.projections._probe_encode), after one warm-up batch
+            lat.encode_dataset(c.model, x[:16], y[:16], batch_size=16)
+            probe = timed(lambda: lat.encode_dataset(c.model, x[:waits.ENCODE_PROBE], y[:waits.ENCODE_PROBE],
+                                                     batch_size=waits.ENCODE_PROBE)) / waits.ENCODE_PROBE
+        for n in (10_000, len(x)):
+            est = waits.EncodePace().estimate(name, n, probe, CPU_WORKERS)
+            s = timed(lambda: lat.encode_dataset(c.model, x[:n], y[:n], batch_size=ENCODE_BATCH, workers=CPU_WORKERS))
+            print(f"  {name:<22} {n:>8,}   {s:>7.2f}    {est:>7.2f}             {s / est:>5.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000, 10000])
@@ -67,6 +122,9 @@ def main() -> None:
                     help="also time UMAP with umap-learn's own neighbour search (exact below 4,096 points): "
                          "the code before")
     ap.add_argument("--skip-first", action="store_true", help="skip part 1 (two fresh processes)")
+    ap.add_argument("--skip-warm", action="store_true", help="skip part 2 (each method at --sizes)")
+    ap.add_argument("--steps", type=int, nargs="*", help="part 3 at these sizes (e.g. 10000 20000 40000 70000)")
+    ap.add_argument("--encode", action="store_true", help="part 4: encoding estimates")
     args = ap.parse_args()
     data = os.environ.get("VAE_EXPLORER_DATA", "data")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -94,7 +152,13 @@ def main() -> None:
         import umap
 
         umap.UMAP(n_components=2, n_epochs=20).fit_transform(mu[:300])
+    if args.encode:
+        encode_estimates(data)
     model = waits.WaitModel()
+    if args.steps:
+        umap_steps(np.concatenate([mu, lat.encode_dataset(c.model, ds.x_train, ds.y_train)[0]]), args.steps, model)
+    if args.skip_warm:
+        return
     print("\nwarm, one fit at a time          measured (s)   app's estimate (s)   measured / estimate")
     for method in args.methods:
         for n in args.sizes:

@@ -601,3 +601,51 @@ def test_a_frozen_figure_gives_the_same_dict_once():
     first = f.to_dict()
     assert f.to_dict() is first  # made once
     assert json.loads(plotly.io.to_json(first, validate=False)) == json.loads(plotly.io.to_json(fig.to_dict(), validate=False))
+
+
+def test_an_encoding_estimate_comes_from_a_probe_then_from_what_was_measured():
+    from ui.logic import waits
+
+    pace = waits.EncodePace()
+    assert not pace.known("m")
+    assert pace.estimate("m", 70_000, probe_s_per_image=4e-4, workers=2) == pytest.approx(14.0)  # shared by 2 workers
+    pace.record("m", 100, 50.0)  # a small encoding says little (fixed costs): not learned
+    assert not pace.known("m")
+    pace.record("m", 70_000, 7.0)
+    assert pace.known("m") and pace.estimate("m", 10_000) == pytest.approx(1.0)  # the probe is no longer asked
+
+
+def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_checkpoints, monkeypatch):
+    """Issue 20 item 8: the map's encoding of every image said nothing about its wait. A fresh encoding
+    of many images shows "Encoding N images: about T"; the same one again (cached) shows no estimate."""
+    import contextlib
+
+    from ui import refs
+    from ui.logic import points, waits
+
+    said = []
+
+    @contextlib.contextmanager
+    def spinner(msg, *a, **k):
+        said.append(msg)
+        yield
+
+    monkeypatch.setattr(projections.st, "spinner", spinner)
+    monkeypatch.setattr(projections, "ENCODES", waits.EncodePace())
+    monkeypatch.setattr(projections, "_ENCODED", set())
+    projections._latents.clear()
+    m = refs.ModelRef.of(str(tiny_checkpoints / "digits-vae-2d.safetensors"), "vae")
+    d = refs.DataRef.of("digits", app_env["VAE_EXPLORER_DATA"])
+    n = d.n_test + d.n_train
+    assert n >= waits.ENCODE_SAY_N
+    def encoding_said(*args) -> str:
+        said.clear()
+        projections.latents(m, d, *args)
+        [msg] = [s for s in said if s.startswith("Encoding")]  # (loading the model has a spinner too)
+        return msg
+
+    msg = encoding_said(None, points.TRAIN_AND_TEST)
+    assert msg.startswith(f"Encoding {n:,} images: about ") and msg.endswith(" on this server…"), msg
+    assert projections.ENCODES.known(m.sha)  # measured: the next estimate for this model uses it
+    assert encoding_said(None, points.TRAIN_AND_TEST) == "Encoding the images…"  # cached: nothing to estimate
+    assert encoding_said(100) == "Encoding the images…"  # a hundred points: no probe, no estimate

@@ -16,34 +16,63 @@ import numpy as np
 import streamlit as st
 
 from ui.fit_queue import FitQueue, Job
-from ui.i18n import T, spinning
+from ui.i18n import T
 from ui.logic import paths, points, settings, waits
 from ui.refs import DataRef, ModelRef, disk_key, save_npz
-from ui.threads import CPU_WORKERS, ENCODE_BATCH, map_threads
+from ui.threads import CPU_WORKERS, ENCODE_BATCH, map_threads, torch_threads
 from vae_core import latent as lat
 
 LATENTS_ON_DISK = 20_000  # encodings of this many points or more are also kept on disk (a restart reads them)
 
 
-@spinning("shared.spin_encode")
-@st.cache_data(max_entries=32, show_spinner=False)
 def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> dict:
     """{"idx": indices within their split, "split": 0 test / 1 train per point, "labels", "mu": (N, d),
     "logvar": (N, d) or None} of up to n_max points of the test split (``source`` "test") or of
-    train + test ("all"; test points first); a conditional model encodes with the true labels."""
+    train + test ("all"; test points first); a conditional model encodes with the true labels.
+    A fresh encoding of many images says how long it should take (``ui.logic.waits.EncodePace``;
+    Streamlit shows a spinner only after 0.5 s, so a cached result shows nothing)."""
+    n = n_points(d, n_max, source)
+    msg = T["shared.spin_encode"]
+    fresh = (m, d, n_max, source) not in _ENCODED and not _latents_file(m, d, n_max, source).is_file()
+    if n >= waits.ENCODE_SAY_N and fresh:
+        probe = None if ENCODES.known(m.sha) else _probe_encode(m, d)
+        wait = ENCODES.estimate(m.sha, n, probe, CPU_WORKERS)
+        msg = T["shared.spin_encode_n"].format(n=n, wait=waits.format_duration(wait, tx=T))
+    with st.spinner(msg):
+        out = _latents(m, d, n_max, source)
+    _ENCODED.add((m, d, n_max, source))
+    return out
+
+
+def _probe_encode(m: ModelRef, d: DataRef) -> float:
+    """Seconds per image to encode ``waits.ENCODE_PROBE`` test images on one thread (a few tenths of a second)."""
+    x, y = d.data.x_test[:waits.ENCODE_PROBE], d.data.y_test[:waits.ENCODE_PROBE]
+    with torch_threads(1):
+        t = time.perf_counter()
+        lat.encode_dataset(m.model, x, y, batch_size=len(x))
+        return (time.perf_counter() - t) / max(1, len(x))
+
+
+def _latents_file(m: ModelRef, d: DataRef, n_max: int | None, source: str) -> Path:
+    return paths.cache_dir() / f"latents-{disk_key(m.sha, d, n_max, source)}.npz"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TEST_ONLY) -> dict:
     data = d.data
     n_train = len(data.x_train) if source == points.TRAIN_AND_TEST else 0
     idx, split = points.sample_points(len(data.x_test), n_train, n_max)
     y = points.gather(data.y_test, data.y_train, idx, split)
-    f = paths.cache_dir() / f"latents-{disk_key(m.sha, d, n_max, source)}.npz"
+    f = _latents_file(m, d, n_max, source)
     if len(idx) >= LATENTS_ON_DISK and f.is_file():
         with np.load(f, allow_pickle=False) as arrays:
             if len(arrays["mu"]) == len(idx):
                 return {"idx": idx, "split": split, "labels": y.numpy(), "mu": arrays["mu"],
                         "logvar": arrays["logvar"] if "logvar" in arrays.files else None}
     x = points.gather(data.x_test, data.x_train, idx, split)
-    y = points.gather(data.y_test, data.y_train, idx, split)
+    t0 = time.perf_counter()
     mu, logvar = lat.encode_dataset(m.model, x, y, batch_size=ENCODE_BATCH, workers=CPU_WORKERS)
+    ENCODES.record(m.sha, len(idx), time.perf_counter() - t0)  # this model's rate here, for the next estimate
     if len(idx) >= LATENTS_ON_DISK:
         save_npz(f, mu=mu, **({} if logvar is None else {"logvar": logvar}))
     return {"idx": idx, "split": split, "labels": y.numpy(), "mu": mu, "logvar": logvar}
@@ -56,6 +85,8 @@ def umap_file(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, so
 
 
 WAITS = waits.WaitModel()  # one per server process: estimates that learn this machine's speed
+ENCODES = waits.EncodePace()  # seconds per image of each model encoded here
+_ENCODED: set = set()  # (model, data, n_max, source) of the encodings this process has made (cached)
 
 _FITTED: set = set()  # (method, ...) keys of projections computed by this process
 

@@ -95,3 +95,36 @@ class SweepPace:
         rate = max(0.0, seconds - n_betas * SWEEP_FIXED_S) / work
         with self._lock:
             self.s_per_image = 0.5 * (self.s_per_image + rate)
+
+
+# Encoding a map's images (Latent map, Latent grid, AE vs VAE): seconds per image of the model at hand.
+# Before a model's first big encoding here, a probe times ENCODE_PROBE images on one thread; the encoding
+# shares its batches among ``workers`` single-threaded workers, so it takes about probe × n / workers
+# (bench/wait_estimates.py --encode: 0.9–1.7× of that for the shipped MNIST and CIFAR-10 models, 70,000
+# and 60,000 images). After each encoding its measured rate is the model's.
+ENCODE_PROBE = 256
+ENCODE_SAY_N = 4 * ENCODE_PROBE  # fewer images than this: no probe, no estimate (well under 2 s)
+
+
+@dataclass
+class EncodePace:
+    rates: dict = field(default_factory=dict)  # model key → seconds per image, as last measured here
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def known(self, key) -> bool:
+        with self._lock:
+            return key in self.rates
+
+    def estimate(self, key, n: int, probe_s_per_image: float | None = None, workers: int = 1) -> float:
+        """Seconds to encode n images with the model ``key``: its measured rate, else the probe's."""
+        with self._lock:
+            rate = self.rates.get(key)
+        if rate is None:
+            rate = (probe_s_per_image or 0.0) / max(1, workers)
+        return rate * n
+
+    def record(self, key, n: int, seconds: float) -> None:
+        if n >= ENCODE_SAY_N and math.isfinite(seconds) and seconds > 0:
+            with self._lock:
+                self.rates[key] = seconds / n
+
