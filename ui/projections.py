@@ -94,17 +94,19 @@ _UMAP_FITTED = threading.Event()  # a UMAP fit finished in this process: its ker
 
 
 class UmapWarmup:
-    """UMAP's numba compilation, run once per server process in a low-priority background thread."""
+    """UMAP's numba compilation, run once per server process in a background thread at normal priority.
+
+    Not a lowered one: numba's OpenMP workers are started by the first thread that runs parallel code
+    and inherit its nice value, and every later UMAP fit runs on those workers. With the warm-up at
+    nice 19, a 70,000-point map's step 1 took 165 s instead of 8.5 s while another process held a core
+    (the issue's "5 s estimated, 46 s taken"); torch's thread teams are per thread and were not
+    affected (bench/wait_estimates.py --nice measures the UMAP case)."""
 
     def __init__(self):
         self.done = threading.Event()
         self.error: str | None = None
 
     def run(self) -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
-        except (AttributeError, OSError):
-            pass
         try:
             lat.warm_umap()
             _UMAP_FITTED.set()

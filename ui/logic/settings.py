@@ -25,9 +25,9 @@ to ONNX for the in-browser decoder in a low-priority background thread (once per
 the first click that decodes in the page does not wait seconds for the export; ``0``: export on first use
 (the tests set it).
 
-``VAE_EXPLORER_WARM_UMAP`` — ``1`` (default): compile UMAP's kernels in a low-priority background
-thread when the server starts, so that the first UMAP a person asks for does not wait ~25 s for numba;
-``0``: do not (the tests set it, since they start many short-lived servers).
+``VAE_EXPLORER_WARM_UMAP`` — ``1`` (default): compile UMAP's kernels in a background thread when the
+server starts (at normal priority: numba's workers inherit it, ``ui.projections.UmapWarmup``), so that
+the first UMAP a person asks for does not wait ~25 s for numba; ``0``: do not (the tests set it, since they start many short-lived servers).
 """
 
 from __future__ import annotations
