@@ -19,6 +19,10 @@ Part 4 (``--encode``), encoding a map's images: the app's estimate before a mode
 workers) next to the measured encoding of 10,000 and all train + test images, for the shipped MNIST and
 CIFAR-10 models.
 
+Part 6 (``--features``), Uses › Features: the app's estimate (``ui.logic.waits.FeaturePace`` with its
+starting rates) next to the measured time of the raw-pixel classifiers plus one probe per shipped model
+with a latent vector, for MNIST and CIFAR-10 (cold caches, as a first visit).
+
 Part 5 (``--nice``), why the warm-up runs at normal priority: two fresh processes warm UMAP up in a
 background thread (one at nice 19, as the app did before, one not), then fit all 70,000 MNIST latents
 while a third process spins on one core; prints step 1 and the whole fit for each.
@@ -87,6 +91,24 @@ try:
 finally:
     hog.kill()
 """
+
+
+def features(data: str) -> None:
+    from pages.uses import compute
+    from ui import refs
+    from ui.logic import waits
+
+    print("\nUses › Features, first visit   models   measured (s)   estimate (s)   measured / estimate")
+    for dataset in ("mnist", "cifar10"):
+        d = refs.DataRef.of(dataset, data)
+        models = []
+        for f in sorted((ROOT / "checkpoints").glob(f"{dataset}-*.safetensors")):
+            c = refs.checkpoint(str(f))
+            if c.model_config.latent_dim:
+                models.append(refs.ModelRef.of(str(f), c.model_config.kind))
+        est = waits.FeaturePace().estimate(compute.probe_pixel_work(d), len(models))
+        s = timed(lambda: [compute.use_probe(m, d) for m in [None, *models]])
+        print(f"  {dataset:<28} {len(models):>4}     {s:>8.1f}        {est:>8.1f}          {s / est:>5.2f}")
 
 
 def nice_warmup(data: str) -> None:
@@ -167,12 +189,15 @@ def main() -> None:
     ap.add_argument("--steps", type=int, nargs="*", help="part 3 at these sizes (e.g. 10000 20000 40000 70000)")
     ap.add_argument("--encode", action="store_true", help="part 4: encoding estimates")
     ap.add_argument("--nice", action="store_true", help="part 5: the warm-up's priority and later fits")
+    ap.add_argument("--features", action="store_true", help="part 6: Uses › Features")
     args = ap.parse_args()
     data = os.environ.get("VAE_EXPLORER_DATA", "data")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     if args.nice:
         nice_warmup(data)
+    if args.features:
+        features(data)
     if not args.skip_first:
         cold = child(False, data)
         warm = child(True, data)

@@ -654,3 +654,20 @@ def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_ch
     assert projections.ENCODES.known(m.sha)  # measured: the next estimate for this model uses it
     assert encoding_said(None, points.TRAIN_AND_TEST) == "Encoding the images…"  # cached: nothing to estimate
     assert encoding_said(100) == "Encoding the images…"  # a hundred points: no probe, no estimate
+
+
+def test_the_features_estimate_counts_the_work_the_probes_do_and_learns_this_server(app_env):
+    """Issue 20 item 8: Uses › Features took up to 49 s with no estimate. The estimate's pixel work is
+    exactly the images × pixels the raw-pixel classifiers train on (an identity with use_probe's rows)."""
+    from pages.uses import compute
+    from ui import refs
+    from ui.logic import waits
+
+    d = refs.DataRef.of("digits", app_env["VAE_EXPLORER_DATA"])
+    rows = compute.use_probe(None, d)["rows"]
+    assert rows and compute.probe_pixel_work(d) == sum(r["n_train"] for r in rows) * int(np.prod(d.data.image_shape))
+    pace = waits.FeaturePace()
+    mnist = 11_100 * 784  # 10, 100 and 1,000 labels per class of MNIST's ten
+    assert pace.estimate(mnist, 7) == pytest.approx(waits.FeaturePace.predicted(mnist, 7))
+    pace.record(mnist, 7, 2 * waits.FeaturePace.predicted(mnist, 7))  # this server is twice as slow
+    assert pace.estimate(mnist, 7) == pytest.approx(1.5 * waits.FeaturePace.predicted(mnist, 7))  # learned halfway

@@ -110,8 +110,22 @@ def _probe_data(d: DataRef, max_per_class: int, n_test: int):
     return xs[pool], ys[pool], data.x_test[test], data.y_test[test], from_test
 
 
+PROBE_PER_CLASS = (10, 100, 1000)  # labelled images per class of the few-label classifiers
+
+
+def probe_pixel_work(d: DataRef, per_class: tuple[int, ...] = PROBE_PER_CLASS) -> int:
+    """Images × pixels the raw-pixel classifiers train on, over the label budgets the pool can give
+    (what ``ui.logic.waits.FeaturePace`` estimates the Features tab's wait from)."""
+    data = d.data
+    pool, _, from_test = uses.probe_split(data.y_train.numpy(), data.y_test.numpy(), max(per_class), 1)
+    counts = np.bincount((data.y_test if from_test else data.y_train).numpy()[pool])
+    counts = counts[counts > 0]
+    images = sum(k * len(counts) for k in per_class if k <= counts.min())
+    return images * int(np.prod(data.image_shape))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def use_probe(m: ModelRef | None, d: DataRef, per_class: tuple[int, ...] = (10, 100, 1000),
+def use_probe(m: ModelRef | None, d: DataRef, per_class: tuple[int, ...] = PROBE_PER_CLASS,
               n_test: int = USE_PROBE_TEST) -> dict:
     """Few-label accuracy of a linear classifier on the model's μ (``m``) or on raw pixels (``m`` None):
     {"rows": [{"per_class", "n_train", "acc"}], "pool_from_test", "n_test"}."""

@@ -4,6 +4,8 @@ out-of-distribution detection, feature extraction with few labels, data augmenta
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,7 @@ from pages.uses import figures as uf
 from ui import refs, shared_compute, widgets
 from ui import state as S
 from ui.i18n import T, error_text
+from ui.logic import waits
 from ui.sidebar import Context
 from vae_core import latent as lat
 from vae_core import uses
@@ -329,16 +332,30 @@ def anomaly_tab(ctx: Context) -> None:
 
 # ------------------------------------------------------------------ feature extraction
 
+FEATURES = waits.FeaturePace()  # one per server process: the Features tab's estimate learns this machine
+_FEATURES_DONE: set = set()  # (data, models) whose probes this process has computed (cached: no wait)
+
+
 def features_tab(ctx: Context) -> None:
     st.markdown(T["uses.feat_explain"])
     st.latex(r"p(y \mid x) = \operatorname{softmax}\big(W\,\phi(x) + b\big)")
     st.latex(r"\phi(x) = \mu(x) \in \mathbb{R}^d\ \ " + _tx("uses.tex_latent") + r" \quad " + _tx("uses.tex_vs"))
     st.latex(r"\phi(x) = x \in \mathbb{R}^{CHW}\ \ " + _tx("uses.tex_pixels"))
     dref = ctx.data_ref
-    with st.spinner(T["uses.spin_feat"]):
+    models = _latent_models(ctx)
+    key = (dref, tuple(_ref(e) for e in models))
+    fresh = key not in _FEATURES_DONE
+    if fresh:
+        work = compute.probe_pixel_work(dref)
+        wait = waits.format_duration(FEATURES.estimate(work, len(models)), tx=T)
+    t0 = time.perf_counter()
+    with st.spinner(T["uses.spin_feat_wait"].format(n=len(models), wait=wait) if fresh else T["uses.spin_feat"]):
         results = {T["uses.feat_pixels"]: compute.use_probe(None, dref)}
-        for e in _latent_models(ctx):
+        for e in models:
             results[e.name] = compute.use_probe(_ref(e), dref)
+    if fresh:  # this server's speed, for the next estimate
+        FEATURES.record(work, len(models), time.perf_counter() - t0)
+        _FEATURES_DONE.add(key)
     first = next(iter(results.values()))
     if first["pool_from_test"]:
         st.info(T["uses.sample_split"].format(dataset=widgets.plain(ctx.dataset)))

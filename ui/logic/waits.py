@@ -128,3 +128,31 @@ class EncodePace:
             with self._lock:
                 self.rates[key] = seconds / n
 
+
+# Uses › Features: a linear probe on raw pixels for each label budget, whose L-BFGS work (at most 300
+# iterations) grows with images × pixels, plus an encoding and a small probe per model. Rates from the
+# 2-core development machine (bench/wait_estimates.py --features): pixels 4.3 s for MNIST's 11,100 × 784
+# and 31.3 s for CIFAR-10's 11,100 × 3,072 (which stops at the iteration cap), 0.2–1.0 s per model.
+FEATURE_S_PER_PIXEL_IMAGE = 7e-7
+FEATURE_S_PER_MODEL = 0.7
+
+
+@dataclass
+class FeaturePace:
+    factor: float = 1.0  # measured / predicted on this server, as last learned (halfway)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @staticmethod
+    def predicted(pixel_work: int, n_models: int) -> float:
+        return FEATURE_S_PER_PIXEL_IMAGE * pixel_work + FEATURE_S_PER_MODEL * n_models
+
+    def estimate(self, pixel_work: int, n_models: int) -> float:
+        with self._lock:
+            return self.factor * self.predicted(pixel_work, n_models)
+
+    def record(self, pixel_work: int, n_models: int, seconds: float) -> None:
+        p = self.predicted(pixel_work, n_models)
+        if p > 0 and math.isfinite(seconds) and seconds > 0:
+            with self._lock:
+                self.factor = 0.5 * (self.factor + seconds / p)
+
