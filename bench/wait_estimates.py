@@ -23,6 +23,10 @@ Part 6 (``--features``), Uses › Features: the app's estimate (``ui.logic.waits
 starting rates) next to the measured time of the raw-pixel classifiers plus one probe per shipped model
 with a latent vector, for MNIST and CIFAR-10 (cold caches, as a first visit).
 
+Part 7 (``--metrics``), a model's metrics (AE vs VAE, Generate's β chart): the app's estimate before a
+model's first evaluation (``ui.logic.waits.MetricsPace``: the encoding probe × images-equivalent of its
+kind) next to the measured ``ui.shared_compute.metrics``, for six shipped models.
+
 Part 5 (``--nice``), why the warm-up runs at normal priority: two fresh processes warm UMAP up in a
 background thread (one at nice 19, as the app did before, one not), then fit all 70,000 MNIST latents
 while a third process spins on one core; prints step 1 and the whole fit for each.
@@ -111,6 +115,22 @@ def features(data: str) -> None:
         print(f"  {dataset:<28} {len(models):>4}     {s:>8.1f}        {est:>8.1f}          {s / est:>5.2f}")
 
 
+def metrics_estimates(data: str) -> None:
+    from ui import projections, refs, shared_compute
+    from ui.logic import waits
+
+    print("\nmetrics, first evaluation       measured (s)   estimate (s)   measured / estimate")
+    for name, dataset in (("mnist-vae-16d", "mnist"), ("mnist-cvae-16d", "mnist"), ("mnist-ae-2d", "mnist"),
+                          ("cifar10-vae-16d", "cifar10"), ("cifar10-ae-16d", "cifar10"),
+                          ("fashion-mnist-vae-2d", "fashion-mnist")):
+        path = str(ROOT / "checkpoints" / f"{name}.safetensors")
+        m = refs.ModelRef.of(path, refs.checkpoint(path).model_config.kind)
+        d = refs.DataRef.of(dataset, data)
+        est = waits.MetricsPace().estimate(name, m.model.variational, projections.probe_encode(m, d))
+        s = timed(lambda: shared_compute._metrics(m, d))
+        print(f"  {name:<28} {s:>8.2f}       {est:>8.2f}          {s / est:>5.2f}")
+
+
 def nice_warmup(data: str) -> None:
     print("\n70,000-point UMAP beside one busy core, after a warm-up thread at   step 1 (s)   whole fit (s)")
     for nice in (True, False):
@@ -167,7 +187,7 @@ def encode_estimates(data: str) -> None:
         c = ckpt.load(str(ROOT / "checkpoints" / f"{name}.safetensors"))
         ds = load_dataset(dataset, data)
         x, y = torch.cat([ds.x_test, ds.x_train]), torch.cat([ds.y_test, ds.y_train])
-        with torch_threads(1):  # the app's probe (ui.projections._probe_encode), after one warm-up batch
+        with torch_threads(1):  # the app's probe (ui.projections.probe_encode), after one warm-up batch
             lat.encode_dataset(c.model, x[:16], y[:16], batch_size=16)
             probe = timed(lambda: lat.encode_dataset(c.model, x[:waits.ENCODE_PROBE], y[:waits.ENCODE_PROBE],
                                                      batch_size=waits.ENCODE_PROBE)) / waits.ENCODE_PROBE
@@ -190,6 +210,7 @@ def main() -> None:
     ap.add_argument("--encode", action="store_true", help="part 4: encoding estimates")
     ap.add_argument("--nice", action="store_true", help="part 5: the warm-up's priority and later fits")
     ap.add_argument("--features", action="store_true", help="part 6: Uses › Features")
+    ap.add_argument("--metrics", action="store_true", help="part 7: a model's metrics")
     args = ap.parse_args()
     data = os.environ.get("VAE_EXPLORER_DATA", "data")
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -198,6 +219,8 @@ def main() -> None:
         nice_warmup(data)
     if args.features:
         features(data)
+    if args.metrics:
+        metrics_estimates(data)
     if not args.skip_first:
         cold = child(False, data)
         warm = child(True, data)

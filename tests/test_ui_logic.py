@@ -671,3 +671,13 @@ def test_the_features_estimate_counts_the_work_the_probes_do_and_learns_this_ser
     assert pace.estimate(mnist, 7) == pytest.approx(waits.FeaturePace.predicted(mnist, 7))
     pace.record(mnist, 7, 2 * waits.FeaturePace.predicted(mnist, 7))  # this server is twice as slow
     assert pace.estimate(mnist, 7) == pytest.approx(1.5 * waits.FeaturePace.predicted(mnist, 7))  # learned halfway
+
+
+def test_a_metrics_estimate_comes_from_the_probe_and_the_kind_then_from_what_was_measured():
+    from ui.logic import waits
+
+    pace = waits.MetricsPace()
+    vae, ae = pace.estimate("v", True, 1e-4), pace.estimate("a", False, 1e-4)
+    assert vae == pytest.approx(1e-4 * waits.METRICS_PROBE_IMAGES[True]) and vae > ae  # the NLL's decodes
+    pace.record("v", 3.0)
+    assert pace.known("v") and pace.estimate("v", True) == 3.0 and not pace.known("a")

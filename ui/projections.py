@@ -35,7 +35,7 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
     msg = T["shared.spin_encode"]
     fresh = (m, d, n_max, source) not in _ENCODED and not _latents_file(m, d, n_max, source).is_file()
     if n >= waits.ENCODE_SAY_N and fresh:
-        probe = None if ENCODES.known(m.sha) else _probe_encode(m, d)
+        probe = None if ENCODES.known(m.sha) else probe_encode(m, d)
         wait = ENCODES.estimate(m.sha, n, probe, CPU_WORKERS)
         msg = T["shared.spin_encode_n"].format(n=n, wait=waits.format_duration(wait, tx=T))
     with st.spinner(msg):
@@ -44,8 +44,9 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
     return out
 
 
-def _probe_encode(m: ModelRef, d: DataRef) -> float:
-    """Seconds per image to encode ``waits.ENCODE_PROBE`` test images on one thread (a few tenths of a second)."""
+def probe_encode(m: ModelRef, d: DataRef) -> float:
+    """A model's speed here, for the wait estimates: seconds per image to encode ``waits.ENCODE_PROBE``
+    test images on one thread (a few tenths of a second)."""
     x, y = d.data.x_test[:waits.ENCODE_PROBE], d.data.y_test[:waits.ENCODE_PROBE]
     with torch_threads(1):
         t = time.perf_counter()

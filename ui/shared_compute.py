@@ -3,11 +3,15 @@ live in its ``compute.py``."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 import torch
 
-from ui.i18n import spinning
+from ui import projections
+from ui.i18n import T
+from ui.logic import waits
 from ui.refs import DataRef, ModelRef
 from vae_core import latent as lat
 from vae_core.data import Dataset, to_float
@@ -29,10 +33,29 @@ def reconstructions(m: ModelRef, d: DataRef, idx: tuple) -> np.ndarray:
         return lat.to_uint8_images(m.model.reconstruct(to_float(data.x_test[list(idx)]), data.y_test[list(idx)]))
 
 
-@spinning("shared.spin_metrics")
-@st.cache_data(max_entries=16, show_spinner=False)
+METRICS = waits.MetricsPace()  # seconds each model's metrics took in this process
+_MEASURED: set = set()  # (model, data) whose metrics this process has computed (cached: no wait)
+
+
 def metrics(m: ModelRef, d: DataRef) -> dict:
-    """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images."""
+    """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images, with a spinner
+    that says how long a first evaluation of this model should take (``ui.logic.waits.MetricsPace``)."""
+    msg = T["shared.spin_metrics"]
+    if (m, d) not in _MEASURED:
+        probe = None if METRICS.known(m.sha) else projections.probe_encode(m, d)
+        wait = METRICS.estimate(m.sha, m.model.variational, probe)
+        msg = T["shared.spin_metrics_wait"].format(kind=m.kind.upper(), wait=waits.format_duration(wait, tx=T))
+    t0 = time.perf_counter()
+    with st.spinner(msg):
+        out = _metrics(m, d)
+    if (m, d) not in _MEASURED:
+        METRICS.record(m.sha, time.perf_counter() - t0)
+        _MEASURED.add((m, d))
+    return out
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _metrics(m: ModelRef, d: DataRef) -> dict:
     data = d.data
     sub = Dataset(data.name, data.x_train[:METRIC_TRAIN_MAX], data.y_train[:METRIC_TRAIN_MAX],
                   data.x_test[:METRIC_TEST_MAX], data.y_test[:METRIC_TEST_MAX], data.classes)

@@ -156,3 +156,31 @@ class FeaturePace:
             with self._lock:
                 self.factor = 0.5 * (self.factor + seconds / p)
 
+
+# A model's metrics (the AE vs VAE table, Generate's β chart): evaluate() on 1,000 test images, which
+# for a variational model includes the importance-sampled NLL (20 decodes per image). Before a model's
+# first evaluation here: the encoding probe's seconds per image times METRICS_PROBE_IMAGES of its kind
+# (measured on the shipped models with bench/wait_estimates.py --metrics: 16,000–41,000 for the VAEs
+# and CVAEs, 6,000–9,000 for the AEs); after it, the time it took.
+METRICS_PROBE_IMAGES = {True: 25_000, False: 7_500}  # variational → images-equivalent of the probe
+
+
+@dataclass
+class MetricsPace:
+    seconds: dict = field(default_factory=dict)  # model key → seconds its metrics took here
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def known(self, key) -> bool:
+        with self._lock:
+            return key in self.seconds
+
+    def estimate(self, key, variational: bool, probe_s_per_image: float | None = None) -> float:
+        with self._lock:
+            s = self.seconds.get(key)
+        return s if s is not None else (probe_s_per_image or 0.0) * METRICS_PROBE_IMAGES[bool(variational)]
+
+    def record(self, key, seconds: float) -> None:
+        if math.isfinite(seconds) and seconds > 0:
+            with self._lock:
+                self.seconds[key] = seconds
+
