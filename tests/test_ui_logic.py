@@ -622,7 +622,7 @@ def test_an_encoding_estimate_comes_from_a_probe_then_from_what_was_measured():
 
 def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_checkpoints, monkeypatch):
     """Issue 20 item 8: the map's encoding of every image said nothing about its wait. A fresh encoding
-    of many images shows "Encoding N images: about T"; the same one again (cached) shows no estimate."""
+    of many images shows "Encoding N images: about T"; the same one again (cached) shows no spinner."""
     import contextlib
 
     from ui import refs
@@ -637,23 +637,22 @@ def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_ch
 
     monkeypatch.setattr(projections.st, "spinner", spinner)
     monkeypatch.setattr(projections, "ENCODES", waits.EncodePace())
-    monkeypatch.setattr(projections, "_ENCODED", set())
+    monkeypatch.setattr(projections, "_ENCODED", projections.Recent())
     projections._latents.clear()
     m = refs.ModelRef.of(str(tiny_checkpoints / "digits-vae-2d.safetensors"), "vae")
     d = refs.DataRef.of("digits", app_env["VAE_EXPLORER_DATA"])
     n = d.n_test + d.n_train
     assert n >= waits.ENCODE_SAY_N
-    def encoding_said(*args) -> str:
+    def encoding_said(*args) -> list[str]:
         said.clear()
         projections.latents(m, d, *args)
-        [msg] = [s for s in said if s.startswith("Encoding")]  # (loading the model has a spinner too)
-        return msg
+        return [s for s in said if s.startswith("Encoding")]  # (loading the model has a spinner too)
 
-    msg = encoding_said(None, points.TRAIN_AND_TEST)
+    [msg] = encoding_said(None, points.TRAIN_AND_TEST)
     assert msg.startswith(f"Encoding {n:,} images: about ") and msg.endswith(" on this server…"), msg
     assert projections.ENCODES.known(m.sha)  # measured: the next estimate for this model uses it
-    assert encoding_said(None, points.TRAIN_AND_TEST) == "Encoding the images…"  # cached: nothing to estimate
-    assert encoding_said(100) == "Encoding the images…"  # a hundred points: no probe, no estimate
+    assert encoding_said(None, points.TRAIN_AND_TEST) == []  # cached: no spinner at all (issue 22)
+    assert encoding_said(100) == ["Encoding the images…"]  # a hundred points: no probe, no estimate
 
 
 def test_the_features_estimate_counts_the_work_the_probes_do_and_learns_this_server(app_env):
@@ -681,3 +680,43 @@ def test_a_metrics_estimate_comes_from_the_probe_and_the_kind_then_from_what_was
     assert vae == pytest.approx(1e-4 * waits.METRICS_PROBE_IMAGES[True]) and vae > ae  # the NLL's decodes
     pace.record("v", 3.0)
     assert pace.known("v") and pace.estimate("v", True) == 3.0 and not pace.known("a")
+
+
+def test_a_recent_cached_call_runs_without_a_spinner(monkeypatch):
+    """Issue 22 item 2: st.spinner starts a timer thread and sends a message on every call, cache hit
+    or not. spinning() remembers the latest argument sets; a repeat runs without one, an unhashable
+    call and a cleared cache get the spinner again."""
+    import contextlib
+
+    from ui import i18n
+
+    spun = []
+
+    @contextlib.contextmanager
+    def spinner(msg, *a, **k):
+        spun.append(msg)
+        yield
+
+    monkeypatch.setattr(i18n.st, "spinner", spinner)
+    calls = []
+
+    def f(*args, **kwargs):
+        calls.append(args)
+        return len(calls)
+
+    f.clear = calls.clear
+    run = i18n.spinning("shared.spin_metrics")(f)
+    run(1, x=2)
+    run(1, x=2)
+    run([1])  # unhashable: never remembered
+    run([1])
+    assert (len(spun), len(calls)) == (3, 4)
+    for i in range(2, 2 + i18n.Recent().kept):  # pushes (1, x=2) out of the remembered ones
+        run(i)
+    spun.clear()
+    run(1, x=2)
+    assert spun  # no longer known to be cached: the spinner again
+    run.clear()
+    spun.clear()
+    run(1, x=2)
+    assert spun

@@ -8,6 +8,8 @@ The language is read here, explicitly, from the session (``state.LANG``, set by 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
 import streamlit as st
@@ -72,15 +74,65 @@ def error_text(e: BaseException, tx: Mapping | None = None, markdown: bool = Fal
     return esc(str(e))
 
 
+class Recent:
+    """The last ``kept`` argument sets a cached function ran with, fewer than its cache keeps, so a call
+    among them is a cache hit: it can skip ``st.spinner``, which starts a timer thread and sends a
+    message even when it shows nothing (under 0.5 s), on every rerun and click (issue 22)."""
+
+    def __init__(self, kept: int = 8):
+        self.kept, self._keys, self._lock = kept, OrderedDict(), threading.Lock()
+
+    @staticmethod
+    def key(args: tuple, kwargs: dict):
+        """The call's arguments as one hashable key, or None (unhashable: treated as never seen)."""
+        try:
+            k = (args, tuple(sorted(kwargs.items())))
+            hash(k)
+            return k
+        except TypeError:
+            return None
+
+    def seen(self, k) -> bool:
+        with self._lock:
+            if k is None or k not in self._keys:
+                return False
+            self._keys.move_to_end(k)
+            return True
+
+    def add(self, k) -> None:
+        if k is None:
+            return
+        with self._lock:
+            self._keys[k] = True
+            while len(self._keys) > self.kept:
+                self._keys.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+
 def spinning(key: str):
     """Show ``T[key]`` — in the session's language, which a decorator argument fixed at import could
-    not follow — while the wrapped call runs; Streamlit shows a spinner only after 0.5 s, so a cache
-    hit shows nothing."""
+    not follow — while the wrapped call runs; a call it ran lately (``Recent``: a cache hit) runs
+    without a spinner."""
     def wrap(fn):
+        recent = Recent()
+
         @functools.wraps(fn)
         def run(*args, **kwargs):
-            with st.spinner(T[key]):
+            k = Recent.key(args, kwargs)
+            if recent.seen(k):
                 return fn(*args, **kwargs)
-        run.clear = fn.clear  # st.cache_* functions can be cleared
+            with st.spinner(T[key]):
+                out = fn(*args, **kwargs)
+            recent.add(k)
+            return out
+
+        def clear(*a, **kw):
+            recent.clear()
+            return fn.clear(*a, **kw)
+
+        run.clear = clear  # st.cache_* functions can be cleared
         return run
     return wrap

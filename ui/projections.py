@@ -16,7 +16,7 @@ import numpy as np
 import streamlit as st
 
 from ui.fit_queue import FitQueue, Job
-from ui.i18n import T
+from ui.i18n import Recent, T
 from ui.logic import paths, points, settings, waits
 from ui.refs import DataRef, ModelRef, disk_key, save_npz
 from ui.threads import CPU_WORKERS, ENCODE_BATCH, map_threads, torch_threads
@@ -31,16 +31,18 @@ def latents(m: ModelRef, d: DataRef, n_max: int | None, source: str = points.TES
     train + test ("all"; test points first); a conditional model encodes with the true labels.
     A fresh encoding of many images says how long it should take (``ui.logic.waits.EncodePace``;
     Streamlit shows a spinner only after 0.5 s, so a cached result shows nothing)."""
+    key = (m, d, n_max, source)
+    if _ENCODED.seen(key):  # cached: no spinner (``ui.i18n.Recent``)
+        return _latents(m, d, n_max, source)
     n = n_points(d, n_max, source)
     msg = T["shared.spin_encode"]
-    fresh = (m, d, n_max, source) not in _ENCODED and not _latents_file(m, d, n_max, source).is_file()
-    if n >= waits.ENCODE_SAY_N and fresh:
+    if n >= waits.ENCODE_SAY_N and not _latents_file(m, d, n_max, source).is_file():
         probe = None if ENCODES.known(m.sha) else probe_encode(m, d)
         wait = ENCODES.estimate(m.sha, n, probe, CPU_WORKERS)
         msg = T["shared.spin_encode_n"].format(n=n, wait=waits.format_duration(wait, tx=T))
     with st.spinner(msg):
         out = _latents(m, d, n_max, source)
-    _ENCODED.add((m, d, n_max, source))
+    _ENCODED.add(key)
     return out
 
 
@@ -87,7 +89,7 @@ def umap_file(m: ModelRef, d: DataRef, n_max: int | None, reproducible: bool, so
 
 WAITS = waits.WaitModel()  # one per server process: estimates that learn this machine's speed
 ENCODES = waits.EncodePace()  # seconds per image of each model encoded here
-_ENCODED: set = set()  # (model, data, n_max, source) of the encodings this process has made (cached)
+_ENCODED = Recent()  # (model, data, n_max, source) of the latest encodings (cached: no spinner, no estimate)
 
 _FITTED: set = set()  # (method, ...) keys of projections computed by this process
 

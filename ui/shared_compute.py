@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from ui import projections
-from ui.i18n import T
+from ui.i18n import Recent, T
 from ui.logic import waits
 from ui.refs import DataRef, ModelRef
 from vae_core import latent as lat
@@ -33,24 +33,24 @@ def reconstructions(m: ModelRef, d: DataRef, idx: tuple) -> np.ndarray:
         return lat.to_uint8_images(m.model.reconstruct(to_float(data.x_test[list(idx)]), data.y_test[list(idx)]))
 
 
-METRICS = waits.MetricsPace()  # seconds each model's metrics took in this process
-_MEASURED: set = set()  # (model, data) whose metrics this process has computed (cached: no wait)
+METRICS = waits.MetricsPace()  # seconds each model's first metrics took in this process
+_MEASURED = Recent()  # (model, data) of the latest metrics (cached: no spinner, no estimate)
 
 
 def metrics(m: ModelRef, d: DataRef) -> dict:
     """evaluate() on the first METRIC_TEST_MAX test and METRIC_TRAIN_MAX train images, with a spinner
     that says how long a first evaluation of this model should take (``ui.logic.waits.MetricsPace``)."""
-    msg = T["shared.spin_metrics"]
-    if (m, d) not in _MEASURED:
-        probe = None if METRICS.known(m.sha) else projections.probe_encode(m, d)
-        wait = METRICS.estimate(m.sha, m.model.variational, probe)
-        msg = T["shared.spin_metrics_wait"].format(kind=m.kind.upper(), wait=waits.format_duration(wait, tx=T))
+    if _MEASURED.seen((m, d)):
+        return _metrics(m, d)
+    first = not METRICS.known(m.sha)
+    probe = projections.probe_encode(m, d) if first else None
+    wait = METRICS.estimate(m.sha, m.model.variational, probe)
     t0 = time.perf_counter()
-    with st.spinner(msg):
+    with st.spinner(T["shared.spin_metrics_wait"].format(kind=m.kind.upper(), wait=waits.format_duration(wait, tx=T))):
         out = _metrics(m, d)
-    if (m, d) not in _MEASURED:
+    if first:  # the model's first evaluation here (a later one may be a cache hit: it teaches nothing)
         METRICS.record(m.sha, time.perf_counter() - t0)
-        _MEASURED.add((m, d))
+    _MEASURED.add((m, d))
     return out
 
 
