@@ -23,6 +23,7 @@ for _name in PROBED_BY_PLOTLY:
     importlib.import_module(_name)
 
 APP_CSS = Path(__file__).resolve().parent / "app.css"
+TAP_JS = (Path(__file__).resolve().parent / "tap_selects.js").read_text()  # our own file, no user input
 _RUN = threading.local()  # a script run happens on one thread: is this run inside main()?
 
 
@@ -54,6 +55,7 @@ def main(start: str = "home") -> None:
             S.keep_user_key_in_url()
         st.set_page_config(page_title=T["app.title"], page_icon=":material/scatter_plot:", layout="wide")
         st.html(APP_CSS)
+        st.sidebar.html(f"<script>{TAP_JS}</script>", unsafe_allow_javascript=True)  # a tap selects (phones)
         projections.umap_warmup()  # the server's first run starts compiling UMAP in the background
         current = st.navigation([pagelist.page(p.id, default=(p.id == start)) for p in pagelist.PAGES])
         sidebar.render()
