@@ -608,6 +608,24 @@ def test_a_frozen_figure_gives_the_same_dict_once():
     assert json.loads(plotly.io.to_json(first, validate=False)) == json.loads(plotly.io.to_json(fig.to_dict(), validate=False))
 
 
+@pytest.fixture()
+def spinner_texts(monkeypatch) -> list[str]:
+    """The text of every ``st.spinner`` opened while the test runs (recorded, not drawn)."""
+    import contextlib
+
+    import streamlit as st
+
+    said: list[str] = []
+
+    @contextlib.contextmanager
+    def spinner(msg, *a, **k):
+        said.append(msg)
+        yield
+
+    monkeypatch.setattr(st, "spinner", spinner)
+    return said
+
+
 def test_an_encoding_estimate_comes_from_a_probe_then_from_what_was_measured():
     from ui.logic import waits
 
@@ -620,22 +638,14 @@ def test_an_encoding_estimate_comes_from_a_probe_then_from_what_was_measured():
     assert pace.known("m") and pace.estimate("m", 10_000) == pytest.approx(1.0)  # the probe is no longer asked
 
 
-def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_checkpoints, monkeypatch):
+def test_a_fresh_big_encoding_says_how_many_images_and_how_long(app_env, tiny_checkpoints, monkeypatch,
+                                                                 spinner_texts):
     """Issue 20 item 8: the map's encoding of every image said nothing about its wait. A fresh encoding
     of many images shows "Encoding N images: about T"; the same one again (cached) shows no spinner."""
-    import contextlib
-
     from ui import refs
     from ui.logic import points, waits
 
-    said = []
-
-    @contextlib.contextmanager
-    def spinner(msg, *a, **k):
-        said.append(msg)
-        yield
-
-    monkeypatch.setattr(projections.st, "spinner", spinner)
+    said = spinner_texts
     monkeypatch.setattr(projections, "ENCODES", waits.EncodePace())
     monkeypatch.setattr(projections, "_ENCODED", projections.Recent())
     projections._latents.clear()
@@ -682,22 +692,13 @@ def test_a_metrics_estimate_comes_from_the_probe_and_the_kind_then_from_what_was
     assert pace.known("v") and pace.estimate("v", True) == 3.0 and not pace.known("a")
 
 
-def test_a_recent_cached_call_runs_without_a_spinner(monkeypatch):
+def test_a_recent_cached_call_runs_without_a_spinner(spinner_texts):
     """Issue 22 item 2: st.spinner starts a timer thread and sends a message on every call, cache hit
     or not. spinning() remembers the latest argument sets; a repeat runs without one, an unhashable
     call and a cleared cache get the spinner again."""
-    import contextlib
-
     from ui import i18n
 
-    spun = []
-
-    @contextlib.contextmanager
-    def spinner(msg, *a, **k):
-        spun.append(msg)
-        yield
-
-    monkeypatch.setattr(i18n.st, "spinner", spinner)
+    spun = spinner_texts
     calls = []
 
     def f(*args, **kwargs):
