@@ -111,6 +111,7 @@ def test_english_words_strips_what_stays():
 # element fields that carry text a reader sees (values of inputs, urls and ids do not)
 TEXT_FIELDS = {"body", "label", "caption", "help", "options", "text", "content", "placeholder", "delta"}
 STYLE_ONLY = re.compile(r"\s*(<style[^>]*>.*?</style>\s*)+", re.S | re.I)  # st.html's invisible kind
+SCRIPT_ONLY = re.compile(r"\s*<script>.*</script>\s*", re.S)  # our own JS (ui/tap_selects.js): never shown
 SKIP_PROTOS = {"Code", "Json"}  # st.code (the layer table of vae_core.summary) and st.json (a raw config)
 
 
@@ -162,8 +163,8 @@ def rendered_texts(at: AppTest) -> list[str]:
         kind = type(proto).__name__
         if kind in SKIP_PROTOS:
             continue
-        if kind == "Html" and STYLE_ONLY.fullmatch(proto.body):  # CSS (ui/app.css): never shown
-            continue
+        if kind == "Html" and (STYLE_ONLY.fullmatch(proto.body) or SCRIPT_ONLY.fullmatch(proto.body)):
+            continue  # CSS (ui/app.css) and our script (ui/tap_selects.js): never shown
         if kind == "ButtonGroup" and proto.label in (EN["shared.sb_language"], ZH["shared.sb_language"]):
             continue
         if kind == "PlotlyChart":
