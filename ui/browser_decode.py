@@ -17,7 +17,6 @@ Its texts come from Python (``texts``), in the page's language.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import io
 import json
@@ -141,44 +140,51 @@ def decoder_spec(path: str | os.PathLike, cache_dir: str | os.PathLike | None = 
                        num_classes=int(meta["num_classes"]), logits=bool(meta["logits"]))
 
 
-_SPEC_LOCK = threading.Lock()  # one export at a time (torch.onnx.export is not made for threads)
-
-
-@functools.lru_cache(maxsize=16)
-def _spec(path: str, file_mtime: float, file_size: int, cap: int) -> DecoderSpec:
-    return decoder_spec(path, None, cap)
+_EXPORT_LOCK = threading.Lock()  # one export at a time (torch.onnx.export is not made for threads)
+_READY: dict[tuple[str, float, int, int], DecoderSpec] = {}  # (path, mtime, size, cap) → spec, newest last
+_READY_MAX = 16
 
 
 def spec_for(path: str | os.PathLike, cap: int = CAP_BYTES) -> DecoderSpec:
     """``decoder_spec`` kept in memory per file (path, mtime, size), for the app: one export per file
-    content ever (the disk cache), one read per process."""
+    content ever (the disk cache), one read per process. A spec already in memory is returned without
+    waiting for an export of another file in progress."""
     st_ = os.stat(path)
-    with _SPEC_LOCK:
-        return _spec(str(path), st_.st_mtime, st_.st_size, cap)
+    key = (str(path), st_.st_mtime, st_.st_size, cap)
+    spec = _READY.get(key)
+    if spec is None:
+        with _EXPORT_LOCK:
+            spec = _READY.get(key)
+            if spec is None:
+                spec = decoder_spec(path, None, cap)
+                _READY[key] = spec
+                while len(_READY) > _READY_MAX:
+                    del _READY[next(iter(_READY))]
+    return spec
 
 
 _PREPARING: set[tuple[str, float, int]] = set()  # files whose export was started in the background
 
 
 def prepare(path: str | os.PathLike, cap: int = CAP_BYTES) -> None:
-    """Start exporting a model file's decoder in a low-priority background thread, once per file
-    (path, mtime, size), so that the first click that needs it does not wait for the export (about
-    3-9 s for the shipped 16-D models here). ``spec_for`` then finds it ready, or waits for it."""
+    """Start exporting a model file's decoder in a background thread, once per file (path, mtime,
+    size), so that the first click that needs it does not wait for the export (about 3-9 s for the
+    shipped 16-D models here). ``spec_for`` then finds it ready, or waits for it.
+
+    The thread runs at the process's own priority, not niced: it holds the interpreter lock (and the
+    export lock) while it works, so at nice 19 beside busy cores every other thread of the server
+    waited for it to be scheduled again (priority inversion). bench/niced_thread.py measures it."""
     try:
         st_ = os.stat(path)
     except OSError:
         return
     key = (str(path), st_.st_mtime, st_.st_size)
-    with _SPEC_LOCK:
+    with _EXPORT_LOCK:
         if key in _PREPARING:
             return
         _PREPARING.add(key)
 
     def run() -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
-        except (AttributeError, OSError):
-            pass
         try:
             spec_for(path, cap)
         except Exception:  # noqa: BLE001 — the page's own call shows any error where it is needed
