@@ -59,6 +59,12 @@ SERVER_MS_JS = """(t0) => { const f = window._ws.filter(x => x[1] >= t0);
   const r = f.filter(x => x[0] === 'r' && x[1] >= s[1]); return r.length ? r[r.length - 1][1] - s[1] : null; }"""
 
 MAP, GRID = "latent_map", "latent_grid"
+# scroll the chart's scrolling ancestor (Streamlit's main area, not the window) by dy pixels
+JS_SCROLL_BY = """(dy) => { let el = document.querySelector('.js-plotly-plot');
+  while (el && !(el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY)))
+    el = el.parentElement;
+  (el || document.scrollingElement).scrollBy(0, dy); }"""
+LOST: list[str] = []  # one line per click whose image did not come (Student.why_lost)
 GRID_N = 15  # the latent grid's default size
 
 
@@ -133,19 +139,28 @@ class Student:
         await self.page.wait_for_function(JS_IDLE, timeout=180_000)
 
     async def target(self) -> tuple[float, float, str, str]:
-        """Pixel position of the next click, the text that proves it was served, the image's caption."""
+        """Pixel position of the next click, the text that proves it was served, the image's caption.
+        A target below the fold is scrolled into view first, as a student would: a click outside the
+        viewport reaches nothing (the grid's bottom rows are below 1,000 px)."""
         if self.where == MAP:
             x, y, idx = await self.page.evaluate(JS_ISOLATED_POINT, [0, self.used])
             self.used.append(idx)
+            text, caption = f"index: {idx}", "decoded from its latent"
+        else:
+            size = await self.page.evaluate(
+                "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.range[1] + 0.5")
+            tile = size / GRID_N
+            self.cell += 1
+            r, c = 1 + self.cell % (GRID_N - 2), (self.cell * 7 + 3) % GRID_N
+            x, y = (c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5
+            text, caption = f"cell: ({r}, {c})", "decoded live"
+        px, py = await self.page.evaluate(JS_POINT_PX, [x, y, 0])
+        height = await self.page.evaluate("() => window.innerHeight")
+        if not 0 <= py < height:
+            await self.page.evaluate(JS_SCROLL_BY, py - height / 2)
+            await self.page.wait_for_timeout(300)
             px, py = await self.page.evaluate(JS_POINT_PX, [x, y, 0])
-            return px, py, f"index: {idx}", "decoded from its latent"
-        size = await self.page.evaluate(
-            "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.xaxis.range[1] + 0.5")
-        tile = size / GRID_N
-        self.cell += 1
-        r, c = 1 + self.cell % (GRID_N - 2), (self.cell * 7 + 3) % GRID_N
-        px, py = await self.page.evaluate(JS_POINT_PX, [(c + 0.5) * tile - 0.5, (r + 0.5) * tile - 0.5, 0])
-        return px, py, f"cell: ({r}, {c})", "decoded live"
+        return px, py, text, caption
 
     async def click(self, aim: tuple[float, float, str, str] | None = None) -> tuple[float, float] | None:
         """Click; (end-to-end ms, server ms) once the new image is on screen, None on a missed click."""
@@ -159,12 +174,24 @@ class Student:
                 f" const s = ({JS_IMAGE_SRC})({caption!r}); return t && s && s !== old ? s : null; }}",
                 arg=[self.old, text], polling="raf", timeout=60_000)).json_value()
         except Exception:  # noqa: BLE001 — a missed click is counted, not fatal
+            LOST.append(await self.why_lost(t_page, text, caption))
             return None
         e2e = (time.perf_counter() - t0) * 1000
         await self.idle()
         server = await self.page.evaluate(SERVER_MS_JS, t_page)
         await self.page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
         return e2e, server if server is not None else float("nan")
+
+    async def why_lost(self, t_page: float, text: str, caption: str) -> str:
+        """One line on a click whose image did not come: where, what was aimed at, what the page shows,
+        and whether a rerun went to the server and came back."""
+        frames = await self.page.evaluate(
+            "(t0) => { const f = window._ws.filter(x => x[1] >= t0);"
+            " return [f.filter(x => x[0] === 's').length, f.filter(x => x[0] === 'r').length]; }", t_page)
+        body = await self.page.inner_text("body")
+        shown = "image" if await self.page.evaluate(f"() => !!({JS_IMAGE_SRC})({caption!r})") else "no image"
+        return (f"{self.where}: aimed at {text!r}; page shows it: {text in body}; {shown}; "
+                f"frames after the click: {frames[0]} sent, {frames[1]} received")
 
     async def switch(self) -> tuple[float, float]:
         """Switch page (map ↔ grid) through the sidebar's navigation; ms until the new page is idle."""
@@ -256,6 +283,8 @@ async def main_async(a) -> None:
                         print(f"{n:>3} {action:7} {s['n']:>4} {s['missed']:>4} {s['e2e50']:>6.0f}ms {s['e2e95']:>4.0f}ms "
                               f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms "
                               f"{r['rss_mb']:>5.0f}MB  p95 ×{ratio:.2f} of N={ref['n']}", flush=True)
+                for line in LOST:
+                    print("lost:", line)
                 await browser.close()
         finally:
             server.terminate()
