@@ -144,10 +144,10 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` (or another ``script``) on 127.0.0.1 with the given environment; stopped
-    with SIGTERM."""
+    """`streamlit run app.py` (or another ``script``) on 127.0.0.1 with the given environment, from this
+    checkout or ``cwd`` (bench/class_load.py serves an older worktree); stopped with SIGTERM."""
 
-    def __init__(self, env: dict, log: Path, timeout: float = 60.0, script: str = "app.py"):
+    def __init__(self, env: dict, log: Path, timeout: float = 60.0, script: str = "app.py", cwd: Path = ROOT):
         import subprocess
         import time
         import urllib.request
@@ -159,7 +159,7 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port",
              str(self.port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
+            cwd=cwd, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -289,6 +289,21 @@ JS_IDLE = """() => { const app = document.querySelector('[data-testid="stApp"]')
 def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(150)
     page.wait_for_function(JS_IDLE, timeout=timeout)
+
+
+def decoder_frame(page, n: int = 1):
+    """The n-th decoder component frame on the page (ui/components/latent_decoder) once it drew, or
+    fell back to the server."""
+    frames = []
+    for _ in range(900):
+        frames = [f for f in page.frames if "latent_decoder" in f.url]
+        if len(frames) >= n:
+            break
+        page.wait_for_timeout(100)
+    frame = frames[n - 1]
+    frame.wait_for_function("() => window.__bd && (window.__bd.draws > 0 || window.__bd.backend === 'server')",
+                            timeout=90_000)
+    return frame
 
 
 def wait_new_image(page, caption: str, old: str, timeout: float = 30_000) -> str:

@@ -14,7 +14,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from conftest import Server, _train
+from conftest import Server, _train, decoder_frame
 from ui import browser_decode as bdm
 from ui import decoder_component as dcm  # noqa: E402
 from ui.texts import Texts
@@ -53,15 +53,7 @@ def open_component(page, server, **query):
     """Load the test app with these query parameters; the component's frame once it drew (or fell back)."""
     page.goto(f"{server.url}/?{urllib.parse.urlencode({k: str(v) for k, v in query.items()})}")
     page.wait_for_selector("iframe", timeout=60_000)
-    for _ in range(600):
-        frames = [f for f in page.frames if "latent_decoder" in f.url]
-        if frames:
-            break
-        page.wait_for_timeout(100)
-    frame = frames[0]
-    frame.wait_for_function("() => window.__bd && (window.__bd.draws > 0 || window.__bd.backend === 'server')",
-                            timeout=90_000)
-    return frame
+    return decoder_frame(page)
 
 
 def model_of(path):
@@ -223,19 +215,6 @@ def app_server(tiny_checkpoints, tmp_path_factory):
                  tmp / "app.log")
     yield srv
     srv.stop()
-
-
-def decoder_frame(page, n: int = 1):
-    """The n-th decoder component frame on the page once it drew (or fell back)."""
-    for _ in range(900):
-        frames = [f for f in page.frames if "latent_decoder" in f.url]
-        if len(frames) >= n:
-            break
-        page.wait_for_timeout(100)
-    frame = frames[n - 1]
-    frame.wait_for_function("() => window.__bd && (window.__bd.draws > 0 || window.__bd.backend === 'server')",
-                            timeout=90_000)
-    return frame
 
 
 def test_the_grid_page_decodes_the_exact_point_under_the_pointer(page, app_server, tiny_checkpoints):

@@ -21,6 +21,7 @@ from conftest import (
     JS_POINT_PX,
     ROOT,
     Server,
+    decoder_frame,
     open_page,
     shipped_checkpoints,
     wait_idle,
@@ -387,15 +388,7 @@ def _screenshot_every_page(browser, server) -> None:
                 wait_idle(pg)
                 # then hover another cell: a 2-D latent's plane is linear, so the page decodes the exact
                 # point under the pointer itself (the decoder component); it has drawn once it counts draws
-                frames = []
-                for _ in range(900):
-                    frames = [f for f in pg.frames if "latent_decoder" in f.url]
-                    if frames:
-                        break
-                    pg.wait_for_timeout(100)
-                frame = frames[0]
-                frame.wait_for_function("() => window.__bd && (window.__bd.draws > 0 || window.__bd.backend === 'server')",
-                                        timeout=90_000)
+                frame = decoder_frame(pg)
                 draws = frame.evaluate("() => window.__bd.draws")
                 pg.mouse.move(*pg.evaluate(JS_POINT_PX, [9 * 28 + 13.5, 6 * 28 + 13.5, 0]))
                 frame.wait_for_function("(n) => window.__bd.draws > n || window.__bd.backend === 'server'", arg=draws)
