@@ -1,14 +1,16 @@
 """A class on one server: N browser sessions clicking the latent map and grid at once.
 
     VAE_EXPLORER_DATA=../shared/data python bench/class_load.py [--sessions 1,4,8,16] [--clicks 6]
-        [--pace-ms 2000] [--bursts 3] [--repo PATH] [--checkpoints DIR]
+        [--pace-ms 2000] [--bursts 3] [--repo PATH] [--checkpoints DIR] [--nice-browsers]
 
 One ``streamlit run app.py`` in shared mode (``VAE_EXPLORER_MODE=shared``), started from ``--repo``
 (default: this checkout; point it at a ``git worktree`` of an older commit to compare), and one
 headless Chromium with a browser context (its own Streamlit session) per student. Half the
 students sit on the latent map, half on the latent grid. For each class size N it measures:
 
-- **pace**: every student clicks ``--clicks`` times, each after a random pause around ``--pace-ms``
+- **first**: every student's first click, at a normal pace (on the map it mounts the in-page decoder:
+  the model's ONNX decoder goes to the page, onnxruntime-web's wasm is compiled there);
+- **pace**: every student then clicks ``--clicks`` times, each after a random pause around ``--pace-ms``
   (a student looking at the result before the next click);
 - **burst**: every student clicks at the same instant, ``--bursts`` times;
 - **switch**: every student switches page (map ↔ grid) through the sidebar at the same instant.
@@ -17,7 +19,11 @@ For each action: end to end (mouse click → the new decoded image loaded on scr
 page idle) and server side (the first websocket frame the page sends after the click → the last
 frame it receives before the page is idle, timed in the page with ``performance.now()``, so the
 browsers' own rendering is left out). Server CPU per action is the server process's user+system
-time over each phase divided by the actions in it; RSS is read from ``/proc`` after each phase.
+time over each phase divided by the actions in it; "of busy" is the server's share of all the CPU the
+machine spent in the phase (the rest is mostly the N headless Chromium pages, which here share the
+server's cores, where a class's browsers would run on the students' own machines); RSS is read from
+``/proc`` after each phase. ``--nice-browsers`` runs the browsers (and the bench) at nice 19, so that
+the server has the cores first: closer to a class, whose browsers run on the students' own machines.
 The reference, in the same run: one student alone (N = 1). Prints a table; asserts nothing.
 """
 
@@ -27,12 +33,12 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -44,7 +50,7 @@ from conftest import (  # noqa: E402
     JS_IMAGE_SRC,
     JS_ISOLATED_POINT,
     JS_POINT_PX,
-    free_port,
+    Server,
     shipped_checkpoints,
 )
 
@@ -64,6 +70,9 @@ JS_SCROLL_BY = """(dy) => { let el = document.querySelector('.js-plotly-plot');
   while (el && !(el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY)))
     el = el.parentElement;
   (el || document.scrollingElement).scrollBy(0, dy); }"""
+HEADER_PX = 80  # Streamlit's fixed header covers the top of the viewport
+SLOW_MS = 1000  # a click slower than this end to end is listed with its frames (SLOW)
+SLOW: list[str] = []
 LOST: list[str] = []  # one line per click whose image did not come (Student.why_lost)
 GRID_N = 15  # the latent grid's default size
 
@@ -85,30 +94,17 @@ class Proc:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
 
+    def both(self) -> tuple[float, float]:
+        """(this server's CPU seconds, the whole machine's busy CPU seconds: server, browsers, the rest)."""
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+        return self.cpu(), busy / self.tick
+
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
-
-
-def start_server(repo: Path, env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=repo, env={**os.environ, **env}, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.read().strip() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"the server did not start; see {log}")
 
 
 class Student:
@@ -140,8 +136,9 @@ class Student:
 
     async def target(self) -> tuple[float, float, str, str]:
         """Pixel position of the next click, the text that proves it was served, the image's caption.
-        A target below the fold is scrolled into view first, as a student would: a click outside the
-        viewport reaches nothing (the grid's bottom rows are below 1,000 px)."""
+        A target outside the view is scrolled into it first, as a student would: a click outside the
+        viewport reaches nothing (the grid's bottom rows are below 1,000 px), nor does one under
+        Streamlit's fixed header."""
         if self.where == MAP:
             x, y, idx = await self.page.evaluate(JS_ISOLATED_POINT, [0, self.used])
             self.used.append(idx)
@@ -156,7 +153,7 @@ class Student:
             text, caption = f"cell: ({r}, {c})", "decoded live"
         px, py = await self.page.evaluate(JS_POINT_PX, [x, y, 0])
         height = await self.page.evaluate("() => window.innerHeight")
-        if not 0 <= py < height:
+        if not HEADER_PX <= py < height - 10:
             await self.page.evaluate(JS_SCROLL_BY, py - height / 2)
             await self.page.wait_for_timeout(300)
             px, py = await self.page.evaluate(JS_POINT_PX, [x, y, 0])
@@ -179,19 +176,24 @@ class Student:
         e2e = (time.perf_counter() - t0) * 1000
         await self.idle()
         server = await self.page.evaluate(SERVER_MS_JS, t_page)
+        if e2e > SLOW_MS:
+            SLOW.append(f"{self.where}: {text}: {e2e:.0f} ms end to end, {server or float('nan'):.0f} ms server side; "
+                        + await self.frames_after(t_page))
         await self.page.wait_for_timeout(400)  # two clicks closer than ~300 ms are a plotly double-click
         return e2e, server if server is not None else float("nan")
+
+    async def frames_after(self, t_page: float) -> str:
+        sent, received = await self.page.evaluate(
+            "(t0) => { const f = window._ws.filter(x => x[1] >= t0);"
+            " return [f.filter(x => x[0] === 's').length, f.filter(x => x[0] === 'r').length]; }", t_page)
+        return f"frames after the click: {sent} sent, {received} received"
 
     async def why_lost(self, t_page: float, text: str, caption: str) -> str:
         """One line on a click whose image did not come: where, what was aimed at, what the page shows,
         and whether a rerun went to the server and came back."""
-        frames = await self.page.evaluate(
-            "(t0) => { const f = window._ws.filter(x => x[1] >= t0);"
-            " return [f.filter(x => x[0] === 's').length, f.filter(x => x[0] === 'r').length]; }", t_page)
         body = await self.page.inner_text("body")
         shown = "image" if await self.page.evaluate(f"() => !!({JS_IMAGE_SRC})({caption!r})") else "no image"
-        return (f"{self.where}: aimed at {text!r}; page shows it: {text in body}; {shown}; "
-                f"frames after the click: {frames[0]} sent, {frames[1]} received")
+        return f"{self.where}: aimed at {text!r}; page shows it: {text in body}; {shown}; " + await self.frames_after(t_page)
 
     async def switch(self) -> tuple[float, float]:
         """Switch page (map ↔ grid) through the sidebar's navigation; ms until the new page is idle."""
@@ -224,33 +226,44 @@ async def run_class(browser, url: str, proc: Proc, n: int, clicks: int, pace_ms:
             res.append(await s.click())
         return res
 
-    cpu0 = proc.cpu()
-    results = [r for rs in await asyncio.gather(*(paced(s) for s in students)) for r in rs]
-    out["pace"] = summarise(results, proc.cpu() - cpu0)
+    def spent(c0: tuple[float, float]) -> np.ndarray:
+        return np.subtract(proc.both(), c0)
 
-    results, cpu = [], 0.0
+    async def first(s: Student):
+        await asyncio.sleep(s.rng.uniform(0.5, 1.5) * pace_ms / 1000)
+        return await s.click()
+
+    c0 = proc.both()  # each student's first click on a page mounts the in-page decoder (its ONNX bytes, the wasm)
+    out["first"] = summarise(list(await asyncio.gather(*(first(s) for s in students))), spent(c0))
+
+    c0 = proc.both()
+    results = [r for rs in await asyncio.gather(*(paced(s) for s in students)) for r in rs]
+    out["pace"] = summarise(results, spent(c0))
+
+    results, cpu = [], np.zeros(2)
     for _ in range(bursts):
         aims = [await s.target() for s in students]  # aim first, so that all clicks leave together
-        cpu0 = proc.cpu()
+        c0 = proc.both()
         results += await asyncio.gather(*(s.click(a) for s, a in zip(students, aims)))
-        cpu += proc.cpu() - cpu0
+        cpu += spent(c0)
     out["burst"] = summarise(results, cpu)
 
-    cpu0 = proc.cpu()
+    c0 = proc.both()
     results = await asyncio.gather(*(s.switch() for s in students))
-    out["switch"] = summarise(list(results), proc.cpu() - cpu0)
+    out["switch"] = summarise(list(results), spent(c0))
     out["rss_mb"] = proc.rss_mb()
     for c in contexts:
         await c.close()
     return out
 
 
-def summarise(results: list, cpu_s: float) -> dict:
+def summarise(results: list, cpu: np.ndarray) -> dict:
+    """Percentiles of the actions that came through; ``cpu``: (server, machine) CPU seconds of the phase."""
     ok = [r for r in results if r is not None]
     e2e, server = [r[0] for r in ok], [r[1] for r in ok if r[1] == r[1]]
     return {"n": len(results), "missed": len(results) - len(ok), "e2e50": pct(e2e, 50), "e2e95": pct(e2e, 95),
             "max": max(e2e, default=float("nan")), "srv50": pct(server, 50), "srv95": pct(server, 95),
-            "cpu_ms": 1000 * cpu_s / max(1, len(ok))}
+            "cpu_ms": 1000 * cpu[0] / max(1, len(ok)), "server_share": cpu[0] / max(cpu[1], 1e-9)}
 
 
 async def main_async(a) -> None:
@@ -264,31 +277,35 @@ async def main_async(a) -> None:
                "VAE_EXPLORER_WARM_DECODER": "1",  # the product's default (tests/conftest.py turns it off)
                "VAE_EXPLORER_USER_MODELS": str(tmp / "user_models"), "VAE_EXPLORER_CACHE": str(tmp / "cache"),
                "VAE_EXPLORER_DATA": os.environ.get("VAE_EXPLORER_DATA") or str(tmp / "data")}
-        server, url = start_server(repo, env, tmp / "streamlit.log")
-        proc = Proc(server.pid)
+        server = Server(env, tmp / "streamlit.log", cwd=repo)
+        url, proc = server.url, Proc(server.proc.pid)
+        if a.nice_browsers:  # the browsers (started below, from this thread) inherit it; the server does not
+            os.setpriority(os.PRIO_PROCESS, 0, 19)
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(
                     **({"executable_path": CHROMIUM} if Path(CHROMIUM).exists() else {}), args=CHROMIUM_ARGS)
-                print(f"server {url} from {repo} (shared mode), models {ck}; load {os.getloadavg()[0]:.1f}")
+                print(f"server {url} from {repo} (shared mode), models {ck}; load {os.getloadavg()[0]:.1f}"
+                      + ("; browsers at nice 19" if a.nice_browsers else ""))
                 print(f"{'N':>3} {'action':7} {'n':>4} {'lost':>4} {'e2e p50':>8} {'p95':>6} {'max':>6} "
-                      f"{'server p50':>10} {'p95':>6} {'CPU/action':>10} {'RSS':>7}")
+                      f"{'server p50':>10} {'p95':>6} {'CPU/action':>10} {'of busy':>7} {'RSS':>7}")
                 ref = None
                 for n in a.sessions:
                     r = await run_class(browser, url, proc, n, a.clicks, a.pace_ms, a.bursts, a.only)
                     ref = ref or r
-                    for action in ("pace", "burst", "switch"):
+                    for action in ("first", "pace", "burst", "switch"):
                         s = r[action]
                         ratio = s["e2e95"] / ref[action]["e2e95"]
                         print(f"{n:>3} {action:7} {s['n']:>4} {s['missed']:>4} {s['e2e50']:>6.0f}ms {s['e2e95']:>4.0f}ms "
-                              f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms "
+                              f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms {100 * s['server_share']:>6.0f}% "
                               f"{r['rss_mb']:>5.0f}MB  p95 ×{ratio:.2f} of N={ref['n']}", flush=True)
                 for line in LOST:
                     print("lost:", line)
+                for line in SLOW:
+                    print(f"over {SLOW_MS} ms:", line)
                 await browser.close()
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
 
 
 def raise_no_models():
@@ -305,6 +322,9 @@ def main() -> int:
     ap.add_argument("--checkpoints", default=None)
     ap.add_argument("--only", choices=(MAP, GRID), default=None,
                     help="every student on this page (default: half on the map, half on the grid)")
+    ap.add_argument("--nice-browsers", action="store_true",
+                    help="run the bench and its browsers at nice 19, so that the server has the cores first, as if "
+                         "the students' browsers ran on their own machines")
     asyncio.run(main_async(ap.parse_args()))
     return 0
 
