@@ -193,7 +193,8 @@ class Student:
         and whether a rerun went to the server and came back."""
         body = await self.page.inner_text("body")
         shown = "image" if await self.page.evaluate(f"() => !!({JS_IMAGE_SRC})({caption!r})") else "no image"
-        return f"{self.where}: aimed at {text!r}; page shows it: {text in body}; {shown}; " + await self.frames_after(t_page)
+        frames = await self.frames_after(t_page)
+        return f"{self.where}: aimed at {text!r}; page shows it: {text in body}; {shown}; {frames}"
 
     async def switch(self) -> tuple[float, float]:
         """Switch page (map ↔ grid) through the sidebar's navigation; ms until the new page is idle."""
@@ -297,7 +298,8 @@ async def main_async(a) -> None:
                         s = r[action]
                         ratio = s["e2e95"] / ref[action]["e2e95"]
                         print(f"{n:>3} {action:7} {s['n']:>4} {s['missed']:>4} {s['e2e50']:>6.0f}ms {s['e2e95']:>4.0f}ms "
-                              f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms {100 * s['server_share']:>6.0f}% "
+                              f"{s['max']:>4.0f}ms {s['srv50']:>8.0f}ms {s['srv95']:>4.0f}ms {s['cpu_ms']:>8.1f}ms "
+                              f"{100 * s['server_share']:>6.0f}% "
                               f"{r['rss_mb']:>5.0f}MB  p95 ×{ratio:.2f} of N={ref['n']}", flush=True)
                 for line in LOST:
                     print("lost:", line)
